@@ -1,0 +1,28 @@
+{
+    "name": "Collections Automation",
+    "summary": "Delinquency buckets, segments, contact policy, journeys, "
+    "promises to pay and reminders with payment links",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "author": "Cobranzas Suite contributors",
+    "website": "https://github.com/cobranzas-suite/cobranzas",
+    "license": "LGPL-3",
+    "depends": ["account_payment", "sms", "phone_validation", "portal"],
+    "external_dependencies": {"python": ["holidays", "phonenumbers"]},
+    "data": [
+        "security/collections_security.xml",
+        "security/ir.model.access.csv",
+        "views/collection_bucket_views.xml",
+        "views/collection_debtor_views.xml",
+        "views/account_move_views.xml",
+        "views/res_partner_views.xml",
+        "views/collections_menus.xml",
+        "data/collection_bucket_data.xml",
+        "data/ir_cron_data.xml",
+    ],
+    "demo": [],
+    "development_status": "Alpha",
+    "maintainers": [],
+    "application": True,
+    "installable": True,
+}

@@ -1,0 +1,78 @@
+"""Promises to pay, settled against the payments received since.
+
+An open promise becomes:
+
+* ``"kept"`` as soon as the payments on the promised invoices reach the
+  promised amount, within ``tolerance``, even before the promised date;
+* ``"partially_kept"`` or ``"broken"`` once the promised date plus
+  ``grace_days`` has passed, depending on whether anything was paid.
+
+Those states and ``"cancelled"`` are final. A broken promise puts the customer
+back on the journey, on the steps anchored ``"broken_promise"``, from the day
+after the grace period: the first day :func:`settle` says broken.
+
+>>> promise = PromiseFacts(1, 500.0, date(2026, 3, 10), 0.0, "open")
+>>> settle(promise, date(2026, 3, 10)), settle(promise, date(2026, 3, 11))
+('open', 'broken')
+>>> broken_anchor(date(2026, 3, 10))
+datetime.date(2026, 3, 11)
+>>> settle(PromiseFacts(1, 500.0, date(2026, 3, 10), 499.995, "open"),
+...        date(2026, 3, 1))
+'kept'
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+OPEN = "open"
+KEPT = "kept"
+PARTIALLY_KEPT = "partially_kept"
+BROKEN = "broken"
+CANCELLED = "cancelled"
+
+FINAL_STATES = frozenset({KEPT, PARTIALLY_KEPT, BROKEN, CANCELLED})
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseFacts:
+    """A promise and what was paid on its invoices since it was made."""
+
+    promise_id: int
+    amount: float
+    promise_date: date
+    paid_since_promise: float
+    state: str
+
+
+def settle(
+    facts: PromiseFacts, today: date, tolerance: float = 0.01, grace_days: int = 0
+) -> str:
+    """The promise's state as of ``today``; final states never change."""
+    if facts.state in FINAL_STATES:
+        return facts.state
+    if facts.state != OPEN:
+        raise ValueError(
+            f"Promise {facts.promise_id} has unknown state {facts.state!r}."
+        )
+    if facts.paid_since_promise >= facts.amount - tolerance:
+        return KEPT
+    if today <= facts.promise_date + timedelta(days=grace_days):
+        return OPEN
+    return PARTIALLY_KEPT if facts.paid_since_promise > tolerance else BROKEN
+
+
+def needs_reminder(facts: PromiseFacts, today: date, tolerance: float = 0.01) -> bool:
+    """Whether to remind the customer today, the day before the promised date.
+
+    A promise already paid in full needs no reminder even if not settled yet.
+    """
+    return (
+        facts.state == OPEN
+        and facts.promise_date == today + timedelta(days=1)
+        and facts.paid_since_promise < facts.amount - tolerance
+    )
+
+
+def broken_anchor(promise_date: date, grace_days: int = 0) -> date:
+    """The day a broken promise re-enters the journey: the day it counts as broken."""
+    return promise_date + timedelta(days=grace_days + 1)

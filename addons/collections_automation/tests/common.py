@@ -1,0 +1,67 @@
+from odoo import Command, fields
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class CollectionsCommon(AccountTestInvoicingCommon):
+    """Invoices dated relative to today, with or without installments."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.today = fields.Date.context_today(cls.env["account.move"])
+        cls.buckets = {b.code: b for b in cls.env["collection.bucket"].search([])}
+        cls.two_installments = cls.env["account.payment.term"].create(
+            {
+                "name": "Half now, half in 30 days",
+                "line_ids": [
+                    Command.create(
+                        {"value": "percent", "value_amount": 50, "nb_days": 0}
+                    ),
+                    Command.create(
+                        {"value": "percent", "value_amount": 50, "nb_days": 30}
+                    ),
+                ],
+            }
+        )
+
+    @classmethod
+    def days(cls, offset):
+        return fields.Date.add(cls.today, days=offset)
+
+    @classmethod
+    def make_invoice(
+        cls, partner, amount, due_in=0, invoice_in=None, term=None, company=None
+    ):
+        """A posted customer invoice of ``amount`` due ``due_in`` days from today."""
+        values = {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "invoice_date": cls.days(due_in if invoice_in is None else invoice_in),
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "name": "Service",
+                        "quantity": 1,
+                        "price_unit": amount,
+                        "tax_ids": [],
+                    }
+                )
+            ],
+        }
+        values["invoice_payment_term_id"] = term.id if term else False
+        if not term:
+            values["invoice_date_due"] = cls.days(due_in)
+        move = cls.env["account.move"].with_company(company or cls.env.company)
+        invoice = move.create(values)
+        invoice.action_post()
+        return invoice
+
+    @classmethod
+    def pay(cls, invoice, amount, date=None):
+        wizard = (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"amount": amount, "payment_date": date or cls.today})
+        )
+        return wizard._create_payments()

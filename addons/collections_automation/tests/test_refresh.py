@@ -1,0 +1,126 @@
+from odoo.tests import tagged
+
+from .common import CollectionsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestRefresh(CollectionsCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Debtor = cls.env["collection.debtor"]
+
+    def refresh(self, day):
+        """Refresh this test's company only (demo data lives in another)."""
+        return self.Debtor._refresh(day, company_ids=self.env.company.ids)
+
+    def test_invoice_bucket_and_days_overdue(self):
+        invoice = self.make_invoice(self.partner_a, 1000, due_in=-20)
+        self.assertEqual(invoice.collection_days_overdue, 20)
+        self.assertEqual(invoice.collection_bucket_id, self.buckets["mid"])
+        self.assertAlmostEqual(invoice.collection_amount_overdue, 1000)
+        not_due = self.make_invoice(self.partner_a, 300, due_in=3)
+        self.assertEqual(not_due.collection_bucket_id, self.buckets["preventive"])
+        self.assertEqual(not_due.collection_amount_overdue, 0)
+        self.assertIn(
+            invoice,
+            self.env["account.move"].search([("collection_days_overdue", ">", 15)]),
+        )
+        self.assertNotIn(
+            not_due,
+            self.env["account.move"].search([("collection_days_overdue", ">", 15)]),
+        )
+
+    def test_payment_updates_invoice_at_once(self):
+        invoice = self.make_invoice(self.partner_a, 1000, due_in=-5)
+        self.pay(invoice, 400)
+        self.assertAlmostEqual(invoice.collection_amount_overdue, 600)
+        self.assertEqual(invoice.collection_bucket_id, self.buckets["early"])
+        self.pay(invoice, 600)
+        self.assertFalse(invoice.collection_bucket_id)
+        self.assertFalse(invoice.collection_due_date)
+        self.assertEqual(invoice.collection_amount_overdue, 0)
+
+    def test_installments_chased_one_by_one(self):
+        invoice = self.make_invoice(
+            self.partner_a, 1000, invoice_in=-10, term=self.two_installments
+        )
+        self.assertEqual(invoice.invoice_date_due, self.days(20))
+        self.assertEqual(invoice.collection_due_date, self.days(-10))
+        self.assertEqual(invoice.collection_bucket_id, self.buckets["early"])
+        self.assertAlmostEqual(invoice.collection_amount_overdue, 500)
+        self.pay(invoice, 500)
+        self.assertEqual(invoice.collection_due_date, self.days(20))
+        self.assertEqual(invoice.collection_amount_overdue, 0)
+        self.assertFalse(invoice.collection_bucket_id, "20 days ahead is no bucket")
+
+    def test_sql_refresh_matches_orm_and_moves_with_the_calendar(self):
+        invoice = self.make_invoice(
+            self.partner_a, 1000, invoice_in=-10, term=self.two_installments
+        )
+        other = self.make_invoice(self.partner_b, 200, due_in=-70)
+        # nothing changed since the ORM computed today's figures
+        self.assertEqual(self.refresh(self.today)["invoices"], 0)
+        self.assertEqual(other.collection_bucket_id, self.buckets["late"])
+        counts = self.refresh(self.days(45))
+        self.assertEqual(counts["invoices"], 1, "only the invoice changing is written")
+        self.assertEqual(invoice.collection_bucket_id, self.buckets["mid"])
+        self.assertAlmostEqual(invoice.collection_amount_overdue, 1000)
+        self.assertEqual(other.collection_bucket_id, self.buckets["late"])
+        self.assertEqual(self.refresh(self.days(46))["invoices"], 0)
+        # day 51: the invoice reaches 61 days (late), the other 121 (legal)
+        self.assertEqual(self.refresh(self.days(51))["invoices"], 2)
+        self.assertEqual(invoice.collection_bucket_id, self.buckets["late"])
+        self.assertEqual(other.collection_bucket_id, self.buckets["legal"])
+
+    def test_customer_figures(self):
+        self.make_invoice(self.partner_a, 1000, due_in=-30)
+        self.make_invoice(
+            self.partner_a, 500, invoice_in=-10, term=self.two_installments
+        )
+        self.make_invoice(self.partner_a, 200, due_in=5)
+        refund = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": self.partner_a.id,
+                "invoice_date": self.today,
+                "invoice_line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "Credit",
+                            "quantity": 1,
+                            "price_unit": 100,
+                            "tax_ids": [],
+                        },
+                    )
+                ],
+            }
+        )
+        refund.action_post()
+        self.refresh(self.today)
+        debtor = self.Debtor.search(
+            [
+                ("partner_id", "=", self.partner_a.id),
+                ("company_id", "=", self.env.company.id),
+            ]
+        )
+        self.assertEqual(len(debtor), 1)
+        self.assertAlmostEqual(debtor.total_due, 1000 + 500 + 200 - 100)
+        self.assertAlmostEqual(debtor.total_overdue, 1000 + 250)
+        self.assertEqual(debtor.oldest_due_date, self.days(-30))
+        self.assertEqual(debtor.worst_bucket_id, self.buckets["mid"])
+        self.assertEqual(debtor.open_invoice_count, 3)
+        self.assertEqual(self.partner_a.collection_total_overdue, debtor.total_overdue)
+        self.assertEqual(self.refresh(self.today)["debtors"], 0)
+
+    def test_paid_customer_is_zeroed(self):
+        invoice = self.make_invoice(self.partner_b, 300, due_in=-3)
+        self.refresh(self.today)
+        debtor = self.partner_b.collection_debtor_id
+        self.assertAlmostEqual(debtor.total_overdue, 300)
+        self.pay(invoice, 300)
+        self.refresh(self.today)
+        self.assertEqual(debtor.total_due, 0)
+        self.assertFalse(debtor.worst_bucket_id)

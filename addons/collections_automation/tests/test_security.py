@@ -1,0 +1,48 @@
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .common import CollectionsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestSecurity(CollectionsCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other_company = cls.setup_other_company()["company"]
+        cls.make_invoice(cls.partner_a, 100, due_in=-10)
+        cls.make_invoice(cls.partner_a, 700, due_in=-40, company=cls.other_company)
+        cls.env["collection.debtor"]._refresh(cls.today)
+        cls.collector = new_test_user(
+            cls.env,
+            "collector",
+            "collections_automation.group_collection_user",
+            company_id=cls.env.company.id,
+        )
+        cls.accountant = new_test_user(
+            cls.env,
+            "billing",
+            "account.group_account_invoice",
+            company_id=cls.env.company.id,
+        )
+
+    def test_company_isolation(self):
+        debtors = self.env["collection.debtor"].with_user(self.collector).search([])
+        self.assertEqual(debtors.company_id, self.env.company)
+        self.assertEqual(
+            self.env["collection.debtor"]
+            .sudo()
+            .search([("partner_id", "=", self.partner_a.id)])
+            .company_id,
+            self.env.company | self.other_company,
+        )
+
+    def test_accountant_reads_but_does_not_configure(self):
+        debtors = self.env["collection.debtor"].with_user(self.accountant).search([])
+        self.assertTrue(debtors)
+        with self.assertRaises(AccessError):
+            debtors.with_user(self.accountant).write({"total_due": 1})
+        with self.assertRaises(AccessError):
+            self.env["collection.bucket"].with_user(self.collector).create(
+                {"name": "X", "code": "x", "min_days": 500}
+            )

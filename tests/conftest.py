@@ -1,0 +1,5 @@
+"""Tests that need no Odoo: they load the engines through ``engines.load_engine``."""
+
+from engines import load_engine
+
+load_engine("collections_automation")
