@@ -1,1 +1,17 @@
-from . import account_move, collection_bucket, collection_debtor, res_partner
+from . import (
+    account_move,
+    account_partial_reconcile,
+    collection_bucket,
+    collection_contact_policy,
+    collection_debtor,
+    collection_journey,
+    collection_journey_step,
+    collection_journey_variant,
+    collection_message,
+    collection_planner,
+    collection_promise,
+    collection_segment,
+    collection_template,
+    res_config_settings,
+    res_partner,
+)

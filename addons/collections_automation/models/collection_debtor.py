@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..engine import buckets as bucket_engine
+from ..engine import segments as segment_engine
+from .collection_message import CONTACTED_STATES
 
 
 class CollectionDebtor(models.Model):
@@ -15,7 +17,7 @@ class CollectionDebtor(models.Model):
 
     _name = "collection.debtor"
     _description = "Customer in Collection"
-    _order = "total_overdue desc, id"
+    _order = "priority desc, total_overdue desc, id"
     _rec_name = "partner_id"
     _check_company_auto = True
 
@@ -34,6 +36,24 @@ class CollectionDebtor(models.Model):
     days_overdue = fields.Integer(compute="_compute_days_overdue")
     worst_bucket_id = fields.Many2one("collection.bucket", index=True)
     open_invoice_count = fields.Integer("Open Invoices")
+    score = fields.Integer(
+        aggregator="avg",
+        help="Payment behaviour, 0-100: on-time payments, lateness, promises "
+        "kept and replies. 50 for a customer without history.",
+    )
+    priority = fields.Monetary(
+        help="Overdue amount at risk: the overdue amount weighted by a low score."
+    )
+    segment_id = fields.Many2one("collection.segment", index=True)
+    journey_id = fields.Many2one("collection.journey", index=True)
+    broken_promise_date = fields.Date(
+        help="Date of the last broken promise: journeys restart from it."
+    )
+    reply_pending = fields.Boolean(
+        help="The customer replied and nobody handled it yet: the journey waits."
+    )
+    last_reply_at = fields.Datetime("Last Reply")
+    message_ids = fields.One2many("collection.message", "debtor_id", "Messages")
 
     _sql_constraints = [
         (
@@ -57,12 +77,16 @@ class CollectionDebtor(models.Model):
 
         :return: dict of counts written (invoices, debtors)
         """
+        # a system process: every user's action (a payment, a bucket change)
+        # may trigger it, and it must see every segment and record
+        self = self.sudo()
         today = today or fields.Date.context_today(self)
         invoices = self.env["account.move"]._collection_refresh_invoices(
             today, company_ids
         )
         debtors = self._refresh_figures(today, company_ids)
-        return {"invoices": invoices, "debtors": debtors}
+        scored = self._refresh_scores(today, company_ids)
+        return {"invoices": invoices, "debtors": debtors, "scored": scored}
 
     @api.model
     def _refresh_figures(self, today, company_ids=None):
@@ -174,6 +198,188 @@ class CollectionDebtor(models.Model):
         # raw SQL wrote behind the ORM's back (debtors and partners' links)
         self.env.invalidate_all()
         return count
+
+    @api.model
+    def _refresh_scores(self, today, company_ids=None):
+        """Score, segment, priority and journey of every customer, in bulk.
+
+        History is read in three grouped queries, the engine decides per
+        customer, and one statement writes the rows whose values changed.
+        """
+        domain = [("company_id", "in", list(company_ids))] if company_ids else []
+        debtors = self.search_fetch(
+            domain,
+            [
+                "partner_id",
+                "company_id",
+                "company_type",
+                "country_id",
+                "total_overdue",
+                "worst_bucket_id",
+                "score",
+                "segment_id",
+                "priority",
+                "journey_id",
+            ],
+        )
+        if not debtors:
+            return 0
+        histories = self._payment_histories(debtors, today)
+        tags = self._partner_tags(debtors.partner_id)
+        rules_by_company = {}
+        segments = self.env["collection.segment"].search([])
+        for company in debtors.company_id:
+            company_segments = segments.filtered(
+                lambda seg, c=company: seg.company_id in (c, seg.browse())
+            )
+            rules_by_company[company.id] = segment_engine.prepare(
+                seg._to_rule() for seg in company_segments
+            )
+        journeys = {seg.id: seg.journey_id.id for seg in segments}
+        empty = segment_engine.PaymentHistory(0, 0, 0.0, 0, 0, 0, 0)
+        changed = []
+        for debtor in debtors:
+            score = segment_engine.payment_score(histories.get(debtor.id, empty))
+            facts = segment_engine.CustomerFacts(
+                bucket_code=debtor.worst_bucket_id.code or None,
+                company_type=debtor.company_type or None,
+                amount_overdue=debtor.total_overdue,
+                country_code=debtor.country_id.code or None,
+                tag_ids=tags.get(debtor.partner_id.id, frozenset()),
+                score=score,
+            )
+            rule = segment_engine.match_segment(
+                facts, rules_by_company[debtor.company_id.id]
+            )
+            segment_id = int(rule.code) if rule else None
+            values = (
+                score,
+                segment_id,
+                round(segment_engine.priority(debtor.total_overdue, score), 2),
+                journeys.get(segment_id),
+            )
+            current = (
+                debtor.score,
+                debtor.segment_id.id or None,
+                debtor.priority,
+                debtor.journey_id.id or None,
+            )
+            if values != current:
+                changed.append((debtor.id, *values))
+        if changed:
+            ids, scores, segment_ids, priorities, journey_ids = zip(
+                *changed, strict=True
+            )
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE collection_debtor d
+                       SET score = v.score, segment_id = v.segment_id,
+                           priority = v.priority, journey_id = v.journey_id
+                      FROM UNNEST(%s::int[], %s::int[], %s::int[], %s::numeric[],
+                                  %s::int[]) AS v(id, score, segment_id, priority,
+                                                  journey_id)
+                     WHERE d.id = v.id
+                    """,
+                    list(ids),
+                    list(scores),
+                    list(segment_ids),
+                    list(priorities),
+                    list(journey_ids),
+                )
+            )
+            self.env.invalidate_all()
+        return len(changed)
+
+    @api.model
+    def _payment_histories(self, debtors, today):
+        """Debtor id -> PaymentHistory over the last year, in three queries."""
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH paid AS (
+                    SELECT aml.partner_id, aml.company_id,
+                           MAX(apr.max_date) - aml.date_maturity AS days_late
+                      FROM account_move_line aml
+                      JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+                     WHERE aml.display_type = 'payment_term'
+                       AND aml.reconciled
+                       AND aml.parent_state = 'posted'
+                       AND aml.balance > 0
+                       AND aml.partner_id = ANY(%(partners)s)
+                       AND aml.date_maturity >= %(since)s
+                  GROUP BY aml.id
+                )
+                SELECT d.id, COUNT(p.*), COUNT(p.*) FILTER (WHERE p.days_late <= 0),
+                       COALESCE(AVG(p.days_late) FILTER (WHERE p.days_late > 0), 0)
+                  FROM collection_debtor d
+                  JOIN paid p
+                    ON p.partner_id = d.partner_id AND p.company_id = d.company_id
+                 WHERE d.id = ANY(%(debtors)s)
+              GROUP BY d.id
+                """,
+                partners=debtors.partner_id.ids,
+                debtors=debtors.ids,
+                since=fields.Date.subtract(today, days=365),
+            )
+        )
+        paid = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT d.id,
+                       COUNT(*) FILTER (WHERE p.state = 'kept'),
+                       COUNT(*) FILTER (WHERE p.state IN ('broken', 'partially_kept'))
+                  FROM collection_debtor d
+                  JOIN res_partner rp ON rp.commercial_partner_id = d.partner_id
+                  JOIN collection_promise p
+                    ON p.partner_id = rp.id AND p.company_id = d.company_id
+                 WHERE d.id = ANY(%s)
+              GROUP BY d.id
+                """,
+                debtors.ids,
+            )
+        )
+        promises = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT debtor_id,
+                       COUNT(*) FILTER (WHERE state IN %s),
+                       COUNT(*) FILTER (WHERE replied_at IS NOT NULL)
+                  FROM collection_message
+                 WHERE debtor_id = ANY(%s) AND channel != 'collector'
+              GROUP BY debtor_id
+                """,
+                CONTACTED_STATES,
+                debtors.ids,
+            )
+        )
+        messages = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        histories = {}
+        for debtor_id in set(paid) | set(promises) | set(messages):
+            invoices_paid, on_time, avg_late = paid.get(debtor_id, (0, 0, 0))
+            kept, broken = promises.get(debtor_id, (0, 0))
+            sent, replies = messages.get(debtor_id, (0, 0))
+            histories[debtor_id] = segment_engine.PaymentHistory(
+                invoices_paid, on_time, float(avg_late), kept, broken, sent, replies
+            )
+        return histories
+
+    @api.model
+    def _partner_tags(self, partners):
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner_id, ARRAY_AGG(category_id)
+                  FROM res_partner_res_partner_category_rel
+                 WHERE partner_id = ANY(%s)
+              GROUP BY partner_id
+                """,
+                partners.ids,
+            )
+        )
+        return {row[0]: frozenset(row[1]) for row in self.env.cr.fetchall()}
 
     @api.model
     def _cron_refresh(self):

@@ -1,10 +1,56 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+CHANNEL_SELECTION = [
+    ("email", "Email"),
+    ("sms", "SMS"),
+    ("whatsapp", "WhatsApp"),
+    ("voice", "Voice call"),
+]
 
 
 class ResPartner(models.Model):
     """Collection figures of a customer, for the company the user works in."""
 
     _inherit = "res.partner"
+
+    # === Consent and contact preferences === #
+    collection_consent_email = fields.Boolean(
+        "Email Consent", default=True, tracking=True
+    )
+    collection_consent_sms = fields.Boolean("SMS Consent", tracking=True)
+    collection_consent_whatsapp = fields.Boolean("WhatsApp Consent", tracking=True)
+    collection_consent_voice = fields.Boolean("Voice Call Consent", tracking=True)
+    collection_optout_email = fields.Boolean("Opted Out of Email", tracking=True)
+    collection_optout_sms = fields.Boolean("Opted Out of SMS", tracking=True)
+    collection_optout_whatsapp = fields.Boolean("Opted Out of WhatsApp", tracking=True)
+    collection_optout_voice = fields.Boolean("Opted Out of Calls", tracking=True)
+    collection_do_not_contact = fields.Boolean(
+        "Do Not Contact",
+        tracking=True,
+        help="No collection contact at all on any channel, whatever the consents.",
+    )
+    collection_hold = fields.Selection(
+        [("dispute", "Dispute"), ("legal", "Legal")],
+        tracking=True,
+        help="A customer on hold gets no reminder until the hold is lifted.",
+    )
+    collection_preferred_channel = fields.Selection(
+        CHANNEL_SELECTION,
+        "Preferred Channel",
+        help="Tried first when a journey step allows it.",
+    )
+    collection_phone_e164 = fields.Char(
+        "Collection Phone (E.164)",
+        compute="_compute_collection_phone",
+        store=True,
+        help="Mobile (else phone) normalised for the customer's country.",
+    )
+    collection_phone_error = fields.Char(
+        compute="_compute_collection_phone",
+        store=True,
+        help="Why the number cannot be used: SMS, WhatsApp and calls are skipped.",
+    )
 
     collection_debtor_ids = fields.One2many(
         "collection.debtor", "partner_id", "Collection Records"
@@ -34,6 +80,35 @@ class ResPartner(models.Model):
     collection_oldest_due_date = fields.Date(
         "Oldest Due Date", compute="_compute_collection_figures"
     )
+
+    @api.depends("mobile", "phone", "country_id")
+    def _compute_collection_phone(self):
+        for partner in self:
+            number = partner.mobile or partner.phone
+            partner.collection_phone_e164 = False
+            partner.collection_phone_error = False
+            if not number:
+                continue
+            try:
+                partner.collection_phone_e164 = partner._phone_format(
+                    number=number,
+                    country=partner.country_id,
+                    force_format="E164",
+                    raise_exception=True,
+                )
+            except UserError as error:
+                partner.collection_phone_error = str(error.args[0])
+
+    def _collection_consents(self):
+        """Channel to consent (True) for the contact policy."""
+        self.ensure_one()
+        return {c: bool(self[f"collection_consent_{c}"]) for c, _l in CHANNEL_SELECTION}
+
+    def _collection_opted_out(self):
+        self.ensure_one()
+        return frozenset(
+            c for c, _label in CHANNEL_SELECTION if self[f"collection_optout_{c}"]
+        )
 
     @api.depends_context("company")
     @api.depends(

@@ -1,0 +1,121 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..engine import journeys as journey_engine
+
+
+class CollectionJourneyStep(models.Model):
+    """One step of a journey: when, on which channels, with which words.
+
+    The step is due ``offset_days`` after its anchor (the oldest unpaid due
+    date, or the date a promise was broken). Channels are tried in order,
+    the preferred one first; the first the contact policy allows and that has
+    a template in the step is used.
+    """
+
+    _name = "collection.journey.step"
+    _description = "Collection Journey Step"
+    _order = "journey_id, sequence, id"
+
+    journey_id = fields.Many2one(
+        "collection.journey", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="journey_id.company_id", store=True)
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    offset_days = fields.Integer(
+        "Day", help="Days after the anchor date; negative: before the due date."
+    )
+    anchor = fields.Selection(
+        [("due", "Due date"), ("broken_promise", "Broken promise")],
+        required=True,
+        default="due",
+    )
+    action = fields.Selection(
+        [("message", "Send a message"), ("escalate", "Escalate to a collector")],
+        required=True,
+        default="message",
+    )
+    channel = fields.Selection(
+        [
+            ("email", "Email"),
+            ("sms", "SMS"),
+            ("whatsapp", "WhatsApp"),
+            ("voice", "Voice call"),
+        ],
+        "Preferred Channel",
+        default="email",
+    )
+    fallback_channels = fields.Char(
+        default="email,sms",
+        help="Comma-separated channels tried in this order when the preferred "
+        "one is refused, e.g. sms,email.",
+    )
+    template_ids = fields.Many2many(
+        "collection.template",
+        string="Templates",
+        help="One per channel the step may use.",
+    )
+    variant_ids = fields.One2many(
+        "collection.journey.variant", "step_id", "A/B Variants"
+    )
+    min_amount = fields.Float(
+        "Only Above", help="Skip customers owing less than this overdue amount."
+    )
+    only_if_no_reply = fields.Boolean(
+        "Only Without Reply", help="Skip customers who replied since the last step."
+    )
+
+    @api.constrains("fallback_channels")
+    def _check_fallback_channels(self):
+        valid = {key for key, _label in self._fields["channel"].selection}
+        for step in self:
+            unknown = set(step._channel_order()) - valid
+            if unknown:
+                raise ValidationError(
+                    self.env._(
+                        "Unknown channel(s) %(channels)s; use %(valid)s.",
+                        channels=", ".join(sorted(unknown)),
+                        valid=", ".join(sorted(valid)),
+                    )
+                )
+
+    def _channel_order(self):
+        """Preferred channel first, then the fallbacks, without repeats."""
+        self.ensure_one()
+        order = [self.channel] if self.channel else []
+        for channel in (self.fallback_channels or "").split(","):
+            channel = channel.strip()
+            if channel and channel not in order:
+                order.append(channel)
+        return tuple(order)
+
+    def _to_engine(self):
+        return [
+            journey_engine.JourneyStep(
+                step_id=step.id,
+                sequence=step.sequence,
+                offset_days=step.offset_days,
+                anchor=step.anchor,
+                channels=step._channel_order(),
+                template="",
+                action=step.action,
+                min_amount=step.min_amount or None,
+                only_if_no_reply=step.only_if_no_reply,
+                variants=tuple(
+                    journey_engine.Variant(v.code, v.weight, str(v.id))
+                    for v in step.variant_ids
+                ),
+            )
+            for step in self
+        ]
+
+    def _template_for(self, channel, variant=None):
+        """The template of ``channel`` in the variant, else in the step."""
+        self.ensure_one()
+        for templates in (variant.template_ids if variant else None, self.template_ids):
+            if templates:
+                found = templates.filtered(lambda t: t.channel == channel)[:1]
+                if found:
+                    return found
+        return self.env["collection.template"]

@@ -1,0 +1,26 @@
+from odoo import fields, models
+
+
+class CollectionJourneyVariant(models.Model):
+    """An A/B variant of a step: other words for a share of the customers.
+
+    Each customer always gets the same variant of a step (a stable hash of
+    step and customer), in proportion to the weights.
+    """
+
+    _name = "collection.journey.variant"
+    _description = "Journey Step Variant"
+    _order = "step_id, code"
+
+    step_id = fields.Many2one(
+        "collection.journey.step", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="step_id.company_id", store=True)
+    code = fields.Char(required=True, default="A")
+    weight = fields.Integer(default=50, help="Relative share of customers.")
+    template_ids = fields.Many2many("collection.template", string="Templates")
+
+    _sql_constraints = [
+        ("code_uniq", "unique(step_id, code)", "Variant codes are unique per step."),
+        ("weight_positive", "CHECK(weight >= 0)", "Weights cannot be negative."),
+    ]

@@ -1,0 +1,546 @@
+from collections import defaultdict
+from datetime import timedelta
+
+import pytz
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..engine import journeys as journey_engine
+from ..engine import policy as policy_engine
+from .collection_message import CONTACTED_STATES, PHONE_CHANNELS
+
+#: How far ahead a step may be scheduled when the policy refuses "now".
+SCHEDULE_HORIZON_DAYS = 7
+#: Contact history the policy needs: its longest rolling window plus a margin.
+HISTORY_DAYS = 8
+
+
+class CollectionPlanner(models.AbstractModel):
+    """Plans journey steps: gathers facts in bulk, asks the engines, writes rows.
+
+    The rules live in ``engine/journeys.py`` (which step) and
+    ``engine/policy.py`` (whether and when a contact is allowed); this
+    service only reads what they need in a few set-based queries and inserts
+    the resulting outbox rows in one statement that skips rows already
+    planned (the idempotency key).
+    """
+
+    _name = "collection.planner"
+    _description = "Collection Planner"
+
+    #: Refusals that time lifts: the contact is scheduled for later instead.
+    TIMING_RULES = frozenset(
+        {
+            "holiday",
+            "day_not_allowed",
+            "outside_hours",
+            "daily_cap",
+            "weekly_cap",
+            "call_attempts_7d",
+            "call_cooldown",
+            "after_contact_daily",
+            "after_contact_weekly",
+            "attempts_7d",
+        }
+    )
+
+    # === Facts for the contact policy === #
+    @api.model
+    def _policy_context(self, partners, now):
+        """Everything the policy needs about ``partners``, read in bulk."""
+        partners = partners.with_context(prefetch_fields=False)
+        partners.fetch(
+            [
+                "country_id",
+                "state_id",
+                "tz",
+                "collection_do_not_contact",
+                "collection_hold",
+                "collection_phone_e164",
+                "collection_phone_error",
+                "collection_consent_email",
+                "collection_consent_sms",
+                "collection_consent_whatsapp",
+                "collection_consent_voice",
+                "collection_optout_email",
+                "collection_optout_sms",
+                "collection_optout_whatsapp",
+                "collection_optout_voice",
+            ]
+        )
+        return {
+            "rules": {},
+            "history": self._contact_history(partners, now),
+            "promise_holds": self._promise_holds(partners, now),
+        }
+
+    @api.model
+    def _contact_history(self, partners, now):
+        """Partner id -> list of ContactEvent over the last days."""
+        history = defaultdict(list)
+        if not partners:
+            return history
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner_id, channel, sent_at, debtor_id,
+                       state IN ('delivered', 'read', 'replied')
+                  FROM collection_message
+                 WHERE partner_id = ANY(%s)
+                   AND state IN %s
+                   AND sent_at > %s
+                """,
+                partners.ids,
+                CONTACTED_STATES,
+                now - timedelta(days=HISTORY_DAYS),
+            )
+        )
+        for (
+            partner_id,
+            channel,
+            sent_at,
+            debtor_id,
+            delivered,
+        ) in self.env.cr.fetchall():
+            history[partner_id].append(
+                policy_engine.ContactEvent(
+                    channel,
+                    pytz.utc.localize(sent_at),
+                    str(debtor_id) if debtor_id else None,
+                    delivered=delivered or channel == "email",
+                )
+            )
+        return history
+
+    @api.model
+    def _promise_holds(self, partners, now):
+        """Partners with an open promise not yet due: no reminder meanwhile."""
+        if not partners:
+            return set()
+        promises = self.env["collection.promise"].search_fetch(
+            [
+                ("partner_id", "in", partners.ids),
+                ("state", "=", "open"),
+                ("promise_date", ">=", now.date()),
+            ],
+            ["partner_id"],
+        )
+        return set(promises.partner_id.ids)
+
+    @api.model
+    def _request(self, context, partner, channel, at, kind="journey"):
+        holds = set()
+        if partner.collection_do_not_contact:
+            holds.add("do_not_contact")
+        if partner.collection_hold:
+            holds.add(partner.collection_hold)
+        if partner.id in context["promise_holds"] and kind != "promise_reminder":
+            holds.add("promise")
+        return policy_engine.ContactRequest(
+            channel=channel,
+            at=pytz.utc.localize(at) if at.tzinfo is None else at,
+            country=partner.country_id.code or None,
+            subdivision=partner.state_id.code or None,
+            tz=partner.tz or None,
+            consents=partner._collection_consents(),
+            opted_out=partner._collection_opted_out(),
+            holds=frozenset(holds),
+        )
+
+    @api.model
+    def _rules(self, context, partner, company=None):
+        company = company or self.env.company
+        resolvers = context["rules"]
+        if company.id not in resolvers:
+            resolvers[company.id] = self.env[
+                "collection.contact.policy"
+            ]._rules_resolver(company)
+        return resolvers[company.id](
+            partner.country_id.code or None, partner.state_id.code or None
+        )
+
+    @api.model
+    def _channel_refusal(self, partner, channel):
+        """A refusal that has nothing to do with time, or None."""
+        Message = self.env["collection.message"]
+        if not Message._channel_available(channel):
+            return Message._refusal_decision(
+                "no_provider", self.env._("No provider for %s.", channel)
+            )
+        if channel in PHONE_CHANNELS and not partner.collection_phone_e164:
+            return Message._refusal_decision(
+                "invalid_phone",
+                partner.collection_phone_error or self.env._("No phone number."),
+            )
+        if channel == "email" and not partner.email:
+            return Message._refusal_decision(
+                "no_email", self.env._("No email address.")
+            )
+        return None
+
+    @api.model
+    def _check(self, context, partner, channel, at, company=None, kind="journey"):
+        """The policy's decision for ``channel`` at ``at`` (naive UTC)."""
+        refusal = self._channel_refusal(partner, channel)
+        if refusal:
+            return refusal
+        return policy_engine.check(
+            self._request(context, partner, channel, at, kind),
+            self._rules(context, partner, company),
+            context["history"].get(partner.id, ()),
+        )
+
+    @api.model
+    def _next_allowed(
+        self, context, partner, channel, at, company=None, kind="journey"
+    ):
+        """The earliest allowed time within the horizon, naive UTC, or None."""
+        if self._channel_refusal(partner, channel):
+            return None
+        later = policy_engine.next_allowed(
+            self._request(context, partner, channel, at, kind),
+            self._rules(context, partner, company),
+            context["history"].get(partner.id, ()),
+            horizon_days=SCHEDULE_HORIZON_DAYS,
+        )
+        return later.astimezone(pytz.utc).replace(tzinfo=None) if later else None
+
+    @api.model
+    def _remember_contact(self, context, message, at):
+        """A contact made during this run counts for the next checks."""
+        context["history"][message.partner_id.id].append(
+            policy_engine.ContactEvent(
+                message.channel,
+                pytz.utc.localize(at),
+                str(message.debtor_id.id) if message.debtor_id else None,
+            )
+        )
+
+    # === Planning === #
+    @api.model
+    def _plan(self, now=None, company_ids=None):
+        """Create today's outbox rows for every customer whose step is due."""
+        now = now or fields.Datetime.now()
+        today = now.date()
+        domain = [("journey_id", "!=", False), ("oldest_due_date", "!=", False)]
+        if company_ids:
+            domain.append(("company_id", "in", list(company_ids)))
+        debtors = self.env["collection.debtor"].search_fetch(
+            domain,
+            [
+                "partner_id",
+                "company_id",
+                "journey_id",
+                "oldest_due_date",
+                "broken_promise_date",
+                "total_overdue",
+                "reply_pending",
+                "last_reply_at",
+            ],
+        )
+        if not debtors:
+            return 0
+        steps_by_journey = {
+            journey: journey.step_ids._to_engine() for journey in debtors.journey_id
+        }
+        step_records = self.env["collection.journey.step"].browse(
+            [s.step_id for steps in steps_by_journey.values() for s in steps]
+        )
+        progress = self._journey_progress(debtors)
+        invoices = self._open_invoices(debtors)
+        context = self._policy_context(debtors.partner_id, now)
+        rows = []
+        for debtor in debtors:
+            done_steps, refusals, last_step_date, last_sent_at = progress.get(
+                debtor.id, (frozenset(), {}, None, None)
+            )
+            last_reply = debtor.last_reply_at
+            state = journey_engine.JourneyState(
+                customer_id=debtor.partner_id.id,
+                oldest_due_date=debtor.oldest_due_date,
+                broken_promise_date=debtor.broken_promise_date or None,
+                amount_overdue=debtor.total_overdue,
+                done_step_ids=done_steps,
+                last_step_date=last_step_date,
+                replied_since_last_step=bool(
+                    last_reply and (not last_sent_at or last_reply > last_sent_at)
+                ),
+                reply_pending=debtor.reply_pending,
+                last_reply_date=last_reply.date() if last_reply else None,
+            )
+            decision = journey_engine.next_step(
+                steps_by_journey[debtor.journey_id], state, today
+            )
+            if not decision:
+                continue
+            base = {
+                "debtor": debtor,
+                "journey_id": debtor.journey_id.id,
+                "invoice_ids": invoices.get(debtor.id, ([], 0.0))[0],
+                "amount_due": invoices.get(debtor.id, ([], 0.0))[1],
+            }
+            for skipped, reason in decision.skipped:
+                rows.append(
+                    dict(
+                        base,
+                        step=step_records.browse(skipped.step_id),
+                        anchor=self._anchor(skipped, state),
+                        state="cancelled",
+                        refusal_rule=reason,
+                    )
+                )
+            step = step_records.browse(decision.step.step_id)
+            row = dict(
+                base,
+                step=step,
+                anchor=self._anchor(decision.step, state),
+                variant_id=int(decision.variant.template) if decision.variant else None,
+            )
+            if step.action == "escalate":
+                row.update(channel="collector", state="sent", sent_at=now)
+            else:
+                row.update(self._choose_channel(context, debtor, step, decision, now))
+                previous = refusals.get(step.id)
+                if row["state"] == "refused" and previous == row.get("refusal_rule"):
+                    continue  # the same refusal is on record already
+            rows.append(row)
+        return self._insert(rows, today, now)
+
+    @api.model
+    def _anchor(self, engine_step, state):
+        if engine_step.anchor == journey_engine.ANCHOR_BROKEN_PROMISE:
+            return state.broken_promise_date
+        return state.oldest_due_date
+
+    @api.model
+    def _choose_channel(self, context, debtor, step, decision, now):
+        """The first channel allowed now or soon; else the refusal."""
+        partner = debtor.partner_id
+        variant = self.env["collection.journey.variant"].browse(
+            int(decision.variant.template) if decision.variant else []
+        )
+        channels = list(step._channel_order())
+        preferred = partner.collection_preferred_channel
+        if preferred in channels:
+            channels.remove(preferred)
+            channels.insert(0, preferred)
+        notes, first_refusal = [], None
+        for channel in channels:
+            template = step._template_for(channel, variant)
+            if not template:
+                notes.append(self.env._("%s: no template in the step.", channel))
+                continue
+            result = self._check(context, partner, channel, now, debtor.company_id)
+            scheduled = now
+            if not result.allowed:
+                scheduled = self._next_allowed(
+                    context, partner, channel, now, debtor.company_id
+                )
+            if scheduled:
+                state = "review" if debtor.journey_id.review_first else "planned"
+                return {
+                    "channel": channel,
+                    "template_id": template.id,
+                    "scheduled_at": scheduled,
+                    "state": state,
+                    "channel_notes": "\n".join(notes) or None,
+                }
+            notes.append(f"{channel}: {result.reason}")
+            first_refusal = first_refusal or result
+        return {
+            "channel": channels[0] if channels else None,
+            "state": "refused",
+            "refusal_rule": first_refusal.rule if first_refusal else "no_channel",
+            "refusal_reason": "\n".join(notes)
+            or self.env._("The step has no channel."),
+            "channel_notes": "\n".join(notes) or None,
+        }
+
+    @api.model
+    def _journey_progress(self, debtors):
+        """Per debtor: steps done for the current anchors, standing refusals,
+        the last day a step was planned and the last time one was sent."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT m.debtor_id,
+                       ARRAY_AGG(DISTINCT m.step_id)
+                           FILTER (WHERE m.state != 'refused'),
+                       ARRAY_AGG(m.step_id || ':' || m.refusal_rule)
+                           FILTER (WHERE m.state = 'refused'),
+                       MAX(m.create_date)
+                           FILTER (WHERE m.state NOT IN ('refused', 'cancelled')),
+                       MAX(m.sent_at)
+                  FROM collection_message m
+                  JOIN collection_debtor d ON d.id = m.debtor_id
+                 WHERE m.debtor_id = ANY(%s)
+                   AND m.step_id IS NOT NULL
+                   AND (m.anchor_date = d.oldest_due_date
+                        OR m.anchor_date = d.broken_promise_date)
+              GROUP BY m.debtor_id
+                """,
+                debtors.ids,
+            )
+        )
+        progress = {}
+        for debtor_id, done, refused, last_planned, last_sent in self.env.cr.fetchall():
+            refusals = {}
+            for item in refused or ():
+                step_id, rule = item.split(":", 1)
+                refusals[int(step_id)] = rule
+            progress[debtor_id] = (
+                frozenset(done or ()),
+                refusals,
+                last_planned.date() if last_planned else None,
+                last_sent,
+            )
+        return progress
+
+    @api.model
+    def _open_invoices(self, debtors):
+        """Per debtor: its open invoices not on hold, oldest first, and their
+        residual in company currency."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT d.id,
+                       ARRAY_AGG(am.id ORDER BY am.collection_due_date, am.id),
+                       SUM(am.amount_residual_signed)
+                  FROM collection_debtor d
+                  JOIN account_move am
+                    ON am.commercial_partner_id = d.partner_id
+                   AND am.company_id = d.company_id
+                 WHERE d.id = ANY(%s)
+                   AND am.collection_due_date IS NOT NULL
+                   AND am.collection_hold IS NULL
+              GROUP BY d.id
+                """,
+                debtors.ids,
+            )
+        )
+        return {row[0]: (row[1], row[2]) for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _insert(self, rows, today, now):
+        """Insert the rows in one statement; those already planned are skipped."""
+        if not rows:
+            return 0
+        columns = {
+            "partner_id": [],
+            "company_id": [],
+            "debtor_id": [],
+            "journey_id": [],
+            "step_id": [],
+            "variant_id": [],
+            "template_id": [],
+            "channel": [],
+            "state": [],
+            "idempotency_key": [],
+            "anchor_date": [],
+            "scheduled_at": [],
+            "sent_at": [],
+            "amount_due": [],
+            "refusal_rule": [],
+            "refusal_reason": [],
+            "channel_notes": [],
+        }
+        invoice_ids_by_key = {}
+        for row in rows:
+            debtor = row["debtor"]
+            key = journey_engine.idempotency_key(debtor.id, row["step"].id, today)
+            invoice_ids_by_key[key] = row["invoice_ids"]
+            values = {
+                "partner_id": debtor.partner_id.id,
+                "company_id": debtor.company_id.id,
+                "debtor_id": debtor.id,
+                "journey_id": row["journey_id"],
+                "step_id": row["step"].id,
+                "idempotency_key": key,
+                "anchor_date": row["anchor"],
+                "scheduled_at": row.get("scheduled_at") or now,
+            }
+            for name, column in columns.items():
+                column.append(values[name] if name in values else row.get(name))
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO collection_message
+                       (partner_id, company_id, debtor_id, journey_id, step_id,
+                        variant_id, template_id, channel, state, idempotency_key,
+                        anchor_date, scheduled_at, sent_at, amount_due,
+                        refusal_rule, refusal_reason, channel_notes, attempts,
+                        kind, create_uid, write_uid, create_date, write_date)
+                SELECT *, 0, 'journey', %(uid)s, %(uid)s, %(now)s, %(now)s
+                  FROM UNNEST(
+                       %(partner_id)s::int[], %(company_id)s::int[],
+                       %(debtor_id)s::int[], %(journey_id)s::int[],
+                       %(step_id)s::int[], %(variant_id)s::int[],
+                       %(template_id)s::int[], %(channel)s::varchar[],
+                       %(state)s::varchar[], %(idempotency_key)s::varchar[],
+                       %(anchor_date)s::date[], %(scheduled_at)s::timestamp[],
+                       %(sent_at)s::timestamp[], %(amount_due)s::numeric[],
+                       %(refusal_rule)s::varchar[], %(refusal_reason)s::varchar[],
+                       %(channel_notes)s::text[])
+           ON CONFLICT (idempotency_key) DO NOTHING
+             RETURNING id, idempotency_key, state, channel
+                """,
+                uid=self.env.uid,
+                now=now,
+                **columns,
+            )
+        )
+        inserted = self.env.cr.fetchall()
+        links = [
+            (message_id, move_id)
+            for message_id, key, _state, _channel in inserted
+            for move_id in invoice_ids_by_key[key]
+        ]
+        if links:
+            message_ids, move_ids = zip(*links, strict=True)
+            self.env.cr.execute(
+                SQL(
+                    """
+                    INSERT INTO collection_message_invoice_rel (message_id, move_id)
+                    SELECT * FROM UNNEST(%s::int[], %s::int[])
+                    ON CONFLICT DO NOTHING
+                    """,
+                    list(message_ids),
+                    list(move_ids),
+                )
+            )
+        self.env.invalidate_all()
+        self._after_insert([row[0] for row in inserted])
+        return len(inserted)
+
+    @api.model
+    def _after_insert(self, message_ids):
+        """Chatter notes for refusals; activities for escalations."""
+        messages = self.env["collection.message"].browse(message_ids)
+        refused = messages.filtered(lambda m: m.state == "refused")
+        for message in refused:
+            message.partner_id._message_log(
+                body=self.env._(
+                    "Collection step %(step)s not planned: %(reason)s",
+                    step=message.step_id.name,
+                    reason=message.refusal_reason,
+                )
+            )
+        for message in messages.filtered(lambda m: m.channel == "collector"):
+            partner = message.partner_id
+            user = partner.user_id or message.journey_id.user_id or self.env.user
+            partner.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=fields.Date.context_today(self),
+                summary=self.env._("Collection: call %s", partner.name),
+                note=Markup("<p>%s</p>")
+                % self.env._(
+                    "Journey step %(step)s escalated this customer to a collector.",
+                    step=message.step_id.name,
+                ),
+                user_id=user.id,
+            )

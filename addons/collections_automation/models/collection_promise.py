@@ -1,0 +1,239 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..engine import promises as promise_engine
+
+
+class CollectionPromise(models.Model):
+    """A customer's promise to pay an amount by a date.
+
+    Life cycle (``state``): ``open`` until payments reconciled on the
+    promised invoices (or, without invoices, on the customer's receivables)
+    since the promise was made reach the amount (``kept``); once the date has
+    passed unpaid, ``partially_kept`` if something was paid, else ``broken``.
+    A broken promise re-enters the customer's journey from the day after the
+    date and schedules an activity for the responsible user. While open and
+    not yet due, the customer gets no reminder (a hold in the contact policy).
+    """
+
+    _name = "collection.promise"
+    _inherit = ["mail.thread"]
+    _description = "Promise to Pay"
+    _order = "promise_date desc, id desc"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner", "Customer", required=True, index=True, tracking=True
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda s: s.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    invoice_ids = fields.Many2many(
+        "account.move",
+        "collection_promise_invoice_rel",
+        "promise_id",
+        "move_id",
+        string="Invoices",
+        check_company=True,
+        domain="[('move_type', 'in', ('out_invoice', 'out_receipt')),"
+        " ('state', '=', 'posted'), ('commercial_partner_id', '=', partner_id)]",
+    )
+    amount = fields.Monetary(required=True, tracking=True)
+    promise_date = fields.Date(required=True, tracking=True)
+    source = fields.Selection(
+        [
+            ("collector", "Collector"),
+            ("ai_agent", "AI agent"),
+            ("customer", "Customer"),
+            ("import", "Import"),
+        ],
+        required=True,
+        default="collector",
+    )
+    state = fields.Selection(
+        [
+            ("open", "Open"),
+            ("kept", "Kept"),
+            ("partially_kept", "Partially kept"),
+            ("broken", "Broken"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True,
+        default="open",
+        tracking=True,
+        index=True,
+    )
+    amount_paid = fields.Monetary(
+        readonly=True, help="Paid on the promised invoices since the promise."
+    )
+    user_id = fields.Many2one(
+        "res.users", "Responsible", default=lambda s: s.env.user, tracking=True
+    )
+    note = fields.Text()
+
+    @api.depends("partner_id", "amount", "promise_date")
+    def _compute_display_name(self):
+        for promise in self:
+            promise.display_name = self.env._(
+                "%(partner)s: %(amount)s by %(date)s",
+                partner=promise.partner_id.name or "",
+                amount=promise.amount,
+                date=promise.promise_date or "",
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        promises = super().create(vals_list)
+        for promise in promises:
+            promise.partner_id._message_log(
+                body=self.env._(
+                    "Promise to pay %(amount)s by %(date)s recorded (%(source)s).",
+                    amount=promise.amount,
+                    date=promise.promise_date,
+                    source=dict(self._fields["source"].selection)[promise.source],
+                )
+            )
+        return promises
+
+    def action_cancel(self):
+        self.filtered(lambda p: p.state == "open").write({"state": "cancelled"})
+
+    # === Settlement === #
+    @api.model
+    def _cron_settle(self):
+        self.search([("state", "=", "open")])._settle()
+
+    def _settle(self, today=None):
+        """Check open promises against payments; act on the ones that end."""
+        today = today or fields.Date.context_today(self)
+        promises = self.filtered(lambda p: p.state == "open")
+        if not promises:
+            return
+        paid = promises._paid_since_promise()
+        for promise in promises:
+            new_state = promise_engine.settle(
+                promise_engine.PromiseFacts(
+                    promise.id,
+                    promise.amount,
+                    promise.promise_date,
+                    paid.get(promise.id, 0.0),
+                    promise.state,
+                ),
+                today,
+            )
+            promise.amount_paid = paid.get(promise.id, 0.0)
+            if new_state != promise.state:
+                promise.state = new_state
+                promise._on_settled()
+
+    def _paid_since_promise(self):
+        """Promise id -> amount reconciled on its invoices since it was made."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id, COALESCE(SUM(apr.amount), 0)
+                  FROM collection_promise p
+                  JOIN res_partner rp ON rp.id = p.partner_id
+                  JOIN account_move_line aml
+                    ON aml.partner_id = rp.commercial_partner_id
+                   AND aml.company_id = p.company_id
+                   AND aml.display_type = 'payment_term'
+                   AND aml.balance > 0
+                  JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+                 WHERE p.id = ANY(%s)
+                   AND apr.create_date >= p.create_date
+                   AND (NOT EXISTS (SELECT 1 FROM collection_promise_invoice_rel r
+                                     WHERE r.promise_id = p.id)
+                        OR aml.move_id IN (
+                            SELECT r.move_id FROM collection_promise_invoice_rel r
+                             WHERE r.promise_id = p.id))
+              GROUP BY p.id
+                """,
+                self.ids,
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _on_settled(self):
+        self.ensure_one()
+        labels = dict(self._fields["state"].selection)
+        self.partner_id._message_log(
+            body=self.env._(
+                "Promise to pay %(amount)s by %(date)s: %(state)s.",
+                amount=self.amount,
+                date=self.promise_date,
+                state=labels[self.state],
+            )
+        )
+        if self.state in ("broken", "partially_kept"):
+            debtor = self.env["collection.debtor"].search(
+                [
+                    ("partner_id", "=", self.partner_id.commercial_partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                ]
+            )
+            debtor.broken_promise_date = self.promise_date
+            self.partner_id.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=fields.Date.context_today(self),
+                summary=self.env._("Broken promise: call %s", self.partner_id.name),
+                user_id=(self.user_id or self.env.user).id,
+            )
+
+    # === Reminders === #
+    @api.model
+    def _cron_remind(self, now=None):
+        """Plan the day-before reminder of promises falling due tomorrow.
+
+        The reminder goes through the outbox like any reminder (contact
+        policy, idempotency), on the first channel with a promise-reminder
+        template that the policy allows.
+        """
+        now = now or fields.Datetime.now()
+        tomorrow = fields.Date.add(now.date(), days=1)
+        promises = self.search(
+            [("state", "=", "open"), ("promise_date", "=", tomorrow)]
+        )
+        templates = self.env["collection.template"].search(
+            [("is_promise_reminder", "=", True)]
+        )
+        Message = self.env["collection.message"]
+        existing = set(
+            Message.search(
+                [("idempotency_key", "in", [p._reminder_key() for p in promises])]
+            ).mapped("idempotency_key")
+        )
+        planner = self.env["collection.planner"]
+        context = planner._policy_context(promises.partner_id, now)
+        for promise in promises.filtered(lambda p: p._reminder_key() not in existing):
+            partner = promise.partner_id
+            for template in templates:
+                decision = planner._check(
+                    context,
+                    partner,
+                    template.channel,
+                    now,
+                    promise.company_id,
+                    kind="promise_reminder",
+                )
+                if decision.allowed or decision.rule in planner.TIMING_RULES:
+                    Message.create(
+                        {
+                            "partner_id": partner.id,
+                            "company_id": promise.company_id.id,
+                            "kind": "promise_reminder",
+                            "channel": template.channel,
+                            "template_id": template.id,
+                            "invoice_ids": promise.invoice_ids.ids,
+                            "amount_due": promise.amount,
+                            "idempotency_key": promise._reminder_key(),
+                            "scheduled_at": now,
+                        }
+                    )
+                    break
+
+    def _reminder_key(self):
+        self.ensure_one()
+        return f"p{self.id}-reminder"
