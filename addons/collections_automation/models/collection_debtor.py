@@ -195,6 +195,25 @@ class CollectionDebtor(models.Model):
             )
         )
         count = self.env.cr.fetchone()[0]
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE collection_debtor d
+                   SET broken_promise_date = b.day
+                  FROM (SELECT rp.commercial_partner_id AS partner_id, p.company_id,
+                               MAX(p.promise_date) AS day
+                          FROM collection_promise p
+                          JOIN res_partner rp ON rp.id = p.partner_id
+                         WHERE p.state IN ('broken', 'partially_kept')
+                      GROUP BY rp.commercial_partner_id, p.company_id) b
+                 WHERE d.partner_id = b.partner_id
+                   AND d.company_id = b.company_id
+                   AND d.broken_promise_date IS DISTINCT FROM b.day
+                   %s
+                """,
+                debtor_filter,
+            )
+        )
         # raw SQL wrote behind the ORM's back (debtors and partners' links)
         self.env.invalidate_all()
         return count
@@ -230,7 +249,7 @@ class CollectionDebtor(models.Model):
         segments = self.env["collection.segment"].search([])
         for company in debtors.company_id:
             company_segments = segments.filtered(
-                lambda seg, c=company: seg.company_id in (c, seg.browse())
+                lambda seg, c=company: not seg.company_id or seg.company_id == c
             )
             rules_by_company[company.id] = segment_engine.prepare(
                 seg._to_rule() for seg in company_segments

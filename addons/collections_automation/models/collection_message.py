@@ -215,14 +215,14 @@ class CollectionMessage(models.Model):
                 else:
                     message._mark_refused(decision)
                 continue
-            message._send_one()
+            message._send_one(now)
             if message.state == "sent":
                 planner._remember_contact(context, message, now)
         if auto_commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         return len(messages)
 
-    def _send_one(self):
+    def _send_one(self, now=None):
         """Render and send one row inside a savepoint; a failure stays on the row."""
         self.ensure_one()
         try:
@@ -233,7 +233,7 @@ class CollectionMessage(models.Model):
                 self.write(
                     {
                         "state": "sent",
-                        "sent_at": fields.Datetime.now(),
+                        "sent_at": now or fields.Datetime.now(),
                         "provider_ref": reference,
                         "error": False,
                     }
@@ -278,7 +278,8 @@ class CollectionMessage(models.Model):
                 )
             )
         lang = self.partner_id.lang or self.env.lang
-        rendered = {}
+        rendered = {"payment_url": self._payment_url()}
+        self.payment_url = rendered["payment_url"]
         for fname in ("subject", "body"):
             if template[fname]:
                 try:
@@ -294,6 +295,15 @@ class CollectionMessage(models.Model):
                         )
                     ) from error
         self.write(rendered)
+
+    def _payment_url(self):
+        """Portal link of the oldest invoice, where the customer can pay online."""
+        invoice = self.invoice_ids.sorted(
+            lambda move: (move.collection_due_date or move.invoice_date_due, move.id)
+        )[:1]
+        if not invoice:
+            return False
+        return invoice.get_base_url() + invoice.get_portal_url()
 
     # === Channels === #
     def _send_email(self):

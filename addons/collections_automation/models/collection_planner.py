@@ -11,6 +11,8 @@ from ..engine import journeys as journey_engine
 from ..engine import policy as policy_engine
 from .collection_message import CONTACTED_STATES, PHONE_CHANNELS
 
+#: Refusals about the channel itself rather than the contact policy.
+CHANNEL_RULES = frozenset({"no_provider", "invalid_phone", "no_email"})
 #: How far ahead a step may be scheduled when the policy refuses "now".
 SCHEDULE_HORIZON_DAYS = 7
 #: Contact history the policy needs: its longest rolling window plus a margin.
@@ -349,7 +351,12 @@ class CollectionPlanner(models.AbstractModel):
                     "channel_notes": "\n".join(notes) or None,
                 }
             notes.append(f"{channel}: {result.reason}")
-            first_refusal = first_refusal or result
+            # the policy's word (a hold, an opt-out) says more than a channel
+            # without provider or number
+            if not first_refusal or (
+                first_refusal.rule in CHANNEL_RULES and result.rule not in CHANNEL_RULES
+            ):
+                first_refusal = result
         return {
             "channel": channels[0] if channels else None,
             "state": "refused",

@@ -88,10 +88,10 @@ class CollectionPromise(models.Model):
         for promise in promises:
             promise.partner_id._message_log(
                 body=self.env._(
-                    "Promise to pay %(amount)s by %(date)s recorded (%(source)s).",
+                    "Promise to pay %(amount)s by %(date)s recorded (%(origin)s).",
                     amount=promise.amount,
                     date=promise.promise_date,
-                    source=dict(self._fields["source"].selection)[promise.source],
+                    origin=dict(self._fields["source"].selection)[promise.source],
                 )
             )
         return promises

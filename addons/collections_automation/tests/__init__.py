@@ -1,1 +1,1 @@
-from . import test_refresh, test_security
+from . import test_contact_policy, test_cycle, test_promise, test_refresh, test_security

@@ -9,6 +9,9 @@ class CollectionsCommon(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.env.user.groups_id |= cls.env.ref(
+            "collections_automation.group_collection_manager"
+        )
         cls.today = fields.Date.context_today(cls.env["account.move"])
         cls.buckets = {b.code: b for b in cls.env["collection.bucket"].search([])}
         cls.two_installments = cls.env["account.payment.term"].create(

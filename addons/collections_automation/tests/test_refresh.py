@@ -124,3 +124,18 @@ class TestRefresh(CollectionsCommon):
         self.refresh(self.today)
         self.assertEqual(debtor.total_due, 0)
         self.assertFalse(debtor.worst_bucket_id)
+
+    def test_score_follows_payment_history(self):
+        late = self.make_invoice(self.partner_a, 400, due_in=-10)
+        self.pay(late, 400)  # paid today: 10 days late
+        self.make_invoice(self.partner_a, 100, due_in=-2)
+        on_time = self.make_invoice(self.partner_b, 400, due_in=5)
+        self.pay(on_time, 400)
+        self.make_invoice(self.partner_b, 100, due_in=-2)
+        self.refresh(self.today)
+        late_payer = self.partner_a.collection_debtor_id
+        good_payer = self.partner_b.collection_debtor_id
+        self.assertLess(late_payer.score, 50)
+        self.assertGreater(good_payer.score, 50)
+        self.assertGreater(late_payer.priority, good_payer.priority)
+        self.assertEqual(late_payer.segment_id.journey_id, late_payer.journey_id)

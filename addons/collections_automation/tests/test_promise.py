@@ -1,0 +1,98 @@
+from datetime import datetime, time, timedelta
+
+from odoo.tests import tagged
+
+from .common import CollectionsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPromise(CollectionsCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Promise = cls.env["collection.promise"]
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Ana Souza",
+                "email": "ana@example.com.br",
+                "country_id": cls.env.ref("base.br").id,
+                "tz": "America/Sao_Paulo",
+            }
+        )
+        cls.invoice = cls.make_invoice(cls.customer, 1000, due_in=-20)
+
+    def promise(self, amount, days):
+        return self.Promise.create(
+            {
+                "partner_id": self.customer.id,
+                "amount": amount,
+                "promise_date": self.days(days),
+                "invoice_ids": [(6, 0, self.invoice.ids)],
+            }
+        )
+
+    def test_registered_payment_keeps_the_promise(self):
+        promise = self.promise(600, 5)
+        self.pay(self.invoice, 300)
+        self.assertEqual(promise.state, "open")
+        self.assertAlmostEqual(promise.amount_paid, 300)
+        self.pay(self.invoice, 300)
+        self.assertEqual(promise.state, "kept")
+        self.assertIn("Kept", self.customer.message_ids[0].body)
+
+    def test_unpaid_promise_breaks_and_reenters_the_journey(self):
+        promise = self.promise(600, -2)
+        promise._settle(self.today)
+        self.assertEqual(promise.state, "broken")
+        self.assertTrue(
+            self.customer.activity_ids.filtered(lambda a: "Broken promise" in a.summary)
+        )
+        self.env["collection.debtor"]._refresh(
+            self.today, company_ids=self.env.company.ids
+        )
+        self.assertEqual(
+            self.customer.collection_debtor_id.broken_promise_date, self.days(-2)
+        )
+        # the broken-promise step of the journey comes next
+        now = datetime.combine(self.today, time(15))
+        self.env["collection.message"]._plan(now, company_ids=self.env.company.ids)
+        planned = self.env["collection.message"].search(
+            [("partner_id", "=", self.customer.id), ("state", "=", "planned")]
+        )
+        self.assertEqual(
+            planned.step_id, self.env.ref("collections_automation.step_standard_broken")
+        )
+
+    def test_partly_paid_promise_is_partially_kept(self):
+        promise = self.promise(600, -1)
+        self.pay(self.invoice, 100)
+        promise._settle(self.today)
+        self.assertEqual(promise.state, "partially_kept")
+
+    def test_open_promise_holds_reminders_and_gets_its_own(self):
+        promise = self.promise(1000, 1)
+        self.env["collection.debtor"]._refresh(
+            self.today, company_ids=self.env.company.ids
+        )
+        now = datetime.combine(self.today, time(15))
+        Message = self.env["collection.message"]
+        Message._plan(now, company_ids=self.env.company.ids)
+        journey = Message.search(
+            [("partner_id", "=", self.customer.id), ("kind", "=", "journey")]
+        )
+        self.assertEqual(
+            journey.filtered(lambda m: m.state != "cancelled").mapped("refusal_rule"),
+            ["hold_promise"],
+        )
+        self.Promise._cron_remind(now)
+        reminder = Message.search(
+            [("partner_id", "=", self.customer.id), ("kind", "=", "promise_reminder")]
+        )
+        self.assertEqual(reminder.state, "planned")
+        self.Promise._cron_remind(now)
+        self.assertEqual(
+            Message.search_count([("idempotency_key", "=", promise._reminder_key())]), 1
+        )
+        Message._dispatch(now=now + timedelta(minutes=1))
+        self.assertEqual(reminder.state, "sent")
+        self.assertIn("due tomorrow", reminder.subject)

@@ -1,0 +1,792 @@
+#!/usr/bin/env python3
+"""Time the collections refresh and planning on a generated portfolio.
+
+    python3 scripts/benchmark.py --invoices 200000 --customers 50000
+
+The daily refresh must stay close to what PostgreSQL can do at best, whatever
+the size of the ledger. This script builds a portfolio in a scratch database,
+times the refresh against a hand-written floor, and prints one JSON line:
+
+``rebuild_s``
+    the first full refresh (``collection.debtor._refresh``) of the portfolio:
+    no invoice nor customer has figures yet, so every one of them is written;
+``refresh_s``
+    the refresh of the next day, the clock moved one day on: the daily case,
+    where most invoices change no bucket and few rows are written;
+``plan_s``, ``planned``
+    the planning of that day's messages (``collection.message._plan``, at
+    04:00 UTC like its scheduled action) and the count it returns, ``null``
+    while that method does not exist. Customers follow the journeys the
+    addon's default segments give them, and none has been contacted yet: each
+    gets the step its oldest debt has reached;
+``sql_floor_s``
+    one hand-written query computing, per customer, the overdue total, the
+    worst bucket and the oldest due date over every open receivable line,
+    fetched in full; warm (the second of two runs);
+``peak_rss_mb``
+    peak resident memory of this process (registry, refresh, planning). The
+    portfolio is built in a child process, which does not count, and neither
+    does the memory of the PostgreSQL server.
+
+Targets at 200,000 open invoices over 50,000 customers: ``refresh_s`` at most
+3 times ``sql_floor_s``, ``rebuild_s`` under 10 s, ``plan_s`` under 30 s,
+``peak_rss_mb`` under 1 GB.
+
+The scratch database ``collections_bench`` is a clone of the cached base
+database of ``scripts/dev.py`` with ``collections_automation`` installed. The
+portfolio lives in a company of its own; the few demo invoices of the base
+database are refreshed too (as the scheduled action would) but take no part in
+the checks. Customers are created through the ORM, so that the addons' defaults
+and stored computed fields (consents, E.164 phones) are Odoo's own; they are
+spread over Spain, Mexico, Colombia, Brazil and the United States with their
+language and time zone. Invoices, payments and reconciliations are written in
+bulk SQL, with the rows Odoo itself holds for posted invoices: each invoice has
+an income line and one receivable installment (15 in 100 have two, 30 days
+apart), due from 200 days ago to 30 days ahead so that every bucket is
+populated; 10 in 100 are partly paid by a bank entry matched through a real
+partial reconcile; ``--paid`` more invoices are fully paid and reconciled, the
+history every real ledger drags along. Odoo then recomputes the residuals,
+totals and payment states of a sample and must agree with what was written.
+After the refresh, the floor's figures must agree with those the refresh wrote.
+
+Every timing includes the commit. Tables are vacuumed and analysed after the
+build and after the first refresh, as autovacuum would have done by the next
+day. Progress goes to stderr, the JSON line alone to stdout.
+"""
+
+import argparse
+import datetime
+import json
+import multiprocessing
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import dev  # noqa: E402 (the scripts folder is not a package)
+
+DATABASE = "collections_bench"
+MODULE = "collections_automation"
+COMPANY_NAME = "Collections Benchmark"
+SEED = 0.42
+# when the scheduled action plans the day, an hour after the refresh (UTC)
+PLAN_TIME = datetime.time(4)
+BATCH = 2000
+# country, language, time zone, mobile prefix and digits after it
+COUNTRIES = (
+    ("es", "es_ES", "Europe/Madrid", "+34 6", 8),
+    ("mx", "es_MX", "America/Mexico_City", "+52 55", 8),
+    ("co", "es_CO", "America/Bogota", "+57 300", 7),
+    ("br", "pt_BR", "America/Sao_Paulo", "+55 11 9", 8),
+    ("us", "en_US", "America/New_York", "+1 201", 7),
+)
+
+# One row per invoice (open ones first, then the fully paid history) with
+# everything drawn at random and the ids of every row to insert.
+SPEC_SQL = """
+CREATE TEMP TABLE bench_invoice ON COMMIT DROP AS
+WITH customer AS (
+    SELECT partner_id, rank
+      FROM unnest(%(customers)s::int[]) WITH ORDINALITY AS c(partner_id, rank)
+),
+drawn AS (
+    SELECT g AS seq,
+           g > %(open)s AS settled,
+           random() AS r_customer, random() AS r_amount, random() AS r_terms,
+           random() AS r_due, random() AS r_paid, random() AS r_share,
+           random() AS r_pay_date
+      FROM generate_series(1, %(open)s + %(paid)s) AS g
+),
+shaped AS (
+    SELECT d.*, c.partner_id,
+           round((50 + d.r_amount * 4950)::numeric, 2) AS amount,
+           NOT d.settled AND d.r_terms < 0.15 AS two_terms,
+           CASE WHEN d.settled
+                THEN %(today)s::date - 31 - floor(d.r_due * 370)::int
+                ELSE %(today)s::date + 30 - floor(d.r_due * 231)::int
+           END AS due_last
+      FROM drawn d
+      -- open invoices go round the customers, the history falls anywhere
+      JOIN customer c
+        ON c.rank = CASE WHEN d.settled
+                         THEN 1 + floor(d.r_customer * %(customer_count)s)::int
+                         ELSE 1 + mod(d.seq - 1, %(customer_count)s)
+                    END
+),
+dated AS (
+    SELECT s.*,
+           s.due_last - CASE WHEN s.two_terms THEN 60 ELSE 30 END AS invoice_date,
+           CASE WHEN s.two_terms THEN round(s.amount / 2, 2) ELSE s.amount END
+               AS amount1
+      FROM shaped s
+),
+paid AS (
+    SELECT t.*,
+           CASE WHEN t.two_terms THEN t.invoice_date + 30 ELSE t.due_last END
+               AS due1,
+           -- a partial payment covers 20 to 80 in 100 of the first installment
+           CASE WHEN t.settled THEN t.amount
+                WHEN t.r_paid < 0.1
+                THEN round(t.amount1 * (0.2 + 0.6 * t.r_share)::numeric, 2)
+                ELSE 0
+           END AS paid
+      FROM dated t
+),
+scheduled AS (
+    SELECT p.*,
+           CASE WHEN p.settled
+                THEN least(%(today)s::date,
+                           p.due_last - 10 + floor(p.r_pay_date * 40)::int)
+                WHEN p.paid > 0
+                THEN least(%(today)s::date,
+                           p.invoice_date + 5 + floor(p.r_pay_date * 20)::int)
+           END AS pay_date
+      FROM paid p
+),
+numbered AS (
+    SELECT s.*,
+           %(sale_code)s || to_char(s.invoice_date, '/YYYY/') AS inv_prefix,
+           row_number() OVER (PARTITION BY date_part('year', s.invoice_date)
+                              ORDER BY s.invoice_date, s.seq) AS inv_number,
+           %(bank_code)s || to_char(s.pay_date, '/YYYY/') AS pay_prefix,
+           row_number() OVER (PARTITION BY date_part('year', s.pay_date)
+                              ORDER BY s.pay_date, s.seq) AS pay_number,
+           nextval('account_move_id_seq') AS move_id,
+           nextval('account_move_line_id_seq') AS product_line_id,
+           nextval('account_move_line_id_seq') AS term1_line_id,
+           CASE WHEN s.two_terms THEN nextval('account_move_line_id_seq') END
+               AS term2_line_id,
+           CASE WHEN s.paid > 0 THEN nextval('account_move_id_seq') END
+               AS pay_move_id,
+           CASE WHEN s.paid > 0 THEN nextval('account_move_line_id_seq') END
+               AS cash_line_id,
+           CASE WHEN s.paid > 0 THEN nextval('account_move_line_id_seq') END
+               AS pay_line_id,
+           CASE WHEN s.paid > 0
+                THEN nextval('account_partial_reconcile_id_seq') END AS partial_id,
+           CASE WHEN s.settled
+                THEN nextval('account_full_reconcile_id_seq') END AS full_id
+      FROM scheduled s
+)
+SELECT n.*,
+       n.amount - n.amount1 AS amount2,
+       n.inv_prefix
+           || lpad(n.inv_number::text, greatest(5, length(n.inv_number::text)), '0')
+           AS inv_name,
+       CASE WHEN n.pay_move_id IS NOT NULL
+            THEN n.pay_prefix
+                 || lpad(n.pay_number::text,
+                         greatest(5, length(n.pay_number::text)), '0')
+       END AS pay_name,
+       CASE WHEN n.full_id IS NOT NULL THEN n.full_id::text
+            WHEN n.partial_id IS NOT NULL THEN 'P' || n.partial_id
+       END AS matching
+  FROM numbered n
+"""
+
+FULL_RECONCILES_SQL = """
+INSERT INTO account_full_reconcile (id, create_uid, create_date, write_uid, write_date)
+SELECT full_id, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+  FROM bench_invoice
+ WHERE full_id IS NOT NULL
+"""
+
+INVOICES_SQL = """
+INSERT INTO account_move (
+    id, name, sequence_prefix, sequence_number, payment_reference,
+    journal_id, company_id, currency_id, partner_id, commercial_partner_id,
+    partner_shipping_id, invoice_partner_display_name,
+    state, move_type, auto_post, payment_state,
+    date, invoice_date, invoice_date_due, invoice_currency_rate,
+    amount_untaxed, amount_tax, amount_total, amount_residual,
+    amount_untaxed_signed, amount_untaxed_in_currency_signed, amount_tax_signed,
+    amount_total_signed, amount_total_in_currency_signed, amount_residual_signed,
+    is_storno, always_tax_exigible, checked, posted_before, made_sequence_gap,
+    is_manually_modified, create_uid, create_date, write_uid, write_date
+)
+SELECT b.move_id, b.inv_name, b.inv_prefix, b.inv_number, b.inv_name,
+       %(sale_journal)s, %(company)s, %(currency)s, b.partner_id, b.partner_id,
+       b.partner_id, p.name,
+       'posted', 'out_invoice', 'no',
+       CASE WHEN b.settled THEN 'paid'
+            WHEN b.paid > 0 THEN 'partial'
+            ELSE 'not_paid'
+       END,
+       b.invoice_date, b.invoice_date, b.due_last, 1,
+       b.amount, 0, b.amount, b.amount - b.paid,
+       b.amount, b.amount, 0,
+       b.amount, b.amount, b.amount - b.paid,
+       false, false, true, true, false,
+       false, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+  FROM bench_invoice b
+  JOIN res_partner p ON p.id = b.partner_id
+"""
+
+PAYMENTS_SQL = """
+INSERT INTO account_move (
+    id, name, sequence_prefix, sequence_number, ref,
+    journal_id, company_id, currency_id, partner_id, commercial_partner_id,
+    state, move_type, auto_post, payment_state, date, invoice_date_due,
+    amount_untaxed, amount_tax, amount_total, amount_residual,
+    amount_untaxed_signed, amount_untaxed_in_currency_signed, amount_tax_signed,
+    amount_total_signed, amount_total_in_currency_signed, amount_residual_signed,
+    is_storno, always_tax_exigible, checked, posted_before, made_sequence_gap,
+    is_manually_modified, create_uid, create_date, write_uid, write_date
+)
+SELECT b.pay_move_id, b.pay_name, b.pay_prefix, b.pay_number, b.inv_name,
+       %(bank_journal)s, %(company)s, %(currency)s, b.partner_id, b.partner_id,
+       'posted', 'entry', 'no', 'not_paid', b.pay_date, b.pay_date,
+       0, 0, b.paid, 0,
+       0, 0, 0,
+       b.paid, b.paid, 0,
+       false, true, true, true, false,
+       false, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+  FROM bench_invoice b
+ WHERE b.pay_move_id IS NOT NULL
+"""
+
+LINES_SQL = """
+INSERT INTO account_move_line (
+    id, move_id, move_name, journal_id, company_id, company_currency_id,
+    currency_id, partner_id, account_id, display_type, name, sequence,
+    date, invoice_date, date_maturity, parent_state,
+    quantity, price_unit, price_subtotal, price_total,
+    discount, discount_balance, discount_amount_currency,
+    balance, debit, credit, amount_currency,
+    amount_residual, amount_residual_currency, reconciled,
+    full_reconcile_id, matching_number, tax_tag_invert,
+    create_uid, create_date, write_uid, write_date
+)
+SELECT l.id, l.move_id, l.move_name, l.journal_id, %(company)s, %(currency)s,
+       %(currency)s, b.partner_id, l.account_id, l.display_type, l.label, l.sequence,
+       l.date, l.invoice_date, l.date_maturity, 'posted',
+       l.quantity, l.price_unit, l.price_subtotal, l.price_subtotal,
+       0, 0, 0,
+       l.balance, greatest(l.balance, 0), greatest(-l.balance, 0), l.balance,
+       l.residual, l.residual, l.reconciled,
+       l.full_reconcile_id, l.matching_number, false,
+       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+  FROM bench_invoice b
+ CROSS JOIN LATERAL (VALUES
+       -- the invoice's income line
+       (b.product_line_id, b.move_id, b.inv_name, %(sale_journal)s, %(income)s,
+        'product', 'Collection benchmark services', 10,
+        b.invoice_date, b.invoice_date, NULL::date,
+        1.0, b.amount, b.amount, -b.amount, 0::numeric, false,
+        NULL::int, NULL::varchar),
+       -- its first installment, partly or fully paid by the payment
+       (b.term1_line_id, b.move_id, b.inv_name, %(sale_journal)s, %(receivable)s,
+        'payment_term', b.inv_name, 10000,
+        b.invoice_date, b.invoice_date, b.due1,
+        0, 0, 0, b.amount1, b.amount1 - b.paid, b.settled,
+        b.full_id, b.matching),
+       -- its second installment, if any
+       (b.term2_line_id, b.move_id, b.inv_name, %(sale_journal)s, %(receivable)s,
+        'payment_term', b.inv_name, 10001,
+        b.invoice_date, b.invoice_date, b.due_last,
+        0, 0, 0, b.amount2, b.amount2, false,
+        NULL, NULL),
+       -- the payment's bank line
+       (b.cash_line_id, b.pay_move_id, b.pay_name, %(bank_journal)s, %(cash)s,
+        'product', 'Payment of ' || b.inv_name, 10,
+        b.pay_date, NULL, NULL,
+        1, 0, b.paid, b.paid, b.paid, false,
+        NULL, NULL),
+       -- the payment's receivable line, matched with the first installment
+       (b.pay_line_id, b.pay_move_id, b.pay_name, %(bank_journal)s, %(receivable)s,
+        'product', 'Payment of ' || b.inv_name, 20,
+        b.pay_date, NULL, NULL,
+        1, 0, -b.paid, -b.paid, 0, true,
+        b.full_id, b.matching)
+       ) AS l(id, move_id, move_name, journal_id, account_id,
+              display_type, label, sequence,
+              date, invoice_date, date_maturity,
+              quantity, price_unit, price_subtotal, balance, residual, reconciled,
+              full_reconcile_id, matching_number)
+ WHERE l.id IS NOT NULL
+"""
+
+PARTIALS_SQL = """
+INSERT INTO account_partial_reconcile (
+    id, debit_move_id, credit_move_id, full_reconcile_id,
+    debit_currency_id, credit_currency_id, company_id, max_date,
+    amount, debit_amount_currency, credit_amount_currency,
+    create_uid, create_date, write_uid, write_date
+)
+SELECT b.partial_id, b.term1_line_id, b.pay_line_id, b.full_id,
+       %(currency)s, %(currency)s, %(company)s, greatest(b.invoice_date, b.pay_date),
+       b.paid, b.paid, b.paid,
+       %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+  FROM bench_invoice b
+ WHERE b.partial_id IS NOT NULL
+"""
+
+BULK_STEPS = (
+    ("draw the invoices", SPEC_SQL),
+    ("full reconciles", FULL_RECONCILES_SQL),
+    ("invoices", INVOICES_SQL),
+    ("payments", PAYMENTS_SQL),
+    ("journal items", LINES_SQL),
+    ("partial reconciles", PARTIALS_SQL),
+)
+
+BUILT_TABLES = (
+    "res_partner",
+    "account_move",
+    "account_move_line",
+    "account_partial_reconcile",
+    "account_full_reconcile",
+)
+
+# A few invoices of each kind: payment state, and one or two installments
+# (due 30 or 60 days after the invoice date).
+SAMPLE_SQL = """
+SELECT id
+  FROM (SELECT id,
+               row_number() OVER (
+                   PARTITION BY payment_state, invoice_date_due - invoice_date
+                   ORDER BY md5(id::text)) AS rank
+          FROM account_move
+         WHERE company_id = %(company)s AND move_type = 'out_invoice') ranked
+ WHERE rank <= %(per_kind)s
+"""
+
+# Stored fields Odoo computes, recomputed on the sample and compared.
+CHECKED_FIELDS = {
+    "account.move": (
+        "sequence_prefix",
+        "sequence_number",
+        "amount_untaxed",
+        "amount_tax",
+        "amount_total",
+        "amount_residual",
+        "amount_untaxed_signed",
+        "amount_tax_signed",
+        "amount_total_signed",
+        "amount_total_in_currency_signed",
+        "amount_residual_signed",
+        "payment_state",
+    ),
+    "account.move.line": (
+        "debit",
+        "credit",
+        "amount_residual",
+        "amount_residual_currency",
+        "reconciled",
+    ),
+    "account.partial.reconcile": (
+        "company_id",
+        "max_date",
+        "debit_currency_id",
+        "credit_currency_id",
+    ),
+}
+
+# The floor: what the customers' figures cost PostgreSQL at best, with the
+# default buckets (-7..0, 1-15, 16-60, 61-120, over 120 days) written out.
+FLOOR_SQL = """
+SELECT partner_id, company_id, total_overdue, oldest_due_date,
+       CASE WHEN days > 120 THEN 'legal'
+            WHEN days > 60 THEN 'late'
+            WHEN days > 15 THEN 'mid'
+            WHEN days > 0 THEN 'early'
+            WHEN days >= -7 THEN 'preventive'
+       END AS worst_bucket
+  FROM (SELECT aml.partner_id,
+               aml.company_id,
+               COALESCE(SUM(aml.amount_residual)
+                   FILTER (WHERE aml.date_maturity < %(today)s), 0) AS total_overdue,
+               MIN(aml.date_maturity)
+                   FILTER (WHERE aml.amount_residual > 0) AS oldest_due_date,
+               %(today)s - MIN(aml.date_maturity)
+                   FILTER (WHERE aml.amount_residual > 0) AS days
+          FROM account_move_line aml
+          JOIN account_account acc ON acc.id = aml.account_id
+         WHERE acc.account_type = 'asset_receivable'
+           AND aml.parent_state = 'posted'
+           AND aml.reconciled IS NOT TRUE
+           AND aml.partner_id IS NOT NULL
+      GROUP BY aml.partner_id, aml.company_id) AS totals
+"""
+
+DEBTORS_SQL = """
+SELECT d.partner_id, d.total_overdue, d.oldest_due_date, b.code
+  FROM collection_debtor d
+  LEFT JOIN collection_bucket b ON b.id = d.worst_bucket_id
+ WHERE d.company_id = %(company)s
+   AND (d.total_due <> 0 OR d.oldest_due_date IS NOT NULL)
+"""
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def prepare_database(addons_path, options):
+    """Clone the cached base database and install the addon without demo."""
+    base = dev.ensure_base_database(addons_path, options, log)
+    log(f"Cloning {base} into {DATABASE} and installing {MODULE}...")
+    dev.copy_database(options, base, DATABASE)
+    result = subprocess.run(
+        dev.odoo_command(
+            addons_path,
+            options,
+            "-d",
+            DATABASE,
+            "-i",
+            MODULE,
+            "--stop-after-init",
+            "--without-demo=all",
+            "--log-level=warn",
+        ),
+        stdout=sys.stderr,
+        check=False,
+    )
+    if result.returncode:
+        dev.drop_database(options, DATABASE)
+        raise SystemExit(f"Installing {MODULE} into {DATABASE} failed.")
+
+
+def open_registry():
+    from odoo.modules.registry import Registry
+
+    return Registry(DATABASE)
+
+
+def environment(cr):
+    import odoo
+
+    return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+
+
+def vacuum(options, tables):
+    """VACUUM ANALYZE, which cannot run inside Odoo's transaction."""
+    from psycopg2 import sql
+
+    connection = dev.pg_connect(options, DATABASE)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql.SQL("VACUUM ANALYZE {}").format(
+                    sql.SQL(", ").join(map(sql.Identifier, tables))
+                )
+            )
+    finally:
+        connection.close()
+
+
+# ------------------------------------------------------------------- building
+
+
+def build_portfolio(options, today):
+    """Company, customers, invoices, payments (in a child process)."""
+    started = time.perf_counter()
+    with open_registry().cursor() as cr:
+        env = environment(cr)
+        company = create_company(env)
+        customers = create_customers(env, options.customers)
+        log(
+            f"{len(customers)} customers created through the ORM in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+        write_invoices(env, company, customers, options, today)
+        cr.commit()
+    log(f"Portfolio built in {time.perf_counter() - started:.1f} s")
+
+
+def create_company(env):
+    company = env["res.company"].create(
+        {
+            "name": COMPANY_NAME,
+            "currency_id": env.ref("base.USD").id,
+            "country_id": env.ref("base.us").id,
+        }
+    )
+    env["account.chart.template"].try_loading("generic_coa", company)
+    return company
+
+
+def create_customers(env, count):
+    for _code, lang, _tz, _prefix, _digits in COUNTRIES:
+        env["res.lang"]._activate_lang(lang)
+    countries = {code: env.ref(f"base.{code}").id for code, *_rest in COUNTRIES}
+    partners = env["res.partner"].with_context(
+        tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+    )
+    ids = []
+    for start in range(0, count, BATCH):
+        stop = min(count, start + BATCH)
+        vals = [customer_values(i, countries) for i in range(start, stop)]
+        ids += partners.create(vals).ids
+        env.invalidate_all()
+    return ids
+
+
+def customer_values(index, countries):
+    code, lang, tz, prefix, digits = COUNTRIES[index % len(COUNTRIES)]
+    # a valid subscriber number: its first digit is 2 to 9
+    subscriber = 2 * 10 ** (digits - 1) + index % (8 * 10 ** (digits - 1))
+    return {
+        "name": f"Benchmark Customer {index + 1:06d}",
+        "is_company": index % 3 == 0,
+        "country_id": countries[code],
+        "lang": lang,
+        "tz": tz,
+        "email": f"customer{index + 1}@example.com",
+        "mobile": f"{prefix}{subscriber}",
+        "customer_rank": 1,
+    }
+
+
+def write_invoices(env, company, customers, options, today):
+    journals = env["account.journal"].search([("company_id", "=", company.id)])
+    sale = journals.filtered(lambda j: j.type == "sale")[:1]
+    bank = journals.filtered(lambda j: j.type == "bank")[:1]
+    receivable = company.partner_id.with_company(company).property_account_receivable_id
+    if not (sale and bank and receivable.account_type == "asset_receivable"):
+        raise SystemExit(f"{COMPANY_NAME}: no sale or bank journal or receivable.")
+    params = {
+        "company": company.id,
+        "currency": company.currency_id.id,
+        "uid": env.uid,
+        "sale_journal": sale.id,
+        "sale_code": sale.code,
+        "income": sale.default_account_id.id,
+        "bank_journal": bank.id,
+        "bank_code": bank.code,
+        "cash": bank.default_account_id.id,
+        "receivable": receivable.id,
+        "today": today,
+        "open": options.invoices,
+        "paid": options.paid,
+        "customers": customers,
+        "customer_count": len(customers),
+    }
+    env.cr.execute("SELECT setseed(%s)", [SEED])
+    for label, query in BULK_STEPS:
+        started = time.perf_counter()
+        env.cr.execute(query, params)
+        log(f"  {label}: {env.cr.rowcount} rows, {time.perf_counter() - started:.1f} s")
+
+
+# ------------------------------------------------------------------- checking
+
+
+def check_sample(env, company_id):
+    """Odoo's own computations must give back what was written in bulk.
+
+    Residuals, totals, payment states and sequence numbers of a sample of
+    invoices, of their payments and of the reconciles between them are
+    recomputed by the ORM in memory, compared, then rolled back.
+    """
+    env.cr.execute(SAMPLE_SQL, {"company": company_id, "per_kind": 5})
+    invoices = env["account.move"].browse(row[0] for row in env.cr.fetchall())
+    partials = invoices.line_ids.matched_credit_ids
+    moves = invoices | partials.credit_move_id.move_id
+    samples = {
+        "account.move": moves,
+        "account.move.line": moves.line_ids,
+        "account.partial.reconcile": partials,
+    }
+    stored = {model: field_values(records) for model, records in samples.items()}
+    env.invalidate_all()
+    for model, records in samples.items():
+        for name in CHECKED_FIELDS[model]:
+            env.add_to_compute(records._fields[name], records)
+    wrong = [
+        f"{key[0]}({key[1]}).{key[2]}: stored {value!r}, Odoo computes {computed!r}"
+        for model, records in samples.items()
+        for key, computed in field_values(records).items()
+        if (value := stored[model][key]) != computed
+    ]
+    env.cr.rollback()
+    if wrong:
+        raise SystemExit(
+            "The generated portfolio is not what Odoo computes:\n" + "\n".join(wrong)
+        )
+    log(
+        f"Sample checked through the ORM: {len(invoices)} invoices, "
+        f"{len(moves) - len(invoices)} payments, {len(samples['account.move.line'])}"
+        f" journal items and {len(partials)} partial reconciles agree"
+    )
+
+
+def field_values(records):
+    """The checked fields of ``records``: ids for relations, cents for amounts."""
+    from odoo.models import BaseModel
+
+    values = {}
+    for record in records:
+        for name in CHECKED_FIELDS[record._name]:
+            value = record[name]
+            if isinstance(value, BaseModel):
+                value = value.ids
+            elif isinstance(value, float):
+                value = round(value, 2)
+            values[record._name, record.id, name] = value
+    return values
+
+
+def check_floor(cr, company_id, rows):
+    """The refresh must have written the figures the floor computes."""
+    expected = {
+        partner: (overdue, oldest, bucket)
+        for partner, company, overdue, oldest, bucket in rows
+        if company == company_id
+    }
+    cr.execute(DEBTORS_SQL, {"company": company_id})
+    written = {partner: tuple(figures) for partner, *figures in cr.fetchall()}
+    wrong = sorted(
+        p for p in expected.keys() | written.keys() if expected.get(p) != written.get(p)
+    )
+    if wrong:
+        partner = wrong[0]
+        raise SystemExit(
+            f"The refresh and the floor disagree on {len(wrong)} customers, e.g. "
+            f"partner {partner}: floor {expected.get(partner)}, "
+            f"refresh {written.get(partner)} (overdue, oldest due date, bucket)."
+        )
+    log(f"The refresh wrote the floor's figures for all {len(expected)} customers")
+
+
+# -------------------------------------------------------------------- timing
+
+
+def timed(cr, call):
+    """Seconds ``call`` takes, commit included, and what it returns."""
+    started = time.perf_counter()
+    result = call()
+    cr.commit()
+    return time.perf_counter() - started, result
+
+
+def time_planning(env, now):
+    if "collection.message" not in env or not hasattr(
+        env["collection.message"], "_plan"
+    ):
+        log("plan_s and planned are null: collection.message._plan does not exist")
+        return None, None
+    seconds, planned = timed(env.cr, lambda: env["collection.message"]._plan(now))
+    log(f"Planning: {planned} messages in {seconds:.2f} s")
+    return seconds, planned
+
+
+def time_floor(cr, day):
+    """The floor query, fetched in full; the second (warm) of two runs."""
+    for _run in range(2):
+        started = time.perf_counter()
+        cr.execute(FLOOR_SQL, {"today": day})
+        rows = cr.fetchall()
+        seconds = time.perf_counter() - started
+    log(f"SQL floor: {len(rows)} customers in {seconds:.2f} s")
+    return seconds, rows
+
+
+def run(options, today):
+    """Check the portfolio, then time the refreshes, the planning, the floor."""
+    registry = open_registry()
+    with registry.cursor() as cr:
+        env = environment(cr)
+        company_id = env["res.company"].search([("name", "=", COMPANY_NAME)]).id
+        check_sample(env, company_id)
+        debtors = env["collection.debtor"]
+        rebuild_s, written = timed(cr, lambda: debtors._refresh(today))
+        log(f"Rebuild ({today}): wrote {written} in {rebuild_s:.2f} s")
+        vacuum(options, ("account_move", "collection_debtor"))
+        day = today + datetime.timedelta(days=1)
+        refresh_s, written = timed(cr, lambda: debtors._refresh(day))
+        log(f"Refresh ({day}): wrote {written} in {refresh_s:.2f} s")
+        plan_s, planned = time_planning(env, datetime.datetime.combine(day, PLAN_TIME))
+        floor_s, rows = time_floor(cr, day)
+        check_floor(cr, company_id, rows)
+    return {
+        "rebuild_s": round(rebuild_s, 3),
+        "refresh_s": round(refresh_s, 3),
+        "plan_s": None if plan_s is None else round(plan_s, 3),
+        "planned": planned,
+        "sql_floor_s": round(floor_s, 3),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--invoices", type=int, default=200000, help="open invoices")
+    parser.add_argument("--customers", type=int, default=50000)
+    parser.add_argument(
+        "--paid",
+        type=int,
+        help="fully paid invoices in the history (default: half of --invoices)",
+    )
+    parser.add_argument(
+        "--today",
+        type=datetime.date.fromisoformat,
+        default=datetime.date.today(),
+        help="day of the first refresh, YYYY-MM-DD (default: today)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help=f"keep the database {DATABASE}"
+    )
+    parser.add_argument("--db-host")
+    parser.add_argument("--db-port")
+    parser.add_argument("--db-user")
+    parser.add_argument("--db-password")
+    options = parser.parse_args(argv)
+    if options.paid is None:
+        options.paid = options.invoices // 2
+    if options.invoices < 1 or options.customers < 1 or options.paid < 0:
+        parser.error("--invoices and --customers must be positive, --paid not negative")
+    try:
+        addons_path = dev.find_odoo()
+    except dev.OdooMissing as error:
+        raise SystemExit(str(error)) from error
+
+    import odoo.sql_db
+    from odoo.modules.registry import Registry
+
+    prepare_database(addons_path, options)
+    odoo.tools.config.parse_config(
+        [
+            f"--addons-path={addons_path}",
+            f"--database={DATABASE}",
+            "--log-level=warn",
+            *dev.db_args(options),
+        ]
+    )
+    log(
+        f"Building {options.invoices} open invoices over {options.customers} "
+        f"customers, with {options.paid} paid ones..."
+    )
+    # Forked before this process opens any connection; its memory is its own.
+    builder = multiprocessing.get_context("fork").Process(
+        target=build_portfolio, args=(options, options.today)
+    )
+    builder.start()
+    builder.join()
+    if builder.exitcode:
+        raise SystemExit("Building the portfolio failed.")
+    vacuum(options, BUILT_TABLES)
+    try:
+        figures = run(options, options.today)
+        peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    finally:
+        Registry.delete(DATABASE)
+        odoo.sql_db.close_db(DATABASE)
+        if not options.keep:
+            dev.drop_database(options, DATABASE)
+    print(
+        json.dumps(
+            {
+                "invoices": options.invoices,
+                "customers": options.customers,
+                **figures,
+                "peak_rss_mb": round(peak_rss_mb, 1),
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
