@@ -63,6 +63,27 @@ class CollectionDebtor(models.Model):
         ),
     ]
 
+    promise_ids = fields.One2many(
+        related="partner_id.collection_promise_ids", string="Promises"
+    )
+
+    def action_mark_reply_handled(self):
+        """The reply was dealt with: the journey goes on."""
+        self.write({"reply_pending": False})
+        for debtor in self:
+            debtor.partner_id._message_log(
+                body=self.env._("Collections: the customer's reply was handled.")
+            )
+
+    def action_open_partner(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "view_mode": "form",
+        }
+
     @api.depends("oldest_due_date")
     def _compute_days_overdue(self):
         today = fields.Date.context_today(self)

@@ -353,6 +353,38 @@ class CollectionMessage(models.Model):
                 )
             )
 
+    # === Replies === #
+    @api.model
+    def _register_reply(self, partner, channel, body, at=None, provider_ref=None):
+        """A customer replied: mark the last contact replied, pause the journey.
+
+        Channels' inbound webhooks and incoming emails call this; the reply
+        lands in the customer's chatter and the journey waits until a person
+        marks it handled on the customer in collection.
+        """
+        at = at or fields.Datetime.now()
+        commercial = partner.commercial_partner_id
+        domain = [
+            ("partner_id", "in", (partner | commercial).ids),
+            ("state", "in", ("sent", "delivered", "read")),
+        ]
+        if provider_ref:
+            domain.append(("provider_ref", "=", provider_ref))
+        order = "sent_at desc, id desc"
+        # the last contact on the reply's channel, else the last on any channel
+        replied = self.search(
+            domain + [("channel", "=", channel)], order=order, limit=1
+        )
+        if not replied:
+            replied = self.search(domain, order=order, limit=1)
+        if replied:
+            replied.write({"state": "replied", "replied_at": at})
+        debtors = self.env["collection.debtor"].search(
+            [("partner_id", "=", commercial.id)]
+        )
+        debtors.write({"reply_pending": True, "last_reply_at": at})
+        return replied
+
     @api.model
     def _channel_available(self, channel):
         """Whether a channel has a working provider (email and SMS: Odoo's)."""

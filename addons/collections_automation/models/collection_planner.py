@@ -301,13 +301,19 @@ class CollectionPlanner(models.AbstractModel):
                 anchor=self._anchor(decision.step, state),
                 variant_id=int(decision.variant.template) if decision.variant else None,
             )
-            if step.action == "escalate":
+            if not base["invoice_ids"]:
+                row.update(
+                    state="refused",
+                    refusal_rule="hold_invoices",
+                    refusal_reason=self.env._("Every open invoice is on hold."),
+                )
+            elif step.action == "escalate":
                 row.update(channel="collector", state="sent", sent_at=now)
             else:
                 row.update(self._choose_channel(context, debtor, step, decision, now))
-                previous = refusals.get(step.id)
-                if row["state"] == "refused" and previous == row.get("refusal_rule"):
-                    continue  # the same refusal is on record already
+            previous = refusals.get(step.id)
+            if row["state"] == "refused" and previous == row.get("refusal_rule"):
+                continue  # the same refusal is on record already
             rows.append(row)
         return self._insert(rows, today, now)
 

@@ -55,6 +55,9 @@ class ResPartner(models.Model):
     collection_debtor_ids = fields.One2many(
         "collection.debtor", "partner_id", "Collection Records"
     )
+    collection_promise_ids = fields.One2many(
+        "collection.promise", "partner_id", "Promises to Pay"
+    )
     collection_debtor_id = fields.Many2one(
         "collection.debtor",
         "In Collection",
@@ -98,6 +101,19 @@ class ResPartner(models.Model):
                 )
             except UserError as error:
                 partner.collection_phone_error = str(error.args[0])
+
+    def _message_post_after_hook(self, message, msg_values):
+        """An email from the customer on its own record is a reply to collections."""
+        result = super()._message_post_after_hook(message, msg_values)
+        if (
+            message.message_type == "email"
+            and message.author_id
+            and message.author_id.commercial_partner_id == self.commercial_partner_id
+        ):
+            self.env["collection.message"].sudo()._register_reply(
+                self, "email", message.body, at=message.date
+            )
+        return result
 
     def _collection_consents(self):
         """Channel to consent (True) for the contact policy."""

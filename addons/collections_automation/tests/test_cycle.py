@@ -213,3 +213,26 @@ class TestCycle(CollectionsCommon):
             self.assertIn(
                 expected, message.template_id.get_external_id()[message.template_id.id]
             )
+
+    def test_reply_pauses_the_journey_until_handled(self):
+        self.cycle()
+        self.Message._dispatch(now=self.now)
+        sent = self.messages().filtered(lambda m: m.state == "sent")
+        self.customer.message_post(
+            body="Can I pay next Friday?",
+            message_type="email",
+            author_id=self.customer.id,
+        )
+        self.assertEqual(sent.state, "replied")
+        debtor = self.customer.collection_debtor_id
+        self.assertTrue(debtor.reply_pending)
+        self.assertEqual(self.cycle(self.now + timedelta(days=7)), 0, "paused")
+        debtor.action_mark_reply_handled()
+        self.assertEqual(self.cycle(self.now + timedelta(days=8)), 1)
+
+    def test_invoices_on_hold_are_not_chased(self):
+        self.invoice.collection_hold = "dispute"
+        self.cycle()
+        refused = self.messages().filtered(lambda m: m.state == "refused")
+        self.assertEqual(refused.refusal_rule, "hold_invoices")
+        self.assertFalse(self.messages().filtered(lambda m: m.state == "planned"))
