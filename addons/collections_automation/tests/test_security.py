@@ -46,3 +46,50 @@ class TestSecurity(CollectionsCommon):
             self.env["collection.bucket"].with_user(self.collector).create(
                 {"name": "X", "code": "x", "min_days": 500}
             )
+
+    def test_outbox_and_promises_stay_in_their_company(self):
+        Promise = self.env["collection.promise"]
+        here = Promise.create(
+            {
+                "partner_id": self.partner_a.id,
+                "amount": 50,
+                "promise_date": self.days(3),
+            }
+        )
+        there = Promise.with_company(self.other_company).create(
+            {
+                "partner_id": self.partner_a.id,
+                "amount": 70,
+                "promise_date": self.days(3),
+                "company_id": self.other_company.id,
+            }
+        )
+        visible = Promise.with_user(self.collector).search([])
+        self.assertIn(here, visible)
+        self.assertNotIn(there, visible)
+        with self.assertRaises(AccessError):
+            there.with_user(self.collector).read(["amount"])
+        # accountants read promises but do not make them
+        self.assertTrue(Promise.with_user(self.accountant).search([]))
+        with self.assertRaises(AccessError):
+            Promise.with_user(self.accountant).create(
+                {
+                    "partner_id": self.partner_a.id,
+                    "amount": 1,
+                    "promise_date": self.days(1),
+                }
+            )
+
+    def test_collector_works_messages_but_not_journeys(self):
+        journey = self.env.ref("collections_automation.journey_standard")
+        self.assertTrue(journey.with_user(self.collector).name)
+        with self.assertRaises(AccessError):
+            journey.with_user(self.collector).write({"review_first": True})
+        with self.assertRaises(AccessError):
+            self.env["collection.message"].with_user(self.accountant).create(
+                {
+                    "partner_id": self.partner_a.id,
+                    "company_id": self.env.company.id,
+                    "idempotency_key": "forged",
+                }
+            )
