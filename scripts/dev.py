@@ -95,6 +95,22 @@ def database_exists(options, name):
         return bool(cursor.fetchone())
 
 
+def missing_modules(options, name):
+    """Our modules not yet installed in database ``name``."""
+    connection = pg_connect(options, name)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name FROM ir_module_module "
+                "WHERE name = ANY(%s) AND state = 'installed'",
+                (list(MODULES),),
+            )
+            installed = {row[0] for row in cursor.fetchall()}
+    finally:
+        connection.close()
+    return [module for module in MODULES if module not in installed]
+
+
 def drop_database(options, name):
     from psycopg2 import sql  # noqa: PLC0415
 
@@ -213,10 +229,11 @@ def command_run(options):
     except OdooMissing as error:
         raise SystemExit(str(error)) from error
     name = options.database
-    install = ["--init=" + ",".join(MODULES)]
     if not database_exists(options, name):
         base = ensure_base_database(addons_path, options, print)
         copy_database(options, base, name)
+    missing = missing_modules(options, name)
+    install = ["--init=" + ",".join(missing)] if missing else []
     print(
         f"Collections demo: http://localhost:{options.port}/odoo  (login admin / admin,"
         f" database {name})",

@@ -28,7 +28,7 @@
         "data/collection_contact_policy_data.xml",
         "data/ir_cron_data.xml",
     ],
-    "demo": [],
+    "demo": ["demo/collection_demo.xml"],
     "development_status": "Alpha",
     "maintainers": [],
     "application": True,
