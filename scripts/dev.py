@@ -28,6 +28,8 @@ MODULES = (
     "collections_ai_agent",
     "collections_contact_center",
 )
+#: Languages of the demo customers, loaded with their translations by ``run``.
+DEMO_LANGUAGES = ("es_ES", "es_MX", "es_CO", "pt_BR")
 INSTALL_HINT = (
     "Odoo 18.0 was not found in {python}: install it the usual way, e.g. "
     "`git clone --depth 1 --branch 18.0 https://github.com/odoo/odoo && "
@@ -233,7 +235,11 @@ def command_run(options):
         base = ensure_base_database(addons_path, options, print)
         copy_database(options, base, name)
     missing = missing_modules(options, name)
-    install = ["--init=" + ",".join(missing)] if missing else []
+    install = (
+        ["--init=" + ",".join(missing), "--load-language=" + ",".join(DEMO_LANGUAGES)]
+        if missing
+        else []
+    )
     print(
         f"Collections demo: http://localhost:{options.port}/odoo  (login admin / admin,"
         f" database {name})",

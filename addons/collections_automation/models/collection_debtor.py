@@ -254,6 +254,7 @@ class CollectionDebtor(models.Model):
                 "company_id",
                 "company_type",
                 "country_id",
+                "total_due",
                 "total_overdue",
                 "worst_bucket_id",
                 "score",
@@ -280,6 +281,7 @@ class CollectionDebtor(models.Model):
         changed = []
         for debtor in debtors:
             score = segment_engine.payment_score(histories.get(debtor.id, empty))
+            at_risk = min(debtor.total_overdue, max(debtor.total_due, 0.0))
             facts = segment_engine.CustomerFacts(
                 bucket_code=debtor.worst_bucket_id.code or None,
                 company_type=debtor.company_type or None,
@@ -295,7 +297,8 @@ class CollectionDebtor(models.Model):
             values = (
                 score,
                 segment_id,
-                round(segment_engine.priority(debtor.total_overdue, score), 2),
+                # credits not yet due lower what is really at risk
+                round(segment_engine.priority(at_risk, score), 2),
                 journeys.get(segment_id),
             )
             current = (

@@ -227,7 +227,11 @@ class CollectionPlanner(models.AbstractModel):
         """Create today's outbox rows for every customer whose step is due."""
         now = now or fields.Datetime.now()
         today = now.date()
-        domain = [("journey_id", "!=", False), ("oldest_due_date", "!=", False)]
+        domain = [
+            ("journey_id", "!=", False),
+            ("oldest_due_date", "!=", False),
+            ("total_due", ">", 0),
+        ]
         if company_ids:
             domain.append(("company_id", "in", list(company_ids)))
         debtors = self.env["collection.debtor"].search_fetch(
@@ -308,7 +312,7 @@ class CollectionPlanner(models.AbstractModel):
                     refusal_reason=self.env._("Every open invoice is on hold."),
                 )
             elif step.action == "escalate":
-                row.update(channel="collector", state="sent", sent_at=now)
+                row.update(self._escalation(context, debtor.partner_id, now))
             else:
                 row.update(self._choose_channel(context, debtor, step, decision, now))
             previous = refusals.get(step.id)
@@ -322,6 +326,24 @@ class CollectionPlanner(models.AbstractModel):
         if engine_step.anchor == journey_engine.ANCHOR_BROKEN_PROMISE:
             return state.broken_promise_date
         return state.oldest_due_date
+
+    @api.model
+    def _escalation(self, context, partner, now):
+        """Hand the customer to a collector, unless a hold says to leave it.
+
+        An open promise does not stop an escalation; the other holds do.
+        """
+        holds = self._request(context, partner, "voice", now).holds
+        for hold in policy_engine.HOLD_ORDER:
+            if hold in holds and hold != "promise":
+                rule = f"hold_{hold}"
+                return {
+                    "channel": "collector",
+                    "state": "refused",
+                    "refusal_rule": rule,
+                    "refusal_reason": policy_engine.REASONS[rule],
+                }
+        return {"channel": "collector", "state": "sent", "sent_at": now}
 
     @api.model
     def _choose_channel(self, context, debtor, step, decision, now):
@@ -543,7 +565,10 @@ class CollectionPlanner(models.AbstractModel):
                     reason=message.refusal_reason,
                 )
             )
-        for message in messages.filtered(lambda m: m.channel == "collector"):
+        escalations = messages.filtered(
+            lambda m: m.channel == "collector" and m.state == "sent"
+        )
+        for message in escalations:
             partner = message.partner_id
             user = partner.user_id or message.journey_id.user_id or self.env.user
             partner.activity_schedule(

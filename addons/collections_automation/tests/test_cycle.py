@@ -236,3 +236,14 @@ class TestCycle(CollectionsCommon):
         refused = self.messages().filtered(lambda m: m.state == "refused")
         self.assertEqual(refused.refusal_rule, "hold_invoices")
         self.assertFalse(self.messages().filtered(lambda m: m.state == "planned"))
+
+    def test_escalation_respects_holds(self):
+        self.invoice.button_draft()
+        self.invoice.invoice_date_due = self.days(-50)
+        self.invoice.action_post()
+        self.customer.collection_hold = "legal"
+        self.cycle()
+        escalation = self.messages().filtered(lambda m: m.channel == "collector")
+        self.assertEqual(escalation.state, "refused")
+        self.assertEqual(escalation.refusal_rule, "hold_legal")
+        self.assertFalse(self.customer.activity_ids)
