@@ -101,28 +101,44 @@ RULE_CODES = (
     "attempts_7d",
 )
 
+
+def _lt(text):
+    """Mark ``text`` for translation: Odoo's extractor collects ``_lt("...")``
+    calls into the addon's ``.pot``; the engine itself stays in English and
+    the Odoo layer translates with the rule code and :attr:`Decision.params`."""
+    return text
+
+
 #: English reason per rule code, formatted with :attr:`Decision.params`.
 #: ``"hold"`` serves the holds missing from :data:`HOLD_ORDER`.
 REASONS = {
-    "opt_out": "The customer opted out of {channel}.",
-    "no_consent": "The customer has not consented to contact by {channel}.",
-    "hold_do_not_contact": "The customer must not be contacted.",
-    "hold_legal": "The debt is in legal proceedings.",
-    "hold_dispute": "The debt is disputed.",
-    "hold_payment_plan": "The debt is under a payment plan.",
-    "hold_promise": "A promise to pay is pending.",
-    "hold": "Contact is on hold ({hold}).",
-    "no_timezone": "The customer's local time is unknown (no time zone, no country).",
-    "holiday": "No contact on public holidays ({holiday}, {date}).",
-    "day_not_allowed": "No contact allowed on {weekday}.",
-    "outside_hours": "Outside allowed hours ({start}-{end} local).",
-    "daily_cap": "Limit of {limit} {channel} contact(s) a day reached.",
-    "weekly_cap": "Limit of {limit} {channel} contact(s) in 7 days reached.",
-    "call_attempts_7d": "Limit of {limit} calls in 7 days reached for this debt.",
-    "call_cooldown": "No call within {days} days of a conversation about this debt.",
-    "after_contact_daily": "The customer was reached today: at most {limit} a day.",
-    "after_contact_weekly": "The customer was reached: at most {limit} in 7 days.",
-    "attempts_7d": "Limit of {limit} contact attempts in 7 days reached ({channels}).",
+    "opt_out": _lt("The customer opted out of {channel}."),
+    "no_consent": _lt("The customer has not consented to contact by {channel}."),
+    "hold_do_not_contact": _lt("The customer must not be contacted."),
+    "hold_legal": _lt("The debt is in legal proceedings."),
+    "hold_dispute": _lt("The debt is disputed."),
+    "hold_payment_plan": _lt("The debt is under a payment plan."),
+    "hold_promise": _lt("A promise to pay is pending."),
+    "hold": _lt("Contact is on hold ({hold})."),
+    "no_timezone": _lt(
+        "The customer's local time is unknown (no time zone, no country)."
+    ),
+    "holiday": _lt("No contact on public holidays ({holiday}, {date})."),
+    "day_not_allowed": _lt("No contact allowed on {weekday}."),
+    "outside_hours": _lt("Outside allowed hours ({start}-{end} local)."),
+    "daily_cap": _lt("Limit of {limit} {channel} contact(s) a day reached."),
+    "weekly_cap": _lt("Limit of {limit} {channel} contact(s) in 7 days reached."),
+    "call_attempts_7d": _lt("Limit of {limit} calls in 7 days reached for this debt."),
+    "call_cooldown": _lt(
+        "No call within {days} days of a conversation about this debt."
+    ),
+    "after_contact_daily": _lt(
+        "The customer was reached today: at most {limit} a day."
+    ),
+    "after_contact_weekly": _lt("The customer was reached: at most {limit} in 7 days."),
+    "attempts_7d": _lt(
+        "Limit of {limit} contact attempts in 7 days reached ({channels})."
+    ),
 }
 
 WEEKDAY_NAMES = (

@@ -250,11 +250,12 @@ class CollectionMessage(models.Model):
             )
 
     def _mark_refused(self, decision):
+        reason = self.env["collection.planner"]._reason(decision)
         self.write(
             {
                 "state": "refused",
                 "refusal_rule": decision.rule,
-                "refusal_reason": decision.reason,
+                "refusal_reason": reason,
             }
         )
         self.partner_id._message_log(
@@ -262,7 +263,7 @@ class CollectionMessage(models.Model):
                 "Collection reminder %(step)s by %(channel)s not sent: %(reason)s",
                 step=self.step_id.name or "",
                 channel=self.channel,
-                reason=decision.reason,
+                reason=reason,
             )
         )
 

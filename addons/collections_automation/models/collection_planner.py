@@ -211,6 +211,21 @@ class CollectionPlanner(models.AbstractModel):
         return later.astimezone(pytz.utc).replace(tzinfo=None) if later else None
 
     @api.model
+    def _reason(self, decision):
+        """The decision's reason in the user's language.
+
+        The engine's reasons are English templates marked for translation
+        (``engine.policy.REASONS``); ours are translated already.
+        """
+        key = decision.rule if decision.rule in policy_engine.REASONS else "hold"
+        if not decision.rule or (
+            decision.rule not in policy_engine.REASONS
+            and not decision.rule.startswith("hold_")
+        ):
+            return decision.reason
+        return self.env._(policy_engine.REASONS[key]).format(**decision.params)  # pylint: disable=translation-required
+
+    @api.model
     def _remember_contact(self, context, message, at):
         """A contact made during this run counts for the next checks."""
         context["history"][message.partner_id.id].append(
@@ -341,7 +356,7 @@ class CollectionPlanner(models.AbstractModel):
                     "channel": "collector",
                     "state": "refused",
                     "refusal_rule": rule,
-                    "refusal_reason": policy_engine.REASONS[rule],
+                    "refusal_reason": self.env._(policy_engine.REASONS[rule]),  # pylint: disable=translation-required
                 }
         return {"channel": "collector", "state": "sent", "sent_at": now}
 
@@ -378,7 +393,7 @@ class CollectionPlanner(models.AbstractModel):
                     "state": state,
                     "channel_notes": "\n".join(notes) or None,
                 }
-            notes.append(f"{channel}: {result.reason}")
+            notes.append(f"{channel}: {self._reason(result)}")
             # the policy's word (a hold, an opt-out) says more than a channel
             # without provider or number
             if not first_refusal or (
