@@ -268,6 +268,15 @@ class CollectionMessage(models.Model):
         )
 
     # === Rendering === #
+    def _render_or_fail(self):
+        """Render now; a template error marks this row failed, not the batch."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._render()
+        except UserError as error:
+            self.write({"state": "failed", "error": str(error)})
+
     def _render(self):
         """Render subject and body in the customer's language."""
         self.ensure_one()

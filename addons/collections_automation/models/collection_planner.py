@@ -569,8 +569,11 @@ class CollectionPlanner(models.AbstractModel):
 
     @api.model
     def _after_insert(self, message_ids):
-        """Chatter notes for refusals; activities for escalations."""
+        """Chatter notes for refusals, activities for escalations, and the
+        content of rows to review, so that a person reads what will be sent."""
         messages = self.env["collection.message"].browse(message_ids)
+        for message in messages.filtered(lambda m: m.state == "review"):
+            message._render_or_fail()
         refused = messages.filtered(lambda m: m.state == "refused")
         for message in refused:
             message.partner_id._message_log(

@@ -152,10 +152,14 @@ class TestCycle(CollectionsCommon):
         self.env.ref("collections_automation.journey_standard").review_first = True
         self.cycle()
         message = self.messages().filtered(lambda m: m.state == "review")
+        self.assertIn("is overdue", message.body, "rendered for the reviewer")
         self.assertEqual(self.Message._dispatch(now=self.now), 0)
+        message.body = "Edited by a person: " + message.body
         message.action_approve()
         self.assertEqual(self.Message._dispatch(now=self.now), 1)
         self.assertEqual(message.state, "sent")
+        sms = self.env["sms.sms"].search([("partner_id", "=", self.customer.id)])
+        self.assertTrue(sms.body.startswith("Edited by a person"))
 
     def test_escalation_schedules_an_activity(self):
         self.invoice.button_draft()
