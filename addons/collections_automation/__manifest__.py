@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "views/collection_bucket_views.xml",
         "views/collection_debtor_views.xml",
+        "views/collection_invoice_views.xml",
         "views/collection_journey_views.xml",
         "views/collection_contact_policy_views.xml",
         "views/collection_message_views.xml",

@@ -1,17 +1,17 @@
-from . import (
-    account_move,
-    account_partial_reconcile,
-    collection_bucket,
-    collection_contact_policy,
-    collection_debtor,
-    collection_journey,
-    collection_journey_step,
-    collection_journey_variant,
-    collection_message,
-    collection_planner,
-    collection_promise,
-    collection_segment,
-    collection_template,
-    res_config_settings,
-    res_partner,
-)
+from . import res_partner
+from . import collection_bucket
+from . import collection_template
+from . import collection_journey
+from . import collection_journey_step
+from . import collection_journey_variant
+from . import collection_segment
+from . import collection_contact_policy
+from . import collection_message
+from . import collection_planner
+from . import collection_promise
+from . import collection_invoice
+from . import collection_refresh
+from . import collection_debtor
+from . import account_move
+from . import account_partial_reconcile
+from . import res_config_settings

@@ -73,7 +73,7 @@ class CollectionBucket(models.Model):
 
     def _refresh_after_change(self):
         """New ranges move invoices and customers to other buckets: refresh now."""
-        self.env["collection.debtor"]._refresh()
+        self.env["collection.debtor"]._refresh(full=True)
 
     def _to_engine(self):
         return [

@@ -5,6 +5,9 @@ from ..engine import buckets as bucket_engine
 from ..engine import segments as segment_engine
 from .collection_message import CONTACTED_STATES
 
+#: When the scores were last refreshed for every customer.
+SCORED_AT_PARAM = "collections_automation.scored_at"
+
 
 class CollectionDebtor(models.Model):
     """A customer in collection for one company: its figures, segment and score.
@@ -93,162 +96,71 @@ class CollectionDebtor(models.Model):
 
     # === Refresh === #
     @api.model
-    def _refresh(self, today=None, company_ids=None):
-        """Bring every invoice and customer figure to ``today``, set-based.
+    def _refresh(self, today=None, company_ids=None, partner_ids=None, full=False):
+        """Bring invoice and customer figures to ``today``, set-based, then
+        score the customers whose figures or history changed.
 
-        :return: dict of counts written (invoices, debtors)
+        :param partner_ids: limit to these customers (a payment, a posting)
+        :param full: score every customer (segments or buckets were edited)
+        :return: dict of counts written (invoices, debtors, scored)
         """
         # a system process: every user's action (a payment, a bucket change)
         # may trigger it, and it must see every segment and record
         self = self.sudo()
         today = today or fields.Date.context_today(self)
-        invoices = self.env["account.move"]._collection_refresh_invoices(
-            today, company_ids
+        started = fields.Datetime.now()
+        invoices, debtor_ids = self.env["collection.refresh"]._run(
+            today, company_ids, partner_ids
         )
-        debtors = self._refresh_figures(today, company_ids)
-        scored = self._refresh_scores(today, company_ids)
-        return {"invoices": invoices, "debtors": debtors, "scored": scored}
+        if partner_ids:
+            to_score = self.browse(debtor_ids)
+        else:
+            to_score = self._to_score(debtor_ids, company_ids, full)
+        scored = to_score._refresh_scores(today)
+        if not partner_ids and not company_ids:
+            self.env["ir.config_parameter"].set_param(SCORED_AT_PARAM, started)
+        return {"invoices": invoices, "debtors": len(debtor_ids), "scored": scored}
 
     @api.model
-    def _refresh_figures(self, today, company_ids=None):
-        """Upsert each customer's figures from the open receivable lines.
-
-        Rows whose figures did not change are not written; customers with
-        nothing open any more are zeroed.
-        """
-        self.env.flush_all()
-        company_filter = (
-            SQL("AND aml.company_id = ANY(%s)", list(company_ids))
-            if company_ids
-            else SQL()
-        )
-        debtor_filter = (
-            SQL("AND d.company_id = ANY(%s)", list(company_ids))
-            if company_ids
-            else SQL()
-        )
+    def _to_score(self, debtor_ids, company_ids, full):
+        """The debtors whose score inputs changed since the last full run:
+        figures written now, payments reconciled, promises or messages moved."""
+        domain = [("company_id", "in", list(company_ids))] if company_ids else []
+        last = self.env["ir.config_parameter"].get_param(SCORED_AT_PARAM)
+        if full or not last:
+            return self.search(domain)
         self.env.cr.execute(
             SQL(
                 """
-            WITH company_buckets AS (%(buckets)s),
-            totals AS (
-                SELECT aml.partner_id,
-                       aml.company_id,
-                       SUM(aml.amount_residual) AS total_due,
-                       COALESCE(SUM(aml.amount_residual)
-                           FILTER (WHERE aml.date_maturity < %(today)s), 0)
-                           AS total_overdue,
-                       MIN(aml.date_maturity)
-                           FILTER (WHERE aml.amount_residual > 0) AS oldest_due_date,
-                       COUNT(DISTINCT aml.move_id)
-                           FILTER (WHERE aml.amount_residual > 0
-                                   AND aml.display_type = 'payment_term')
-                           AS open_invoice_count
-                  FROM account_move_line aml
-                  JOIN account_account acc ON acc.id = aml.account_id
-                 WHERE acc.account_type = 'asset_receivable'
-                   AND aml.parent_state = 'posted'
-                   AND aml.reconciled IS NOT TRUE
-                   AND aml.partner_id IS NOT NULL
-                   %(company_filter)s
-              GROUP BY aml.partner_id, aml.company_id
-            ),
-            figures AS (
-                SELECT t.*, cb.bucket_id AS worst_bucket_id,
-                       p.country_id,
-                       CASE WHEN p.is_company THEN 'company' ELSE 'person' END
-                           AS company_type
-                  FROM totals t
-                  JOIN res_partner p ON p.id = t.partner_id
-             LEFT JOIN company_buckets cb
-                    ON cb.company_id = t.company_id
-                   AND %(today)s - t.oldest_due_date >= cb.min_days
-                   AND (cb.max_days IS NULL
-                        OR %(today)s - t.oldest_due_date <= cb.max_days)
-            ),
-            upserted AS (
-                INSERT INTO collection_debtor AS d
-                       (partner_id, company_id, country_id, company_type,
-                        total_due, total_overdue, oldest_due_date,
-                        worst_bucket_id, open_invoice_count,
-                        create_uid, write_uid, create_date, write_date)
-                SELECT partner_id, company_id, country_id, company_type,
-                       total_due, total_overdue, oldest_due_date,
-                       worst_bucket_id, open_invoice_count,
-                       %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC',
-                       NOW() AT TIME ZONE 'UTC'
-                  FROM figures
-           ON CONFLICT (partner_id, company_id) DO UPDATE
-                   SET total_due = EXCLUDED.total_due,
-                       total_overdue = EXCLUDED.total_overdue,
-                       oldest_due_date = EXCLUDED.oldest_due_date,
-                       worst_bucket_id = EXCLUDED.worst_bucket_id,
-                       open_invoice_count = EXCLUDED.open_invoice_count,
-                       write_date = EXCLUDED.write_date
-                 WHERE (d.total_due, d.total_overdue, d.oldest_due_date,
-                        d.worst_bucket_id, d.open_invoice_count)
-                       IS DISTINCT FROM
-                       (EXCLUDED.total_due, EXCLUDED.total_overdue,
-                        EXCLUDED.oldest_due_date, EXCLUDED.worst_bucket_id,
-                        EXCLUDED.open_invoice_count)
-             RETURNING d.id
-            ),
-            zeroed AS (
-                UPDATE collection_debtor d
-                   SET total_due = 0, total_overdue = 0, oldest_due_date = NULL,
-                       worst_bucket_id = NULL, open_invoice_count = 0,
-                       write_date = NOW() AT TIME ZONE 'UTC'
-                 WHERE (d.total_due <> 0 OR d.oldest_due_date IS NOT NULL)
-                   %(debtor_filter)s
-                   AND NOT EXISTS (
-                       SELECT 1 FROM figures f
-                        WHERE f.partner_id = d.partner_id
-                          AND f.company_id = d.company_id)
-             RETURNING d.id
-            )
-            SELECT (SELECT COUNT(*) FROM upserted) + (SELECT COUNT(*) FROM zeroed)
-            """,
-                buckets=self.env["collection.bucket"]._company_buckets_sql(),
-                today=today,
-                uid=self.env.uid,
-                company_filter=company_filter,
-                debtor_filter=debtor_filter,
-            )
-        )
-        count = self.env.cr.fetchone()[0]
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE collection_debtor d
-                   SET broken_promise_date = b.day
-                  FROM (SELECT rp.commercial_partner_id AS partner_id, p.company_id,
-                               MAX(p.promise_date) AS day
+                SELECT d.id FROM collection_debtor d
+                 WHERE d.partner_id IN (
+                        SELECT aml.partner_id
+                          FROM account_partial_reconcile apr
+                          JOIN account_move_line aml ON aml.id = apr.debit_move_id
+                         WHERE apr.create_date >= %(last)s
+                        UNION
+                        SELECT rp.commercial_partner_id
                           FROM collection_promise p
                           JOIN res_partner rp ON rp.id = p.partner_id
-                         WHERE p.state IN ('broken', 'partially_kept')
-                      GROUP BY rp.commercial_partner_id, p.company_id) b
-                 WHERE d.partner_id = b.partner_id
-                   AND d.company_id = b.company_id
-                   AND d.broken_promise_date IS DISTINCT FROM b.day
-                   %s
+                         WHERE p.write_date >= %(last)s
+                        UNION
+                        SELECT m.partner_id FROM collection_message m
+                         WHERE m.write_date >= %(last)s)
                 """,
-                debtor_filter,
+                last=last,
             )
         )
-        # raw SQL wrote behind the ORM's back (debtors and partners' links)
-        self.env.invalidate_all()
-        return count
+        ids = set(debtor_ids) | {row[0] for row in self.env.cr.fetchall()}
+        return self.search([("id", "in", list(ids)), *domain])
 
-    @api.model
-    def _refresh_scores(self, today, company_ids=None):
-        """Score, segment, priority and journey of every customer, in bulk.
+    def _refresh_scores(self, today):
+        """Score, segment, priority and journey of these customers, in bulk.
 
         History is read in three grouped queries, the engine decides per
         customer, and one statement writes the rows whose values changed.
         """
-        domain = [("company_id", "in", list(company_ids))] if company_ids else []
-        debtors = self.search_fetch(
-            domain,
+        debtors = self.with_context(prefetch_fields=False)
+        debtors.fetch(
             [
                 "partner_id",
                 "company_id",
@@ -261,7 +173,7 @@ class CollectionDebtor(models.Model):
                 "segment_id",
                 "priority",
                 "journey_id",
-            ],
+            ]
         )
         if not debtors:
             return 0

@@ -458,14 +458,14 @@ class CollectionPlanner(models.AbstractModel):
             SQL(
                 """
                 SELECT d.id,
-                       ARRAY_AGG(am.id ORDER BY am.collection_due_date, am.id),
-                       SUM(am.amount_residual_signed)
+                       ARRAY_AGG(ci.move_id ORDER BY ci.due_date, ci.move_id),
+                       SUM(ci.amount_residual)
                   FROM collection_debtor d
-                  JOIN account_move am
-                    ON am.commercial_partner_id = d.partner_id
-                   AND am.company_id = d.company_id
+                  JOIN collection_invoice ci
+                    ON ci.partner_id = d.partner_id
+                   AND ci.company_id = d.company_id
+                  JOIN account_move am ON am.id = ci.move_id
                  WHERE d.id = ANY(%s)
-                   AND am.collection_due_date IS NOT NULL
                    AND am.collection_hold IS NULL
               GROUP BY d.id
                 """,

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..engine import segments as segment_engine
 
@@ -30,6 +30,22 @@ class CollectionSegment(models.Model):
     min_score = fields.Integer(help="Inclusive, 0-100.")
     max_score = fields.Integer(default=100, help="Inclusive, 0-100.")
     debtor_count = fields.Integer(compute="_compute_debtor_count")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        segments = super().create(vals_list)
+        self.env["collection.debtor"]._refresh(full=True)
+        return segments
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.env["collection.debtor"]._refresh(full=True)
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env["collection.debtor"]._refresh(full=True)
+        return result
 
     def _compute_debtor_count(self):
         counts = dict(

@@ -1,1 +1,5 @@
-from . import test_contact_policy, test_cycle, test_promise, test_refresh, test_security
+from . import test_contact_policy
+from . import test_cycle
+from . import test_promise
+from . import test_refresh
+from . import test_security
