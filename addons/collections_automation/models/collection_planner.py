@@ -275,16 +275,17 @@ class CollectionPlanner(models.AbstractModel):
         context = self._policy_context(debtors.partner_id, now)
         rows = []
         for debtor in debtors:
-            done_steps, refusals, last_step_date, last_sent_at = progress.get(
-                debtor.id, (frozenset(), {}, None, None)
+            reached, refusals, last_step_date, last_sent_at = progress.get(
+                debtor.id, ({}, {}, None, None)
             )
+            steps = steps_by_journey[debtor.journey_id]
             last_reply = debtor.last_reply_at
             state = journey_engine.JourneyState(
                 customer_id=debtor.partner_id.id,
                 oldest_due_date=debtor.oldest_due_date,
                 broken_promise_date=debtor.broken_promise_date or None,
                 amount_overdue=debtor.total_overdue,
-                done_step_ids=done_steps,
+                done_step_ids=self._done_steps(steps, reached),
                 last_step_date=last_step_date,
                 replied_since_last_step=bool(
                     last_reply and (not last_sent_at or last_reply > last_sent_at)
@@ -292,9 +293,7 @@ class CollectionPlanner(models.AbstractModel):
                 reply_pending=debtor.reply_pending,
                 last_reply_date=last_reply.date() if last_reply else None,
             )
-            decision = journey_engine.next_step(
-                steps_by_journey[debtor.journey_id], state, today
-            )
+            decision = journey_engine.next_step(steps, state, today)
             if not decision:
                 continue
             base = {
@@ -303,16 +302,6 @@ class CollectionPlanner(models.AbstractModel):
                 "invoice_ids": invoices.get(debtor.id, ([], 0.0))[0],
                 "amount_due": invoices.get(debtor.id, ([], 0.0))[1],
             }
-            for skipped, reason in decision.skipped:
-                rows.append(
-                    dict(
-                        base,
-                        step=step_records.browse(skipped.step_id),
-                        anchor=self._anchor(skipped, state),
-                        state="cancelled",
-                        refusal_rule=reason,
-                    )
-                )
             step = step_records.browse(decision.step.step_id)
             row = dict(
                 base,
@@ -330,6 +319,16 @@ class CollectionPlanner(models.AbstractModel):
                 row.update(self._escalation(context, debtor.partner_id, now))
             else:
                 row.update(self._choose_channel(context, debtor, step, decision, now))
+            if decision.skipped:
+                # earlier steps count as passed once a later one is planned
+                skipped = ", ".join(
+                    f"{step_records.browse(s.step_id).name} ({reason})"
+                    for s, reason in decision.skipped
+                )
+                notes = row.get("channel_notes")
+                row["channel_notes"] = "\n".join(
+                    filter(None, [notes, self.env._("Skipped: %s", skipped)])
+                )
             previous = refusals.get(step.id)
             if row["state"] == "refused" and previous == row.get("refusal_rule"):
                 continue  # the same refusal is on record already
@@ -410,16 +409,30 @@ class CollectionPlanner(models.AbstractModel):
         }
 
     @api.model
+    def _done_steps(self, steps, reached):
+        """Steps passed: those up to the furthest one planned for each anchor."""
+        return frozenset(
+            step.step_id
+            for step in steps
+            if step.sequence <= reached.get(step.anchor, -(2**31))
+        )
+
+    @api.model
     def _journey_progress(self, debtors):
-        """Per debtor: steps done for the current anchors, standing refusals,
-        the last day a step was planned and the last time one was sent."""
+        """Per debtor: the furthest step sequence planned for each current
+        anchor, standing refusals per step, the last day a step was planned
+        and the last time one was sent."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
                 SELECT m.debtor_id,
-                       ARRAY_AGG(DISTINCT m.step_id)
-                           FILTER (WHERE m.state != 'refused'),
+                       MAX(s.sequence) FILTER (WHERE m.state != 'refused'
+                           AND s.anchor = 'due'
+                           AND m.anchor_date = d.oldest_due_date),
+                       MAX(s.sequence) FILTER (WHERE m.state != 'refused'
+                           AND s.anchor = 'broken_promise'
+                           AND m.anchor_date = d.broken_promise_date),
                        ARRAY_AGG(m.step_id || ':' || m.refusal_rule)
                            FILTER (WHERE m.state = 'refused'),
                        MAX(m.create_date)
@@ -427,8 +440,8 @@ class CollectionPlanner(models.AbstractModel):
                        MAX(m.sent_at)
                   FROM collection_message m
                   JOIN collection_debtor d ON d.id = m.debtor_id
+                  JOIN collection_journey_step s ON s.id = m.step_id
                  WHERE m.debtor_id = ANY(%s)
-                   AND m.step_id IS NOT NULL
                    AND (m.anchor_date = d.oldest_due_date
                         OR m.anchor_date = d.broken_promise_date)
               GROUP BY m.debtor_id
@@ -437,13 +450,19 @@ class CollectionPlanner(models.AbstractModel):
             )
         )
         progress = {}
-        for debtor_id, done, refused, last_planned, last_sent in self.env.cr.fetchall():
+        for row in self.env.cr.fetchall():
+            debtor_id, due_seq, broken_seq, refused, last_planned, last_sent = row
             refusals = {}
             for item in refused or ():
                 step_id, rule = item.split(":", 1)
                 refusals[int(step_id)] = rule
+            reached = {}
+            if due_seq is not None:
+                reached[journey_engine.ANCHOR_DUE] = due_seq
+            if broken_seq is not None:
+                reached[journey_engine.ANCHOR_BROKEN_PROMISE] = broken_seq
             progress[debtor_id] = (
-                frozenset(done or ()),
+                reached,
                 refusals,
                 last_planned.date() if last_planned else None,
                 last_sent,
@@ -570,33 +589,54 @@ class CollectionPlanner(models.AbstractModel):
     @api.model
     def _after_insert(self, message_ids):
         """Chatter notes for refusals, activities for escalations, and the
-        content of rows to review, so that a person reads what will be sent."""
+        content of rows to review, so that a person reads what will be sent.
+        Notes and activities are created in batches: a first run may escalate
+        tens of thousands of customers."""
         messages = self.env["collection.message"].browse(message_ids)
         for message in messages.filtered(lambda m: m.state == "review"):
             message._render_or_fail()
         refused = messages.filtered(lambda m: m.state == "refused")
-        for message in refused:
-            message.partner_id._message_log(
-                body=self.env._(
+        if refused:
+            partners = refused.partner_id
+            bodies = {}
+            for message in refused:
+                bodies[message.partner_id.id] = self.env._(
                     "Collection step %(step)s not planned: %(reason)s",
                     step=message.step_id.name,
                     reason=message.refusal_reason,
                 )
-            )
+            partners._message_log_batch(bodies=bodies)
         escalations = messages.filtered(
             lambda m: m.channel == "collector" and m.state == "sent"
         )
-        for message in escalations:
-            partner = message.partner_id
-            user = partner.user_id or message.journey_id.user_id or self.env.user
-            partner.activity_schedule(
-                "mail.mail_activity_data_todo",
-                date_deadline=fields.Date.context_today(self),
-                summary=self.env._("Collection: call %s", partner.name),
-                note=Markup("<p>%s</p>")
-                % self.env._(
-                    "Journey step %(step)s escalated this customer to a collector.",
-                    step=message.step_id.name,
-                ),
-                user_id=user.id,
+        if escalations:
+            todo = self.env.ref("mail.mail_activity_data_todo")
+            model_id = self.env["ir.model"]._get_id("res.partner")
+            today = fields.Date.context_today(self)
+            self.env["mail.activity"].with_context(
+                mail_activity_quick_update=True
+            ).create(
+                [
+                    {
+                        "res_model_id": model_id,
+                        "res_id": message.partner_id.id,
+                        "activity_type_id": todo.id,
+                        "date_deadline": today,
+                        "summary": self.env._(
+                            "Collection: call %s", message.partner_id.name
+                        ),
+                        "note": Markup("<p>%s</p>")
+                        % self.env._(
+                            "Journey step %(step)s escalated this customer to a "
+                            "collector.",
+                            step=message.step_id.name,
+                        ),
+                        "user_id": (
+                            message.partner_id.user_id
+                            or message.journey_id.user_id
+                            or self.env.user
+                        ).id,
+                    }
+                    for message in escalations
+                ]
             )
