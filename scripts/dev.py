@@ -73,7 +73,7 @@ def db_args(options):
     for flag in ("db_host", "db_port", "db_user", "db_password"):
         value = getattr(options, flag)
         if value:
-            args.append(f"--{flag.replace('_', '-')}={value}")
+            args.append(f"--{flag}={value}")  # Odoo spells them --db_host
     return args
 
 
