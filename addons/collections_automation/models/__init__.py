@@ -13,5 +13,6 @@ from . import collection_invoice
 from . import collection_refresh
 from . import collection_debtor
 from . import account_move
+from . import account_move_line
 from . import account_partial_reconcile
 from . import res_config_settings

@@ -7,6 +7,11 @@ from .collection_message import CONTACTED_STATES
 
 #: When the scores were last refreshed for every customer.
 SCORED_AT_PARAM = "collections_automation.scored_at"
+#: The day of the last refresh of every customer, and of the last full one.
+REFRESHED_ON_PARAM = "collections_automation.refreshed_on"
+FULL_REFRESH_ON_PARAM = "collections_automation.full_refresh_on"
+#: A full refresh runs at least this often, whatever the hooks caught.
+FULL_REFRESH_DAYS = 7
 
 
 class CollectionDebtor(models.Model):
@@ -109,17 +114,46 @@ class CollectionDebtor(models.Model):
         self = self.sudo()
         today = today or fields.Date.context_today(self)
         started = fields.Datetime.now()
-        invoices, debtor_ids = self.env["collection.refresh"]._run(
-            today, company_ids, partner_ids
-        )
-        if partner_ids:
+        Refresh = self.env["collection.refresh"]
+        scoped = bool(partner_ids or company_ids)
+        incremental = not scoped and not full and self._incremental_since(today)
+        if incremental:
+            # only customers with a line crossing a boundary since the last
+            # run can have moved: payments and postings were refreshed at once
+            partner_ids = Refresh._partners_crossing(incremental, today)
+        if incremental and not partner_ids:
+            invoices, debtor_ids = 0, []
+        else:
+            invoices, debtor_ids = Refresh._run(today, company_ids, partner_ids)
+        if scoped:
             to_score = self.browse(debtor_ids)
         else:
             to_score = self._to_score(debtor_ids, company_ids, full)
         scored = to_score._refresh_scores(today)
-        if not partner_ids and not company_ids:
-            self.env["ir.config_parameter"].set_param(SCORED_AT_PARAM, started)
+        if not scoped:
+            set_param = self.env["ir.config_parameter"].set_param
+            set_param(SCORED_AT_PARAM, started)
+            set_param(REFRESHED_ON_PARAM, today)
+            if not incremental:
+                set_param(FULL_REFRESH_ON_PARAM, today)
         return {"invoices": invoices, "debtors": len(debtor_ids), "scored": scored}
+
+    @api.model
+    def _incremental_since(self, today):
+        """The date of the last refresh when today's can be incremental, else
+        False: a full refresh runs at least every ``FULL_REFRESH_DAYS`` days
+        and whenever the calendar went backwards."""
+        get_param = self.env["ir.config_parameter"].get_param
+        last = get_param(REFRESHED_ON_PARAM)
+        last_full = get_param(FULL_REFRESH_ON_PARAM)
+        if not (last and last_full):
+            return False
+        last, last_full = fields.Date.to_date(last), fields.Date.to_date(last_full)
+        if not last_full <= last <= today or (today - last_full).days >= (
+            FULL_REFRESH_DAYS
+        ):
+            return False
+        return last
 
     @api.model
     def _to_score(self, debtor_ids, company_ids, full):

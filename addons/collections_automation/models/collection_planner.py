@@ -74,6 +74,7 @@ class CollectionPlanner(models.AbstractModel):
         )
         return {
             "rules": {},
+            "memo": {},
             "history": self._contact_history(partners, now),
             "promise_holds": self._promise_holds(partners, now),
         }
@@ -189,10 +190,8 @@ class CollectionPlanner(models.AbstractModel):
         refusal = self._channel_refusal(partner, channel)
         if refusal:
             return refusal
-        return policy_engine.check(
-            self._request(context, partner, channel, at, kind),
-            self._rules(context, partner, company),
-            context["history"].get(partner.id, ()),
+        return self._ask_policy(
+            policy_engine.check, context, partner, channel, at, company, kind
         )
 
     @api.model
@@ -202,13 +201,44 @@ class CollectionPlanner(models.AbstractModel):
         """The earliest allowed time within the horizon, naive UTC, or None."""
         if self._channel_refusal(partner, channel):
             return None
-        later = policy_engine.next_allowed(
-            self._request(context, partner, channel, at, kind),
-            self._rules(context, partner, company),
-            context["history"].get(partner.id, ()),
-            horizon_days=SCHEDULE_HORIZON_DAYS,
+        later = self._ask_policy(
+            self._engine_next_allowed, context, partner, channel, at, company, kind
         )
         return later.astimezone(pytz.utc).replace(tzinfo=None) if later else None
+
+    @api.model
+    def _engine_next_allowed(self, request, rules, history):
+        return policy_engine.next_allowed(
+            request, rules, history, horizon_days=SCHEDULE_HORIZON_DAYS
+        )
+
+    @api.model
+    def _ask_policy(self, question, context, partner, channel, at, company, kind):
+        """Ask the engine; answers for customers without contact history are
+        shared by every customer asking the same question (same rules, place,
+        consents and holds), which turns a first run over tens of thousands
+        of customers into a few dozen computations."""
+        request = self._request(context, partner, channel, at, kind)
+        rules = self._rules(context, partner, company)
+        history = context["history"].get(partner.id, ())
+        if history:
+            return question(request, rules, history)
+        key = (
+            question,
+            id(rules),
+            request.channel,
+            request.at,
+            request.country,
+            request.subdivision,
+            request.tz,
+            tuple(sorted(request.consents.items())),
+            request.opted_out,
+            request.holds,
+        )
+        memo = context["memo"]
+        if key not in memo:
+            memo[key] = question(request, rules, history)
+        return memo[key]
 
     @api.model
     def _reason(self, decision):

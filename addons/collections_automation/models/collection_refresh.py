@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 #: Share of rows rewritten past which the planner statistics are renewed.
@@ -58,6 +58,45 @@ class CollectionRefresh(models.AbstractModel):
         # raw SQL wrote behind the ORM's back: forget every cached value
         self.env.invalidate_all()
         return invoices, debtor_ids
+
+    @api.model
+    def _partners_crossing(self, last, today):
+        """Customers with an open line whose figures the calendar moved
+        between ``last`` and ``today``: a line falling due, or crossing the
+        first or last day of a bucket. Found through the due date index."""
+        offsets = {1}
+        for bucket in self.env["collection.bucket"].search([]):
+            offsets.add(bucket.min_days)
+            if not bucket.open_ended:
+                offsets.add(bucket.max_days + 1)
+        days = (today - last).days
+        dates = sorted(
+            {
+                fields.Date.subtract(today, days=back + offset)
+                for back in range(days)
+                for offset in offsets
+            }
+        )
+        if not dates:
+            return []
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT aml.partner_id
+                  FROM account_move_line aml
+                 WHERE aml.date_maturity = ANY(%s)
+                   AND aml.account_id IN (
+                           SELECT id FROM account_account
+                            WHERE account_type = 'asset_receivable')
+                   AND aml.parent_state = 'posted'
+                   AND aml.reconciled IS NOT TRUE
+                   AND aml.partner_id IS NOT NULL
+                """,
+                dates,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def _scope_sql(self, alias, company_ids, partner_ids):

@@ -139,3 +139,32 @@ class TestRefresh(CollectionsCommon):
         self.assertGreater(good_payer.score, 50)
         self.assertGreater(late_payer.priority, good_payer.priority)
         self.assertEqual(late_payer.segment_id.journey_id, late_payer.journey_id)
+
+    def test_incremental_refresh_equals_a_full_one(self):
+        """The daily refresh only visits customers with a line crossing a
+        boundary; whatever the day, a full refresh then finds nothing to fix."""
+        for offset, amount in (
+            (-200, 90),
+            (-61, 80),
+            (-60, 70),
+            (-15, 60),
+            (0, 50),
+            (1, 40),
+            (7, 30),
+            (8, 20),
+            (45, 10),
+        ):
+            self.make_invoice(self.partner_a, amount, due_in=offset)
+        self.make_invoice(
+            self.partner_b, 500, invoice_in=-10, term=self.two_installments
+        )
+        self.Debtor._refresh(self.today, full=True)
+        for offset in (1, 2, 5, 6, 12, 17, 23, 29, 35):
+            day = self.days(offset)
+            self.assertTrue(self.Debtor._incremental_since(day), "incremental path")
+            self.Debtor._refresh(day)
+            check = self.Debtor._refresh(day, full=True)
+            self.assertEqual((check["invoices"], check["debtors"]), (0, 0), day)
+        self.assertFalse(
+            self.Debtor._incremental_since(self.days(42)), "a full run every week"
+        )
