@@ -193,68 +193,74 @@ class CollectionDebtor(models.Model):
         History is read in three grouped queries, the engine decides per
         customer, and one statement writes the rows whose values changed.
         """
-        debtors = self.with_context(prefetch_fields=False)
-        debtors.fetch(
-            [
-                "partner_id",
-                "company_id",
-                "company_type",
-                "country_id",
-                "total_due",
-                "total_overdue",
-                "worst_bucket_id",
-                "score",
-                "segment_id",
-                "priority",
-                "journey_id",
-            ]
-        )
-        if not debtors:
+        if not self:
             return 0
-        histories = self._payment_histories(debtors, today)
-        tags = self._partner_tags(debtors.partner_id)
-        rules_by_company = {}
+        self.env.flush_all()
+        # plain rows, not records: this loop may see every customer
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT d.id, d.partner_id, d.company_id, d.company_type,
+                       d.total_due, d.total_overdue, b.code, c.code,
+                       d.score, d.segment_id, d.priority, d.journey_id
+                  FROM collection_debtor d
+             LEFT JOIN collection_bucket b ON b.id = d.worst_bucket_id
+             LEFT JOIN res_country c ON c.id = d.country_id
+                 WHERE d.id = ANY(%s)
+                """,
+                self.ids,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        histories = self._payment_histories(self, today)
+        tags = self._partner_tags({row[1] for row in rows})
         segments = self.env["collection.segment"].search([])
-        for company in debtors.company_id:
-            company_segments = segments.filtered(
-                lambda seg, c=company: not seg.company_id or seg.company_id == c
+        rules_by_company = {
+            company_id: segment_engine.prepare(
+                seg._to_rule()
+                for seg in segments
+                if not seg.company_id or seg.company_id.id == company_id
             )
-            rules_by_company[company.id] = segment_engine.prepare(
-                seg._to_rule() for seg in company_segments
-            )
-        journeys = {seg.id: seg.journey_id.id for seg in segments}
+            for company_id in {row[2] for row in rows}
+        }
+        journeys = {seg.id: seg.journey_id.id or None for seg in segments}
         empty = segment_engine.PaymentHistory(0, 0, 0.0, 0, 0, 0, 0)
         changed = []
-        for debtor in debtors:
-            score = segment_engine.payment_score(histories.get(debtor.id, empty))
-            at_risk = min(debtor.total_overdue, max(debtor.total_due, 0.0))
+        for row in rows:
+            (
+                debtor_id,
+                partner_id,
+                company_id,
+                company_type,
+                total_due,
+                total_overdue,
+                bucket_code,
+                country_code,
+                *current,
+            ) = row
+            total_due, total_overdue = float(total_due or 0), float(total_overdue or 0)
+            score = segment_engine.payment_score(histories.get(debtor_id, empty))
             facts = segment_engine.CustomerFacts(
-                bucket_code=debtor.worst_bucket_id.code or None,
-                company_type=debtor.company_type or None,
-                amount_overdue=debtor.total_overdue,
-                country_code=debtor.country_id.code or None,
-                tag_ids=tags.get(debtor.partner_id.id, frozenset()),
+                bucket_code=bucket_code,
+                company_type=company_type,
+                amount_overdue=total_overdue,
+                country_code=country_code,
+                tag_ids=tags.get(partner_id, frozenset()),
                 score=score,
             )
-            rule = segment_engine.match_segment(
-                facts, rules_by_company[debtor.company_id.id]
-            )
+            rule = segment_engine.match_segment(facts, rules_by_company[company_id])
             segment_id = int(rule.code) if rule else None
+            # credits not yet due lower what is really at risk
+            at_risk = min(total_overdue, max(total_due, 0.0))
             values = (
                 score,
                 segment_id,
-                # credits not yet due lower what is really at risk
                 round(segment_engine.priority(at_risk, score), 2),
                 journeys.get(segment_id),
             )
-            current = (
-                debtor.score,
-                debtor.segment_id.id or None,
-                debtor.priority,
-                debtor.journey_id.id or None,
-            )
-            if values != current:
-                changed.append((debtor.id, *values))
+            current[2] = float(current[2] or 0)
+            if values != tuple(current):
+                changed.append((debtor_id, *values))
         if changed:
             ids, scores, segment_ids, priorities, journey_ids = zip(
                 *changed, strict=True
@@ -356,7 +362,7 @@ class CollectionDebtor(models.Model):
         return histories
 
     @api.model
-    def _partner_tags(self, partners):
+    def _partner_tags(self, partner_ids):
         self.env.cr.execute(
             SQL(
                 """
@@ -365,7 +371,7 @@ class CollectionDebtor(models.Model):
                  WHERE partner_id = ANY(%s)
               GROUP BY partner_id
                 """,
-                partners.ids,
+                list(partner_ids),
             )
         )
         return {row[0]: frozenset(row[1]) for row in self.env.cr.fetchall()}
