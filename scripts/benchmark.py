@@ -8,11 +8,14 @@ the size of the ledger. This script builds a portfolio in a scratch database,
 times the refresh against a hand-written floor, and prints one JSON line:
 
 ``rebuild_s``
-    the first full refresh (``collection.debtor._refresh``) of the portfolio:
-    no invoice nor customer has figures yet, so every one of them is written;
+    the first full refresh (``collection.debtor._refresh(full=True)``) of the
+    portfolio: no invoice nor customer has figures yet (the bulk SQL that
+    built it bypassed the hooks that refresh a customer at each posting and
+    payment), so every one of them is written;
 ``refresh_s``
     the refresh of the next day, the clock moved one day on: the daily case,
-    where most invoices change no bucket and few rows are written;
+    which visits only the customers with an open line falling due or crossing
+    a bucket boundary that day;
 ``plan_s``, ``planned``
     the planning of that day's messages (``collection.message._plan``, at
     04:00 UTC like its scheduled action) and the count it returns, ``null``
@@ -692,9 +695,9 @@ def run(options, today):
         company_id = env["res.company"].search([("name", "=", COMPANY_NAME)]).id
         check_sample(env, company_id)
         debtors = env["collection.debtor"]
-        rebuild_s, written = timed(cr, lambda: debtors._refresh(today))
+        rebuild_s, written = timed(cr, lambda: debtors._refresh(today, full=True))
         log(f"Rebuild ({today}): wrote {written} in {rebuild_s:.2f} s")
-        vacuum(options, ("account_move", "collection_debtor"))
+        vacuum(options, ("collection_invoice", "collection_debtor"))
         day = today + datetime.timedelta(days=1)
         refresh_s, written = timed(cr, lambda: debtors._refresh(day))
         log(f"Refresh ({day}): wrote {written} in {refresh_s:.2f} s")
