@@ -101,6 +101,10 @@ RULE_CODES = (
     "attempts_7d",
 )
 
+#: The refusals that time alone lifts (everything checked after the time zone):
+#: a contact refused for one of them can be scheduled for :func:`next_allowed`.
+TIMING_RULES = frozenset(RULE_CODES[RULE_CODES.index("no_timezone") + 1 :])
+
 
 def _lt(text):
     """Mark ``text`` for translation: Odoo's extractor collects ``_lt("...")``

@@ -29,12 +29,12 @@ class CollectionDebtor(models.Model):
     _rec_name = "partner_id"
     _check_company_auto = True
 
+    # no index of their own: the unique (partner_id, company_id) serves both,
+    # and every index is rewritten on each of the refresh's updates
     partner_id = fields.Many2one(
-        "res.partner", "Customer", required=True, index=True, ondelete="cascade"
+        "res.partner", "Customer", required=True, ondelete="cascade"
     )
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, ondelete="cascade"
-    )
+    company_id = fields.Many2one("res.company", required=True, ondelete="cascade")
     currency_id = fields.Many2one(related="company_id.currency_id")
     country_id = fields.Many2one(related="partner_id.country_id", store=True)
     company_type = fields.Selection(related="partner_id.company_type", store=True)
@@ -42,7 +42,7 @@ class CollectionDebtor(models.Model):
     total_overdue = fields.Monetary(help="Open receivables past their due date.")
     oldest_due_date = fields.Date(help="Due date of the oldest unpaid installment.")
     days_overdue = fields.Integer(compute="_compute_days_overdue")
-    worst_bucket_id = fields.Many2one("collection.bucket", index=True)
+    worst_bucket_id = fields.Many2one("collection.bucket")
     open_invoice_count = fields.Integer("Open Invoices")
     score = fields.Integer(
         aggregator="avg",
@@ -52,8 +52,8 @@ class CollectionDebtor(models.Model):
     priority = fields.Monetary(
         help="Overdue amount at risk: the overdue amount weighted by a low score."
     )
-    segment_id = fields.Many2one("collection.segment", index=True)
-    journey_id = fields.Many2one("collection.journey", index=True)
+    segment_id = fields.Many2one("collection.segment")
+    journey_id = fields.Many2one("collection.journey")
     broken_promise_date = fields.Date(
         help="Date of the last broken promise: journeys restart from it."
     )
@@ -301,7 +301,8 @@ class CollectionDebtor(models.Model):
                        AND aml.reconciled
                        AND aml.parent_state = 'posted'
                        AND aml.balance > 0
-                       AND aml.partner_id = ANY(%(partners)s)
+                       AND aml.partner_id IN (SELECT partner_id FROM collection_debtor
+                                               WHERE id = ANY(%(debtors)s))
                        AND aml.date_maturity >= %(since)s
                   GROUP BY aml.id
                 )
@@ -313,7 +314,6 @@ class CollectionDebtor(models.Model):
                  WHERE d.id = ANY(%(debtors)s)
               GROUP BY d.id
                 """,
-                partners=debtors.partner_id.ids,
                 debtors=debtors.ids,
                 since=fields.Date.subtract(today, days=365),
             )

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..engine import journeys as journey_engine
+from .res_partner import CHANNEL_SELECTION
 
 
 class CollectionJourneyStep(models.Model):
@@ -37,12 +38,7 @@ class CollectionJourneyStep(models.Model):
         default="message",
     )
     channel = fields.Selection(
-        [
-            ("email", "Email"),
-            ("sms", "SMS"),
-            ("whatsapp", "WhatsApp"),
-            ("voice", "Voice call"),
-        ],
+        CHANNEL_SELECTION,
         "Preferred Channel",
         default="email",
     )

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, plaintext2html
 
 from ..engine import policy as policy_engine
+from .res_partner import CHANNEL_SELECTION
 
 _logger = logging.getLogger(__name__)
 
@@ -74,13 +75,7 @@ class CollectionMessage(models.Model):
     variant_id = fields.Many2one("collection.journey.variant")
     template_id = fields.Many2one("collection.template")
     channel = fields.Selection(
-        [
-            ("email", "Email"),
-            ("sms", "SMS"),
-            ("whatsapp", "WhatsApp"),
-            ("voice", "Voice call"),
-            ("collector", "Collector"),
-        ],
+        [*CHANNEL_SELECTION, ("collector", "Collector")],
         index=True,
     )
     state = fields.Selection(

@@ -50,6 +50,7 @@ class CollectionRefresh(models.AbstractModel):
                 scope,
             )
         )
+        cr.execute("CREATE INDEX ON collection_open_line (partner_id, company_id)")
         cr.execute("ANALYZE collection_open_line")
         invoices = self._write_invoices(today, company_ids, partner_ids)
         debtor_ids = self._write_debtors(today, company_ids, partner_ids)
@@ -150,34 +151,34 @@ class CollectionRefresh(models.AbstractModel):
                 today=today,
             )
         )
+        # the index keeps the anti-join below linear whatever the planner
+        # believes of collection_invoice's size
+        cr.execute("CREATE INDEX ON collection_invoice_figures (move_id)")
         cr.execute("ANALYZE collection_invoice_figures")
         cr.execute(
             SQL(
                 """
                 INSERT INTO collection_invoice AS ci
                        (move_id, partner_id, company_id, due_date, amount_overdue,
-                        amount_residual, bucket_id, create_uid, write_uid,
-                        create_date, write_date)
+                        amount_residual, bucket_id)
                 SELECT move_id, partner_id, company_id, due_date, overdue,
-                       amount_residual, bucket_id, %(uid)s, %(uid)s,
-                       NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+                       amount_residual, bucket_id
                   FROM collection_invoice_figures
            ON CONFLICT (move_id) DO UPDATE
                    SET due_date = EXCLUDED.due_date,
                        amount_overdue = EXCLUDED.amount_overdue,
                        amount_residual = EXCLUDED.amount_residual,
-                       bucket_id = EXCLUDED.bucket_id,
-                       write_date = EXCLUDED.write_date
+                       bucket_id = EXCLUDED.bucket_id
                  WHERE (ci.due_date, ci.amount_overdue, ci.amount_residual,
                         ci.bucket_id)
                        IS DISTINCT FROM
                        (EXCLUDED.due_date, EXCLUDED.amount_overdue,
                         EXCLUDED.amount_residual, EXCLUDED.bucket_id)
-                """,
-                uid=self.env.uid,
+                """
             )
         )
         written = cr.rowcount
+        self._analyze_after("collection_invoice", written)
         cr.execute(
             SQL(
                 """
@@ -189,9 +190,9 @@ class CollectionRefresh(models.AbstractModel):
                 self._scope_sql("ci", company_ids, partner_ids),
             )
         )
-        written += cr.rowcount
-        self._analyze_after("collection_invoice", written)
-        return written
+        deleted = cr.rowcount
+        self._analyze_after("collection_invoice", deleted)
+        return written + deleted
 
     @api.model
     def _write_debtors(self, today, company_ids, partner_ids):
@@ -217,14 +218,12 @@ class CollectionRefresh(models.AbstractModel):
                        (partner_id, company_id, country_id, company_type,
                         total_due, total_overdue, oldest_due_date,
                         worst_bucket_id, open_invoice_count, score, priority,
-                        reply_pending, create_uid, write_uid, create_date,
-                        write_date)
+                        reply_pending, create_date, write_date)
                 SELECT t.partner_id, t.company_id, p.country_id,
                        CASE WHEN p.is_company THEN 'company' ELSE 'person' END,
                        t.total_due, t.total_overdue, t.oldest_due_date,
                        cb.bucket_id, t.open_invoice_count, 50, 0, FALSE,
-                       %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC',
-                       NOW() AT TIME ZONE 'UTC'
+                       NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
                   FROM totals t
                   JOIN res_partner p ON p.id = t.partner_id
              LEFT JOIN company_buckets cb
@@ -249,10 +248,10 @@ class CollectionRefresh(models.AbstractModel):
                 """,
                 buckets=self.env["collection.bucket"]._company_buckets_sql(),
                 today=today,
-                uid=self.env.uid,
             )
         )
         debtor_ids = [row[0] for row in cr.fetchall()]
+        self._analyze_after("collection_debtor", len(debtor_ids))
         cr.execute(
             SQL(
                 """
