@@ -5,7 +5,7 @@ import pytz
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 
 from ..engine import journeys as journey_engine
 from ..engine import policy as policy_engine
@@ -15,6 +15,8 @@ from .collection_message import CONTACTED_STATES, PHONE_CHANNELS
 CHANNEL_RULES = frozenset({"no_provider", "invalid_phone", "no_email"})
 #: How far ahead a step may be scheduled when the policy refuses "now".
 SCHEDULE_HORIZON_DAYS = 7
+#: Customers planned per batch.
+PLAN_BATCH = 5000
 #: Contact history the policy needs: its longest rolling window plus a margin.
 HISTORY_DAYS = 8
 
@@ -258,7 +260,6 @@ class CollectionPlanner(models.AbstractModel):
     def _plan(self, now=None, company_ids=None):
         """Create today's outbox rows for every customer whose step is due."""
         now = now or fields.Datetime.now()
-        today = now.date()
         domain = [
             ("journey_id", "!=", False),
             ("oldest_due_date", "!=", False),
@@ -266,8 +267,25 @@ class CollectionPlanner(models.AbstractModel):
         ]
         if company_ids:
             domain.append(("company_id", "in", list(company_ids)))
-        debtors = self.env["collection.debtor"].search_fetch(
-            domain,
+        Debtor = self.env["collection.debtor"]
+        journeys = self.env["collection.journey"].search([])
+        steps_by_journey = {
+            journey: journey.step_ids._to_engine() for journey in journeys
+        }
+        shared = {"rules": {}, "memo": {}, "steps": {}}
+        planned = 0
+        # batches keep memory flat however large the portfolio
+        for ids in split_every(PLAN_BATCH, Debtor.search(domain).ids):
+            planned += self._plan_batch(
+                Debtor.browse(ids), steps_by_journey, shared, now
+            )
+            self.env.invalidate_all()
+        return planned
+
+    @api.model
+    def _plan_batch(self, debtors, steps_by_journey, shared, now):
+        today = now.date()
+        debtors.fetch(
             [
                 "partner_id",
                 "company_id",
@@ -277,25 +295,20 @@ class CollectionPlanner(models.AbstractModel):
                 "total_overdue",
                 "reply_pending",
                 "last_reply_at",
-            ],
+            ]
         )
-        if not debtors:
-            return 0
-        steps_by_journey = {
-            journey: journey.step_ids._to_engine() for journey in debtors.journey_id
-        }
         step_records = self.env["collection.journey.step"].browse(
             [s.step_id for steps in steps_by_journey.values() for s in steps]
         )
         progress = self._journey_progress(debtors)
         invoices = self._open_invoices(debtors)
-        context = self._policy_context(debtors.partner_id, now)
+        context = dict(self._policy_context(debtors.partner_id, now), **shared)
         rows = []
         for debtor in debtors:
             reached, refusals, last_step_date, last_sent_at = progress.get(
                 debtor.id, ({}, {}, None, None)
             )
-            steps = steps_by_journey[debtor.journey_id]
+            steps = steps_by_journey.get(debtor.journey_id, ())
             last_reply = debtor.last_reply_at
             state = journey_engine.JourneyState(
                 customer_id=debtor.partner_id.id,
