@@ -250,3 +250,30 @@ class TestCycle(CollectionsCommon):
         self.assertEqual(escalation.state, "refused")
         self.assertEqual(escalation.refusal_rule, "hold_legal")
         self.assertFalse(self.customer.activity_ids)
+
+    def test_reminder_in_the_customer_language(self):
+        for code in ("es_ES", "pt_BR"):
+            self.env["res.lang"]._activate_lang(code)
+        self.env["ir.module.module"]._load_module_terms(
+            ["collections_automation"], ["es_ES", "pt_BR"], overwrite=True
+        )
+        brazil = self.customer.copy(
+            {
+                "name": "Ana Souza",
+                "lang": "pt_BR",
+                "mobile": "+55 11 91234-5678",
+                "country_id": self.env.ref("base.br").id,
+                "tz": "America/Sao_Paulo",
+            }
+        )
+        self.make_invoice(brazil, 1234.5, due_in=-3)
+        self.customer.lang = "es_ES"
+        self.cycle()
+        # 07:00 in São Paulo is before the default hours: sent at 08:00 there
+        self.Message._dispatch(now=self.now + timedelta(hours=2))
+        english = self.env.ref("collections_automation.template_overdue_sms").body
+        for partner, amount in ((self.customer, "800,00"), (brazil, "1.234,50")):
+            message = self.messages(partner).filtered(lambda m: m.state == "sent")
+            self.assertNotIn("is overdue", message.body, partner.lang)
+            self.assertIn(amount, message.body, "amount in the customer's format")
+            self.assertNotEqual(message.body, english)
