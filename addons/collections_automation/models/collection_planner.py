@@ -242,7 +242,16 @@ class CollectionPlanner(models.AbstractModel):
             and not decision.rule.startswith("hold_")
         ):
             return decision.reason
-        return self.env._(policy_engine.REASONS[key]).format(**decision.params)  # pylint: disable=translation-required
+        params = dict(decision.params)
+        if params.get("channel"):
+            # the channel's label in the user's language, not its code
+            labels = dict(
+                self.env["res.partner"]
+                ._fields["collection_preferred_channel"]
+                ._description_selection(self.env)
+            )
+            params["channel"] = labels.get(params["channel"], params["channel"])
+        return self.env._(policy_engine.REASONS[key]).format(**params)  # pylint: disable=translation-required
 
     @api.model
     def _remember_contact(self, context, message, at):

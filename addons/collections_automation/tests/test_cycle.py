@@ -116,6 +116,7 @@ class TestCycle(CollectionsCommon):
         self.cycle(self.now + timedelta(days=2))
         message = self.messages().filtered(lambda m: m.state == "planned")
         self.assertEqual(message.channel, "email", "SMS opted out: email instead")
+        self.assertIn("opted out of SMS.", message.channel_notes)
 
     def test_invalid_phone_is_flagged_and_skipped(self):
         self.customer.mobile = "12"
