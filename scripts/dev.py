@@ -340,7 +340,11 @@ def command_test(options):
             results,
         )
         if not code:
-            test_dirs = [str(OUR_ADDONS / m / "tests") for m in MODULES]
+            test_dirs = [
+                str(OUR_ADDONS / m / "tests")
+                for m in MODULES
+                if (OUR_ADDONS / m / "tests").is_dir()
+            ]
             run_step(
                 "Odoo tests (pytest-odoo)",
                 [
