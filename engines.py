@@ -9,6 +9,10 @@ load it here instead, under a name of its own so engines never collide::
     from engines import load_engine
     automation = load_engine("collections_automation")  # collections_automation_engine
     from collections_automation_engine import buckets  # works once loaded
+
+Other Odoo-free packages of an addon (the provider adapters in ``channels``)
+load the same way: ``load_engine("collections_automation", "channels")``
+registers ``collections_automation_channels``.
 """
 
 import importlib.util
@@ -18,18 +22,19 @@ from pathlib import Path
 ADDONS_DIR = Path(__file__).resolve().parent / "addons"
 
 
-def load_engine(addon):
-    """Import ``addons/<addon>/engine`` as the top-level package ``<addon>_engine``.
+def load_engine(addon, package="engine"):
+    """Import ``addons/<addon>/<package>`` as the package ``<addon>_<package>``.
 
     :param addon: technical name of the addon, e.g. ``collections_automation``
-    :return: the engine package (its submodules import as ``<addon>_engine.x``)
+    :param package: an Odoo-free package of the addon (``engine``, ``channels``)
+    :return: the package (its submodules import as ``<addon>_<package>.x``)
     """
-    name = f"{addon}_engine"
+    name = f"{addon}_{package}"
     if name in sys.modules:
         return sys.modules[name]
-    init = ADDONS_DIR / addon / "engine" / "__init__.py"
+    init = ADDONS_DIR / addon / package / "__init__.py"
     if not init.exists():
-        raise ModuleNotFoundError(f"{addon} has no engine package at {init.parent}")
+        raise ModuleNotFoundError(f"{addon} has no {package} package at {init.parent}")
     spec = importlib.util.spec_from_file_location(
         name, init, submodule_search_locations=[str(init.parent)]
     )

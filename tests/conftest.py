@@ -3,3 +3,5 @@
 from engines import load_engine
 
 load_engine("collections_automation")
+load_engine("collections_automation", "channels")
+load_engine("collections_ai_agent")
