@@ -1,4 +1,4 @@
-"""Every engine module's doctests, loaded without Odoo."""
+"""Every engine module's doctests, and the provider adapters', loaded without Odoo."""
 
 import doctest
 import importlib
@@ -8,17 +8,23 @@ import pytest
 
 from engines import ADDONS_DIR, load_engine
 
+# the addons' Odoo-free packages whose modules carry doctests
+PACKAGES = ("engine", "channels")
+
 ENGINE_MODULES = [
-    f"{addon.name}_engine.{module.name}"
+    f"{addon.name}_{package}.{module.name}"
+    for package in PACKAGES
     for addon in sorted(ADDONS_DIR.iterdir())
-    if (addon / "engine" / "__init__.py").exists()
-    for module in pkgutil.iter_modules([str(addon / "engine")])
+    if (addon / package / "__init__.py").exists()
+    for module in pkgutil.iter_modules([str(addon / package)])
 ]
 
 
 @pytest.mark.parametrize("name", ENGINE_MODULES)
 def test_doctests(name):
-    load_engine(name.split("_engine.")[0])
+    package_name = name.split(".")[0]
+    package = next(p for p in PACKAGES if package_name.endswith(f"_{p}"))
+    load_engine(package_name.removesuffix(f"_{package}"), package)
     module = importlib.import_module(name)
     result = doctest.testmod(module)
     assert result.failed == 0, f"{result.failed} doctest(s) failed in {name}"
