@@ -1,0 +1,170 @@
+"""Language of a short customer message: Spanish, English or Portuguese.
+
+Statistical detectors (langdetect, lingua) are unreliable on the two- or
+three-word messages of a chat ("ok", "si", "ya pague") and slow to load, so
+this scores the words typical of each language instead. Input is the
+normalised text of ``nlu_text.normalise`` (lower case, no accents).
+
+>>> detect("ya pague el viernes")
+'es'
+>>> detect("ja paguei ontem")
+'pt'
+>>> detect("i already paid")
+'en'
+>>> detect("ok", hint="pt_BR")
+'pt'
+"""
+
+import re
+
+LANGS = ("es", "en", "pt")
+
+# Words that (almost) only one of the three languages uses; weight 2.
+_STRONG = {
+    "es": """
+        que porque pague pagar pagare pago pagamos puedo quiero tengo estoy
+        soy hoy manana pasado cuanto cuanta debo deuda cuotas cuota plata lana
+        guita pasta luca lucas hola gracias senor senora usted ustedes
+        dale vale claro bueno listo sale orale perfecto acuerdo ya yo mi mis
+        hasta el los las del al lunes martes miercoles jueves viernes sabado
+        semana mes fin quincena asesor persona hablar llamen llamar escriban
+        molesten baja dejen trabajo sin dinero ahora ahorita despues luego
+        tambien nada nunca numero equivocado mio mia eso esto esta este
+        abonos mensualidades pesos plazo prorroga mas tiempo favor porfa
+        ayer hice transferencia deposito comprobante enlace link mandame
+        pasame manda envia enviame necesito podria puede pueden cobrar
+        cobro reconozco jamas nadie alguien humano agente ejecutivo
+        pendejos boludos huevones weones cabrones chinga verga mierda harto
+        dias semanas meses proxima proximo siguiente cuando donde como
+        pa pues nel simon chamba laburo curro pega dolares sueldo mitad
+        tarjeta cuenta transferir depositar mandar enero febrero marzo
+        mayo junio julio septiembre setiembre octubre noviembre diciembre
+        abril agosto tres cuatro cinco seis ocho diez doce dos uno una
+        primero hijo hijos enfermo desempleado despidieron quede perdi
+        ningun ninguna hijos cancele deposite transferi realice
+        cobren llamame atiende disculpa disculpe oiga oye mande
+    """.split(),
+    "en": """
+        i you the and is are am will would can could pay paid payment
+        already owe how much what when where why please pls thanks thank
+        yes yeah yep yup nope sure okay tomorrow today week month friday
+        monday tuesday wednesday thursday saturday sunday next end of my me
+        it this that not don't dont can't cant won't wont it's im i'm
+        i'll ill want need talk speak someone person agent human
+        representative stop texting calling harassing leave alone wrong
+        number who this debt owe balance installments payments plan split
+        lost job unemployed sick hospital broke money afford extension
+        time more give until by on the at send link now right away
+        thousand hundred bucks dollars help do does did have has get got
+        your you're youre u ur r bill days weeks months two three four
+        five six twelve january february march april june july august
+        september october november december first second off scam fraud
+        never signed call back later maybe agree fine good great sounds
+        correct right alright nah way interested unsubscribe remove
+        idiots idiot fuck fucking shit damn enough hell yesterday with
+    """.split(),
+    "pt": """
+        voce vc voces nao sim eu ja paguei pago pagar vou posso quero
+        consigo tenho estou sou hoje amanha depois quanto devo divida
+        parcelas parcela parcelar parcelado prestacoes vezes boleto pix
+        chave oi ola obrigado obrigada obg beleza blz fechado combinado
+        certo isso tá ta to pra pro falar atendente pessoa gente ligar
+        liguem mandem parem sair receber mensagem mensagens desempregado
+        demitido emprego trabalho grana dinheiro agora depois tambem tb
+        nada nunca numero errado minha meu essa esse isso sexta segunda
+        terca quarta quinta feira sabado semana mes fim dia proxima
+        proximo que vem ate mais prazo tempo favor comprovante transferi
+        fiz efetuei quitar quitei reais real onde como manda mande me
+        manda link codigo barras doente hospital ontem cobranca indevida
+        reconheco fiz contratei nao sei porra caralho merda saco chato
+        chatos enchendo encher droga vcs voces dois duas tres quatro
+        cinco seis dez doze janeiro fevereiro marco abril maio junho
+        julho agosto setembro outubro novembro dezembro primeiro bom dia
+        tarde noite ne né aí entao então tô pagamento mes quinzena uma um
+        tudo obrigadu mano cara pode pagarei vai fica ficou valor em duas
+        dois daqui vezes semanas
+    """.split(),
+}
+
+# Words shared by two languages: they only add a point to each.
+_SHARED = {
+    "es": "no si de la en por para con un a o dia mes semana como".split(),
+    "pt": "no de a o por para com um dia como e".split(),
+    "en": "no ok a on in to for".split(),
+}
+
+_WORD = re.compile(r"[a-z']+")
+_ES_CHARS = re.compile("[ñ¿¡]")
+_PT_CHARS = re.compile("[ãõçêô]|ão|r\\$")
+
+
+def _weights():
+    """Build once the word -> {lang: weight} table from the lists above.
+
+    A word listed as strong in two languages is shared between them, so a
+    word like "pago" (es and pt) never decides alone.
+    """
+    table = {}
+    for lang, words in _STRONG.items():
+        for word in words:
+            table.setdefault(word, {})[lang] = 2
+    for langs in table.values():
+        if len(langs) > 1:
+            for lang in langs:
+                langs[lang] = 1
+    for lang, words in _SHARED.items():
+        for word in words:
+            table.setdefault(word, {}).setdefault(lang, 1)
+    return table
+
+
+_TABLE = _weights()
+
+
+def normalise_hint(hint):
+    """Turn "es_MX", "pt-BR", "EN" into "es"/"pt"/"en"; anything else -> None.
+
+    >>> normalise_hint("pt_BR"), normalise_hint("es-AR"), normalise_hint("fr")
+    ('pt', 'es', None)
+    """
+    if not hint:
+        return None
+    code = str(hint).strip().lower().replace("-", "_").split("_")[0]
+    return code if code in LANGS else None
+
+
+def scores(text, raw=""):
+    """Score of each language for a normalised text (and its raw form)."""
+    result = dict.fromkeys(LANGS, 0)
+    for word in _WORD.findall(text):
+        for lang, weight in _TABLE.get(word, {}).items():
+            result[lang] += weight
+    if raw:
+        lowered = raw.lower()
+        if _ES_CHARS.search(lowered):
+            result["es"] += 3
+        if _PT_CHARS.search(lowered):
+            result["pt"] += 3
+    return result
+
+
+def detect(text, hint=None, raw=""):
+    """Most likely language of ``text``; ``hint`` wins when the text is unclear.
+
+    Without evidence nor hint the answer is Spanish, the main market.
+    """
+    hint = normalise_hint(hint)
+    result = scores(text, raw)
+    best = max(LANGS, key=lambda lang: result[lang])
+    top = result[best]
+    if hint:
+        # A hint loses only against clear evidence for another language.
+        if top - result[hint] < 2 or top <= 1:
+            return hint
+        return best
+    if top == 0:
+        return "es"
+    tied = [lang for lang in LANGS if result[lang] == top]
+    if len(tied) > 1:
+        return "es" if "es" in tied else tied[0]
+    return best

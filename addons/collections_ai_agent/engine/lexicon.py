@@ -1,0 +1,363 @@
+"""Cues of each intent in Spanish, English and Portuguese, as regular expressions.
+
+They run on the normalised text (lower case, no accents, abbreviations spelled
+out, number words as digits), so one cue covers "pagué", "pague" and "PAGUE".
+Typical typos are spelled in the cues themselves ("cuotas|coutas|cutoas").
+The rules that pick one intent when several cues match live in ``nlu``.
+"""
+
+import re
+
+
+def _cues(*patterns):
+    return re.compile("|".join("(?:%s)" % pattern for pattern in patterns))
+
+
+OPT_OUT = _cues(
+    r"^\W*(?:baja|stop|sair|alto|unsubscribe|parar|pare|parem|cancelar|"
+    r"basta de mensajes|"
+    r"remove|remover|end|quit|unsub|descadastrar)\W*$",
+    r"\b(?:no|nao|nunca mas)\s(?:me\s)?(?:vuelvan a\s|sigan\s)?(?:escriban|escribas|"
+    r"manden|"
+    r"mandes|llamen|llames|contacten|molesten|jodan|mandem|liguem|enviem|escrevam|"
+    r"perturbem|encham)\b",
+    r"\bdej(?:en|a|e|ar)\s(?:de\s)?(?:escribir|llamar|mandar|molestar|contactar|"
+    r"joder|enviar|hostigar|acosar|escribirme|llamarme|molestarme|contactarme)",
+    r"\b(?:dar(?:me)?|darse|doy|den(?:me)?)\sde\sbaja\b|\bla baja\b|\bbaja\s(?:de|"
+    r"del)\b",
+    r"\b(?:elimin|borr|quit|sac)(?:en|ar|a|e)(?:me)?\s(?:mi\s)?(?:numero|de (?:la|su|"
+    r"sus) "
+    r"(?:lista|base))",
+    r"\bstop\s(?:texting|calling|messaging|contacting|sending|harassing|bothering|"
+    r"writing|it|this|these)\b",
+    r"\bunsubscribe\b|\bremove me\b|\bopt(?:\s|-)?out\b|\btake me off\b",
+    r"\b(?:do not|don't|never)\s(?:contact|text|call|message|email|write)\s(?:me|us)\b",
+    r"\bpar(?:em|e|ar)\sde\s(?:mandar|ligar|enviar|me\s(?:mandar|ligar|encher|"
+    r"perturbar|incomodar)|encher|perturbar|incomodar)",
+    r"\bnao\squero\s(?:mais\s)?receber\b|\bsair da lista\b|\bme tir(?:a|e|"
+    r"em)\sda lista\b",
+    r"\bno\squiero\s(?:recibir|que me (?:escriban|llamen|manden))\b|\bno more (?:texts|"
+    r"messages|calls)\b",
+)
+
+WRONG_PERSON = _cues(
+    r"\bno\ssoy\s(?!responsable|yo\b|de\b|quien|el que|la que|el deudor|la deudora|"
+    r"capaz|tu\b|su\b|un\b|una\b|nadie|culpable|millonari|rico|rica)[a-z]+",
+    r"\bno es (?:el|la) (?:senor|senora|sr|sra|don|dona)\b|\bnao e (?:o|a) (?:senhor|"
+    r"senhora|sr|sra|dona)\b",
+    r"\bnumero\s(?:equivocado|errado|incorrecto|erroneo)\b|\bwrong\s(?:number|person|"
+    r"guy|"
+    r"girl|house)\b|\bequivocad[oa]s?\sde\s(?:numero|persona)\b|\bse equivocaron\b",
+    r"\bnao\ssou\s(?!responsavel|eu que|quem|capaz|devedor)(?:o\s|a\s)?[a-z]+",
+    r"\bno\sconozco\s(?:a\s)?(?:esa|ese|esta|este|ningun|ninguna|al|a la)?\s?"
+    r"(?:persona|senor|senora|tal|muchacho|chica|nadie)|\bnao conheco\b",
+    r"\bi'?m not (?:the person|who you|the one you|him|her|the account holder|"
+    r"the owner|that person|mr|mrs|ms|miss)\b|\bnobody (?:by that name|named)\b|"
+    r"\bno one (?:by that name|named|here)\b|\bdon't know (?:that|this|any) "
+    r"(?:person|guy|man|woman|lady)\b|\bnever heard of (?:him|her|them|that person)\b",
+    r"\b(?:aqui|aca|here)\s(?:no\s)?(?:vive|mora|lives)\b|\bya no (?:vive|trabaja|"
+    r"usa este)\b"
+    r"|\bnao mora\b|\bnao e (?:meu|o meu) nome\b|\bno es mi nombre\b|\bnot my name\b"
+    r"|\bpessoa errada\b|\bpersona equivocada\b|\bthis is not (?:his|her) number\b"
+    r"|\bno es (?:su|el) numero\b|\bnao e (?:o )?numero del[ae]\b",
+)
+
+REQUEST_HUMAN = _cues(
+    r"\b(?:asesor|asesora|asessor|acesor|agente|ejecutiv[oa]|operador[a]?|humano|"
+    r"humana|"
+    r"supervisor|supervisora|gerente|encargad[oa]|representante|atendente|"
+    r"representative|operator|human|agent|supervisor|manager)\b",
+    r"\bpersona\s(?:real|de verdad|de carne)|\breal person\b|\bpessoa (?:real|"
+    r"de verdade)\b",
+    r"\bhablar\s(?:con|a)\s(?:alguien|una persona|un[a]? |tu jefe|su jefe|el jefe|"
+    r"una persona|usted|ustedes)|\bfalar\scom\s(?:alguem|uma pessoa|um |o gerente|"
+    r"atendente|voces)",
+    r"\b(?:speak|talk)\s(?:to|with)\s(?:a |an |someone|somebody|a real|your|the)",
+    r"\b(?:que me llamen|llamame|llameme|llamenme|me pueden llamar|me puedes llamar|"
+    r"call me|me liga|me liguem|pode me ligar|podem me ligar|give me a call)\b",
+    r"\bquero ser atendid[oa]\b|\bquiero que me atienda\b|\batencion al cliente\b"
+    r"|\bcustomer service\b|\batendimento\b",
+    r"\bcon quien (?:hablo|puedo hablar)\b|\bcon alguien\b",
+)
+
+ALREADY_PAID = _cues(
+    r"\bya\s(?:lo\s|la\s|les\s|le\s|te\s|se\s|me\s)?(?:pague|page|pagamos|pago|cancele|"
+    r"deposite|transferi|tranferi|abone|liquide|salde|cubri|hice (?:el|la|un) "
+    r"(?:pago|deposito|transferencia)|realice el pago|quedo pagad|esta pagad|"
+    r"estoy al dia|mande el comprobante|envie el comprobante|te (?:mande|envie)|"
+    r"fue pagad|se pago)",
+    r"\b(?:lo|la)\spague\b|\bpague\s(?:ayer|antier|anteayer|la semana pasada|"
+    r"el mes pasado|"
+    r"hace|el (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)|todo|en (?:el|"
+    r"la) "
+    r"(?:banco|oxxo|tienda)|con|por)",
+    r"\bhice\s(?:el|la)\s(?:pago|deposito|transferencia)\s(?:ayer|hace|el|la semana)",
+    r"\b(?:comprobante|comprovante|recibo de pago|voucher)\b",
+    r"\b(?:i|we)\s(?:already\s|just\s)?(?:paid|sent (?:the|you the|it|the money|"
+    r"the payment|payment)|made (?:the|a) payment|transferred|settled|cleared)",
+    r"\balready\s(?:paid|sent|settled|made the payment|been paid|took care)|"
+    r"\b(?:i've|i have|we've|we have)\s(?:already\s)?(?:paid|settled|sent)",
+    r"\b(?:it|this|that|debt|bill|balance)\s(?:is|was|has been)\s(?:already\s)?"
+    r"(?:paid|settled)\b|\bpaid (?:it|this|that|in full|yesterday|last|off)\b",
+    r"\bja\s(?:paguei|pagamos|quitei|transferi|fiz o (?:pix|pagamento|deposito)|"
+    r"efetuei|depositei|foi pag|esta pag|ta pag|realizei|mandei o comprovante|paguei)",
+    r"\bpaguei\b|\bquitei\b|\bfiz o pix\b|\bja fiz\b|\bpagamento (?:ja foi )?(?:feito|"
+    r"efetuado)\b"
+    r"|\bja esta quitad",
+)
+
+DISPUTE = _cues(
+    r"\bno\s(?:es|era|son)\s(?:mi|mia|mio|mias|mios|nuestra)\b|\besa deuda no es\b"
+    r"|\b(?:no|nunca)\s(?:le\s|les\s|te\s)?debo\b|\bno\sreconozco\b|\bdesconozco\b",
+    r"\b(?:yo\s)?nunca\s(?:saque|pedi|contrate|compre|tuve|firme|solicite|use|abri)\b"
+    r"|\byo no (?:saque|pedi|contrate|compre|firme|solicite)\b",
+    r"\bno tengo (?:ninguna|ningun|esa|una) (?:deuda|credito|prestamo|cuenta)\b",
+    r"\b(?:es|hay) un error\b|\bestan? (?:mal|equivocad)|\b(?:monto|cobro|cargo|valor|"
+    r"cantidad|saldo|cuenta|interes(?:es)?)\s(?:esta\s|es\s)?(?:mal|incorrect|"
+    r"equivocad|"
+    r"indebid|injust|inflad|excesiv|de mas|abusiv)",
+    r"\bcobr(?:o|an|aron)\s(?:de mas|mal|indebid|dos veces|doble)|\bfraude\b|\bestafa\b"
+    r"|\busurer|\bno corresponde\b|\bno me corresponde\b|\bme estan cobrando (?:algo|"
+    r"de mas)",
+    r"\b(?:i\s)?(?:don't|dont|do not|never)\s(?:owe|recognize|recognise|signed|opened|"
+    r"took|borrowed|bought|ordered)\b|\bnot my (?:debt|account|loan|bill)\b",
+    r"\b(?:this|that|the amount|the balance|the charge|it)\s(?:is|'s)\s(?:a mistake|"
+    r"wrong|"
+    r"an error|incorrect|not mine|not right|not correct|a scam|fraud)\b|\bscam\b|"
+    r"\bfraud\b"
+    r"|\bwrong amount\b|\bi dispute\b|\bdispute\b|\bnot mine\b|\bcharged twice\b",
+    r"\bnao\s(?:devo|reconheco|e minha|e meu|fiz essa|contratei|comprei|pedi)\b|"
+    r"\bnunca "
+    r"(?:fiz|contratei|comprei|pedi|tive)\b|\bcobranca indevida\b|\bvalor (?:errado|"
+    r"incorreto|abusivo)\b|\besta errad[oa]\b|\bgolpe\b|\bnao tenho (?:divida|"
+    r"nenhuma divida)",
+    r"\bdivida nao e minha\b|\bessa divida\b.*\bnao\b|\bcobrado (?:a mais|"
+    r"duas vezes)\b",
+)
+
+REQUEST_INSTALLMENTS = _cues(
+    r"\b(?:cuotas?|coutas?|cutoas?|en partes|por partes|a plazos|parcialidades|"
+    r"abonos|mensualidades|plan de pagos?|planes de pago|financiar|financiamiento|"
+    r"fraccionar|convenio|arreglo de pago|acuerdo de pago|de a poco|poco a poco|"
+    r"de a poquito|pagos mensuales|pagos semanales|pagos quincenales|diferir|"
+    r"a meses|meses sin intereses)\b",
+    r"\bdividir\s(?:el pago|la deuda|en|lo|la|o|em|a divida|o valor)|"
+    r"\bpartir el pago\b",
+    r"\b(?:installments?|instalments?|payment plan|payment arrangement|"
+    r"monthly payments|"
+    r"split (?:it|the payment|the bill|the debt|this|payments)|in parts|pay (?:it )?in "
+    r"(?:parts|pieces|chunks)|weekly payments|little by little|bit by bit)\b",
+    r"\b(?:in|en|em)\s\d{1,2}\s(?:payments|pagos|pagamentos|partes|parts|vezes|meses|"
+    r"quincenas)\b",
+    r"\bparcel(?:as|a|ar|amento|ado|ada|ando)\b|\bprestacoes\b|\bprestacao\b|"
+    r"\b\d{1,2}\s?x\b"
+    r"|\bem (?:varias|algumas) vezes\b|\bacordo\b|\bnegociar\b|\bnegociacion\b",
+)
+
+REQUEST_EXTENSION = _cues(
+    r"\bme\s(?:das|da|dan|den|puedes dar|puede dar|pueden dar|podrias dar|podria dar|"
+    r"esperas|espera|esperan|aguantas|aguanta|aguantan|dejas|deja|dejan)\s(?:chance\s|"
+    r"tiempo\s|plazo\s|unos dias\s|mas\s|un\s|una\s|oportunidad\s)?(?:hasta|para|"
+    r"mas|unos|un|una|chance|tiempo|plazo|oportunidad)\b",
+    r"\b(?:mas|mais|more|extra|additional)\s(?:tiempo|plazo|dias|tempo|prazo|time|"
+    r"days)\b|\bprorroga\b|\bprorrogar\b|\bextension\b|\bextend\b|\bpostpone\b|"
+    r"\bposponer\b|\baplazar\b|\bpostergar\b|\badiar\b|\bdelay\b|\bprazo\b|\bplazo\b",
+    r"\b(?:can|could|may)\s(?:i|we)\s(?:pay|have|get|do it|send)\s(?:it\s|you\s|"
+    r"the payment\s)?"
+    r"(?:later|next|on|by|until|in|at the end|after|the)\b",
+    r"\b(?:can|could|would)\s(?:you|u)\s(?:wait|give me|hold off|let me)\b|\bgive me "
+    r"(?:until|till|a few|some|more|another|one more)\b|\bwait (?:until|till)\b",
+    r"\b(?:puedo|podria|podemos|puedes|se puede|sera que puedo|habra chance de|"
+    r"hay chance de)\s"
+    r"(?:pagar(?:te|le|les)?|pagarlo|pagarla|depositar|abonar|cancelar|hacer el pago)\s"
+    r"(?:\d+\s)?(?:(?:mejor|hasta|recien)\s)?(?:el|la|en|hasta|despues|luego|mas|a fin|"
+    r"a finales|a principios|para|pasado|manana)\b.*\?",
+    r"\b(?:posso|podemos|da pra|daria pra|consigo)\s(?:pagar|depositar|quitar|fazer o "
+    r"(?:pix|pagamento))\s(?:so\s)?(?:\d+\s)?(?:no|na|em|ate|depois|semana|mes|dia|"
+    r"amanha|sexta|segunda)\b.*\?",
+    r"\b(?:pode|podem|da para|da pra)\s(?:esperar|aguardar|me dar)\b|"
+    r"\bespera(?:r)?\s(?:ate|mais)\b"
+    r"|\bme (?:espera|esperam|aguarda|aguardam)\b",
+    r"\bnecesito\s(?:unos dias|un poco|tiempo|mas)|\bpreciso de (?:mais|um pouco)\b"
+    r"|\bi need (?:more|a few|some) (?:time|days|weeks)\b",
+    r"\b(?:hasta|ate)\s(?:el|la|o|a)?\s?\w+\s?\?",
+    r"\b(?:until|till)\s\w+(?:\s\w+)?\s?\?",
+)
+
+PAY_NOW = _cues(
+    r"\b(?:link|enlace|liga de pago|liga para pagar|clabe|cbu|cvu|alias|pix|boleto|"
+    r"codigo de barras|numero de cuenta|datos (?:bancarios|para (?:pagar|transferir|"
+    r"depositar|el pago))|cuenta (?:bancaria|para (?:depositar|transferir|pagar))|"
+    r"chave pix|dados bancarios|qr|payment link|account number|routing number|"
+    r"bank details|card details|referencia de pago|codigo de pago|convenio de pago)\b",
+    r"\b(?:como|donde|por donde|de que forma)\s(?:puedo\s|le\s|te\s|lo\s|la\s|se\s)?"
+    r"(?:pago|pagar|pagarlo|pagarla|deposito|depositar|transfiero|transferir|"
+    r"hago el pago)\b",
+    r"\b(?:como|onde)\s(?:eu\s)?(?:posso\s|faco para\s|faco pra\s)?(?:pago|pagar|"
+    r"fazer o "
+    r"pagamento|quito|quitar)\b",
+    r"\bhow\s(?:do|can|should|would)\s(?:i|we)\s(?:pay|make (?:a|the) payment|send)|"
+    r"\bwhere\s(?:do|can)\s(?:i|we)\s(?:pay|send)\b",
+    r"\b(?:quiero|quisiera|deseo|voy a|quero|vou|i want to|i'd like to|i would like to|"
+    r"let me|i'll|i will|i can|puedo|posso)\s(?:pagar|pagarlo|pagarla|pagar todo|"
+    r"liquidar|"
+    r"saldar|quitar|pay|pay it|pay off|pay the|pay my|settle)\b(?:\s(?:ya|ahora|"
+    r"ahorita|"
+    r"agora|now|right now|today|hoy|hoje|ya mismo|ahora mismo|ja|de una|todo|tudo|"
+    r"everything|in full|the full|all|de contado|a vista|full))",
+    r"\b(?:pay now|pagar ya|pagar ahora|pagar agora|pago ya|pago ahora|pago agora|"
+    r"pagar de una|pay right now|pay it now|pay today|paying now|pay in full|"
+    r"pay the full|pay everything|pago total|pagar todo|quitar tudo|pagar tudo|a vista|"
+    r"de contado|pagamento total|quitar a divida)\b",
+    r"\b(?:manda|mandame|mandeme|mande|envia|enviame|envie|enviar|pasame|pasa|paseme|"
+    r"passa|me manda|me passa|me envia|send|send me|text me|me mandas|me pasas|"
+    r"mandar|me pueden mandar|me puedes mandar|pode mandar|pode me mandar)\s(?:me\s)?"
+    r"(?:el|la|los|las|o|a|os|the|a|un|una|um|uma|tu|your|sus|seus)?\s?(?:link|enlace|"
+    r"liga|datos|numero de cuenta|cuenta|clabe|cbu|cvu|alias|pix|boleto|codigo|dados|"
+    r"chave|info|details|bank|payment|qr|referencia)",
+    r"^\W*(?:quiero pagar|quero pagar|i want to pay|i wanna pay|want to pay|"
+    r"deseo pagar|quisiera pagar|voy a pagar ya|vou pagar agora|i'd like to pay)\W*$",
+    r"\b(?:aceptan|aceitam|do you (?:take|accept)|puedo pagar con|posso pagar com|"
+    r"can i pay (?:with|by|using))\b",
+)
+
+PROMISE_VERBS = _cues(
+    r"\b(?:te|le|les|se|lo|la)?\s?(?:pago|pagare|pagaria|pagamos|deposito|depositare|"
+    r"transfiero|transferire|abono|cancelo|liquido|cubro|mando|envio)\b",
+    r"\b(?:voy a|vamos a|puedo|podria|podre|pienso|tengo pensado|quiero|quisiera|"
+    r"me comprometo a|prometo|espero|trato de|intento|alcanzo a|tengo para)\s"
+    r"(?:pagar|depositar|transferir|abonar|cancelar|liquidar|hacer el pago|mandar|"
+    r"mandarte|pagarte|pagarle|pagarles|pagarlo|pagarla|hacerte el deposito|saldar)",
+    r"\b(?:hago|haremos|realizo) (?:el|la) (?:pago|deposito|transferencia)\b",
+    r"\b(?:i'll|i will|i can|i could|i'm going to|i am going to|we'll|we will|we can|"
+    r"going to|gonna|i promise to|i plan to|i should be able to|i'll be able to|"
+    r"i'll try to|i expect to|i might|i may|let me)\s(?:pay|send|transfer|make|"
+    r"deposit|settle|cover|get you|have)",
+    r"\b(?:vou|vamos|posso|consigo|pretendo|prometo|irei|devo conseguir|vou conseguir|"
+    r"consigo|tento)\s(?:pagar|depositar|transferir|fazer o (?:pix|pagamento|deposito)|"
+    r"quitar|mandar|te pagar|efetuar)",
+    r"\b(?:pago|pagarei|pagamos|deposito|transfiro|faco o pix|mando o pix|quito)\b",
+    r"\bno\s(?:puedo|podre|voy a poder|alcanzo a|tengo para)\s(?:pagar|depositar|"
+    r"abonar|hacer el pago)\s(?:\w+\s)?(?:hasta|sino hasta|antes del?|antes de)\b",
+    r"\b(?:can't|cannot|can not|won't be able to)\s(?:pay|send|make it)\s(?:\w+\s)?"
+    r"(?:until|till|before)\b|\bnao\s(?:consigo|posso|vou conseguir)\s(?:pagar|"
+    r"depositar)\s(?:\w+\s)?(?:ate|antes d)",
+    r"\bcuando (?:me paguen|cobre|cobro|me depositen)\b|\bwhen i get paid\b|\bquando "
+    r"(?:receber|eu receber|cair o salario)\b|\bme pagan el\b|\bcobro el\b",
+    r"\bpayday\b|\bday of payment\b|\bsin falta\b|\bwithout fail\b|\bsem falta\b|"
+    r"\bte lo "
+    r"prometo\b|\bte prometo\b|\bcuenta con eso\b|\bcount on\b|\bpode contar\b",
+)
+
+HARDSHIP = _cues(
+    r"\b(?:sin|sem)\s(?:trabajo|empleo|chamba|laburo|curro|pega|chamba|jale|trabalho|"
+    r"emprego|job|plata|dinero|lana|guita|pasta|grana|dinheiro|un peso|un peso partido|"
+    r"un centavo|ingresos|renda|sueldo|salario|billete|varo|feria)\b",
+    r"\b(?:desemplead[oa]|desempregad[oa]|cesante|parad[oa]|desocupad[oa]|"
+    r"desenpleado)\b",
+    r"\b(?:perdi|perdio|perdimos|quede sin|me quede sin|me quedo sin)\s(?:el|mi|o|meu|"
+    r"la|minha)?\s?(?:trabajo|empleo|chamba|laburo|curro|pega|trabalho|emprego|"
+    r"negocio)\b",
+    r"\bme\s(?:despidieron|echaron|corrieron|botaron|liquidaron|descansaron)\b|\bfui "
+    r"(?:demitid|mandad)|\bme mandaron a la casa\b",
+    r"\b(?:enferm[oa]|hospital|hospitalizad|operacion|cirugia|cancer|accidente|"
+    r"incapacidad|doente|internad|cirurgia|falleci|murio|fallecio|luto|divorcio|"
+    r"embarazada|gravida|desastre|inundacion|incendio|robaron|quiebra|quebrad[oa]|"
+    r"en la ruina|sick|illness|surgery|accident|passed away|died|funeral|divorce|"
+    r"pregnant|bankrupt|evicted|laid off|furloughed)\b",
+    r"\bno\s(?:tengo|tenemos|hay)\s(?:ni\s)?(?:plata|dinero|lana|guita|pasta|un peso|"
+    r"para pagar|con que pagar|como pagar|trabajo|empleo|ingresos|billete|un centavo|"
+    r"ni un|un mango|un peso|nada|recursos|los recursos|el dinero|la plata|varo|"
+    r"feria)\b",
+    r"\bno\s(?:me\s)?(?:alcanza|ajusta|llega|da)\b|\bestoy\s(?:corto|cort[oa]|"
+    r"apretad[oa]|"
+    r"pelad[oa]|quebrad[oa]|mal de plata|sin un peso|en la lona|en crisis|pasando)",
+    r"\b(?:situacion|momento|epoca|racha)\s(?:muy\s)?(?:dificil|complicad[oa]|mala|"
+    r"critica|dura|jodida|fea)\b|\bcrisis\b|\bnecesidad\b",
+    r"\b(?:lost|lose) my (?:job|work|income|house)\b|\bunemployed\b|\bout of work\b|"
+    r"\bjobless\b|\bbroke\b|\b(?:no|don't have (?:the|any)?|have no|haven't got)\s?"
+    r"(?:money|income|job|cash|funds)\b|\bcan'?t afford\b|\bcannot afford\b|\bhard "
+    r"times\b|\bstruggling\b|\btough (?:time|spot|situation)\b|\bmedical bills\b",
+    r"\b(?:nao tenho|to sem|estou sem|tô sem|fiquei sem)\s(?:dinheiro|grana|emprego|"
+    r"trabalho|como pagar|condicoes|renda|um real)\b|\bsem condicoes\b|\bapertad[oa]\b|"
+    r"\bdificuldade|\bdureza\b|\bliso\b|\bquebrad[oa]\b|\bsituacao (?:dificil|"
+    r"complicada)",
+    r"\b(?:no|nao)\s(?:puedo|podre|tengo como|consigo|posso|tenho como)\s(?:pagar|"
+    r"pagarlo|"
+    r"pagarles|pagar nada|depositar)\b|\b(?:can't|cannot|can not|unable to)\s(?:pay|"
+    r"afford)\b",
+)
+
+BALANCE_INQUIRY = _cues(
+    r"\bcuanto\s(?:es|seria|sale|queda|quedo|tengo|les|le|te|debo|debemos|adeudo|"
+    r"falta|me falta|va|llevo|dice|hay|estoy debiendo|es lo que debo|es el total|"
+    r"es la deuda|seria el total|es el monto|me cobran|pago|tengo que pagar|"
+    r"debo pagar)",
+    r"\b(?:saldo|adeudo|monto total|monto adeudado|monto de la deuda|total de la deuda|"
+    r"estado de cuenta|detalle de (?:la|mi) deuda|cual es (?:mi|la) deuda|de cuanto es|"
+    r"cual es el (?:monto|total|saldo)|cuanto debo|monto pendiente|lo que debo)\b",
+    r"\bhow much\b|\bwhat do i owe\b|\bwhat(?:'s| is) (?:my|the) (?:balance|total|"
+    r"amount|"
+    r"debt)\b|\bbalance\b|\bamount (?:due|owed)\b|\bstatement\b|\bwhat i owe\b",
+    r"\bquanto\s(?:e|eu devo|devo|ta|esta|fica|falta|que eu|da|deu|tenho que pagar|"
+    r"preciso pagar|ficou)\b|\bvalor\s(?:da divida|total|do debito|atualizado|"
+    r"em aberto|"
+    r"devido|que devo)\b|\bqual (?:o|e o) (?:valor|saldo|total)\b|\bextrato\b|\bsaldo\b"
+    r"|\bquanto\b",
+    r"\bcuanto\b.*\?|\bcuanto debo\b|\bla deuda de cuanto\b",
+)
+
+AFFIRM = _cues(
+    r"^(?:si|sip|sii|claro|claro que si|dale|ok|okay|va|vale|sale|orale|listo|perfecto|"
+    r"de acuerdo|deacuerdo|bueno|esta bien|ta bien|esta bueno|correcto|exacto|eso|"
+    r"afirmativo|por supuesto|obvio|simon|aja|confirmo|confirmado|acepto|me parece|"
+    r"me parece bien|hecho|trato hecho|de una|sale y vale|ya|yes|yeah|yea|ya|sure|"
+    r"of course|alright|all right|right|correct|agreed|i agree|deal|sounds good|"
+    r"fine|that works|works for me|absolutely|definitely|ok then|perfect|great|"
+    r"sim|beleza|fechado|combinado|certo|isso|exato|pode ser|ta bom|ta|ta certo|"
+    r"com certeza|claro que sim|pode|bora|uhum|aham|joia|show|valeu|otimo|perfeito|"
+    r"aceito|concordo|isso mesmo|positivo|okey|oks|vamos|vamo|sim senhor|si senor|"
+    r"si senora|yes sir|yes please|si por favor|sim por favor|yes i do|si claro|"
+    r"claro que puedo|of course i will|va que va|sale pues|dale pues|esta bien pues|"
+    r"ok ok|si si|sim sim|yes yes)\b",
+)
+
+DENY = _cues(
+    r"^(?:no|nop|nope|nel|nah|nao|negativo|para nada|de ninguna manera|ni loco|ni loca|"
+    r"ni de broma|jamas|nunca|no way|not really|not now|ahora no|agora nao|tampoco|"
+    r"no quiero|nao quero|i don't want|i dont want|no me interesa|not interested|"
+    r"nao tenho interesse|no acepto|nao aceito|no estoy de acuerdo|i disagree|"
+    r"no gracias|no thanks|no thank you|nao obrigado|de jeito nenhum|nem pensar|"
+    r"negative|no sir|no senor|no senora|claro que no|of course not|absolutely not|"
+    r"definitely not|nem a pau|que no|dije que no|i said no|eu disse que nao|"
+    r"no por ahora|not at the moment|por ahora no|todavia no|ainda nao|not yet|"
+    r"aun no|no puedo aceptar|no es posible|no se puede)\b",
+)
+
+# Words that make any message angry or fed up, whatever its intent.
+FRUSTRATION = _cues(
+    r"\b(?:ya basta|basta ya|basta|estoy harto|estoy harta|harto|harta|hartos|"
+    r"me tienen "
+    r"(?:harto|harta|hasta la madre|podrido|podrida|cansado|cansada|hinchado)|hasta la "
+    r"madre|que hinchada|que hincha|que joda|que saco|saco cheio|to de saco cheio|"
+    r"que chato|chega|cansei|enough|fed up|sick of|tired of|stop harassing|harass|"
+    r"harassing|harassment|acoso|acosando|acosar|hostigando|hostigamiento|"
+    r"leave me alone|"
+    r"dejenme en paz|dejame en paz|me deixa em paz|me deixem em paz|no jodan|"
+    r"no me jodan|dejen de joder|que pesados|pesados|que fastidio|fastidio|molestando|"
+    r"molestos|ridiculo|ridiculous|absurdo|absurd|inaceptable|unacceptable|"
+    r"a cada rato|todo el dia|every day|all day|toda hora|o tempo todo|"
+    r"otra vez|de nuevo con|again\?|cuantas veces|how many times|quantas vezes)\b",
+    r"\b(?:idiota|idiotas|pendejo|pendejos|pendeja|imbecil|imbeciles|estupido|"
+    r"estupidos|estupida|boludo|boludos|pelotudo|pelotudos|huevon|huevones|weon|"
+    r"weones|gilipollas|cabron|cabrones|hijos de puta|hijo de puta|hdp|hp|malparido|"
+    r"malparidos|gonorrea|carajo|mierda|chinga|chingada|chinguen|verga|puta|puto|"
+    r"putos|coño|joder|jodido|ladron|ladrones|rateros|sinverguenzas|sinverguenza|"
+    r"desgraciados|desgraciado|malditos|maldito|basura|lacras|lacra|mamones|ctm|"
+    r"conchetumare|concha|forros|forro|tarados|idiot|idiots|stupid|moron|morons|"
+    r"fuck|fucking|fucked|fck|fk|wtf|shit|bullshit|damn|crap|assholes|asshole|"
+    r"bastards|bastard|scumbags|scumbag|thieves|crooks|jerks|bitch|hell|porra|caralho|"
+    r"merda|filhos da puta|filho da puta|fdp|vsf|pqp|puta que pariu|otarios|otario|"
+    r"ladroes|ladrao|vagabundos|vagabundo|safados|safado|idiotas|babacas|babaca|"
+    r"emoji_angry|cacete|droga)\b",
+)

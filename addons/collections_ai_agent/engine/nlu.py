@@ -1,0 +1,182 @@
+"""Offline understanding of a customer's reply: intent, amount, date, installments.
+
+Rules, not a model: the agent must answer in milliseconds, offline, and the
+collections team must be able to read why a message got its intent. Each
+intent has cues in ``lexicon`` (es/en/pt, typos and regional words included);
+when several match, a fixed order decides (an opt-out or a wrong person beats
+everything, a concrete request beats a vague yes/no). Dates, amounts and
+installment counts are found in that order, each blanking its words so that
+"pago 500 el 15" gives 500 and the 15th, and "3 cuotas" is never money.
+
+>>> from datetime import date
+>>> reply = understand("pago 500 el 15", date(2026, 3, 6)).as_dict()
+>>> reply["intent"], reply["amount"], reply["date"], reply["installments"]
+('promise_to_pay', 500.0, '2026-03-15', None)
+>>> understand("quiero pagar en 3 cuotas", date(2026, 3, 6)).intent
+'request_installments'
+>>> understand("STOP", date(2026, 3, 6)).intent
+'opt_out'
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from . import lexicon
+from .dates import find_date, time_spans
+from .langid import detect
+from .nlu_text import normalise
+from .numbers import digits_for_words, find_amount, find_installments
+
+INTENTS = (
+    "pay_now",
+    "promise_to_pay",
+    "request_extension",
+    "request_installments",
+    "already_paid",
+    "dispute",
+    "request_human",
+    "opt_out",
+    "wrong_person",
+    "balance_inquiry",
+    "hardship",
+    "affirm",
+    "deny",
+    "unknown",
+)
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What one message says, in plain data for the dialogue."""
+
+    intent: str
+    amount: Decimal | None
+    date: datetime.date | None
+    installments: int | None
+    lang: str
+    frustrated: bool = False
+
+    def as_dict(self):
+        """JSON-ready form (floats and ISO dates); ``frustrated`` stays out."""
+        return {
+            "intent": self.intent,
+            "amount": float(self.amount) if self.amount is not None else None,
+            "date": self.date.isoformat() if self.date else None,
+            "installments": self.installments,
+            "lang": self.lang,
+        }
+
+
+# "No soy Juan", "I'm not John", "Não sou a Maria": a capitalised name after
+# the denial (in the raw text) marks a wrong person.
+_NAMED_DENIAL = re.compile(
+    r"\b(?:no soy|no es|não sou|nao sou|não é|nao e|i'm not|i am not|im not|"
+    r"this is not|this isn't|it's not|this aint)\s(?:el |la |o |a |mr\.? |mrs\.? |"
+    r"ms\.? |sr\.? |sra\.? |don |doña |dona |señor |señora |senhor |senhora )?"
+    r"[A-ZÁÉÍÓÚÑ][a-záéíóúñãõç]+",
+)
+_NOT_NAMES = re.compile(
+    r"\b(?:Yo|Eu|I|My|Mi|Mine|Responsable|Culpable|Possible|Posible|Justo|Fair|Right|"
+    r"True|Correct|Correcto|Cierto|Verdad|Mine|Mio|Mía|Mia|Minha|Meu|Your|Su|Sure|"
+    r"Able|Going|Interested|Paying|Happy|Ok|OK|Okay|That|This|Eso|Esa|Ese|Isso|Essa)$"
+)
+_WEAK_PAY_NOW = re.compile(
+    r"^\W*(?:quiero pagar|quero pagar|i want to pay|want to pay|deseo pagar|"
+    r"quisiera pagar|i'd like to pay)\b"
+)
+_SHOUTED_WORD = re.compile(r"\b[A-ZÁÉÍÓÚÑÃÕÇ]{3,}\b")
+_LETTERS = re.compile(r"[A-Za-zÁÉÍÓÚÑÃÕÇáéíóúñãõç]")
+_QUESTION = re.compile(r"\?")
+
+
+def _named_wrong_person(raw):
+    for match in _NAMED_DENIAL.finditer(raw):
+        name = match.group(0).split()[-1]
+        if not _NOT_NAMES.search(name):
+            return True
+    return False
+
+
+def _is_shouting(raw):
+    """All capitals over several words reads as shouting (a lone "STOP" does not)."""
+    letters = _LETTERS.findall(raw)
+    if len(letters) < 12:
+        return False
+    upper = sum(1 for letter in letters if letter.isupper())
+    return upper / len(letters) > 0.8 and len(_SHOUTED_WORD.findall(raw)) >= 2
+
+
+def _pick_intent(text, raw, date, installments):  # noqa: C901 - the order is the rule
+    """The one intent of a message, by a fixed order of precedence."""
+    if lexicon.OPT_OUT.search(text):
+        return "opt_out"
+    if lexicon.WRONG_PERSON.search(text) or _named_wrong_person(raw):
+        return "wrong_person"
+    if lexicon.REQUEST_HUMAN.search(text):
+        return "request_human"
+    if lexicon.ALREADY_PAID.search(text):
+        return "already_paid"
+    if lexicon.DISPUTE.search(text):
+        return "dispute"
+    if installments or lexicon.REQUEST_INSTALLMENTS.search(text):
+        return "request_installments"
+    if lexicon.REQUEST_EXTENSION.search(text):
+        return "request_extension"
+    promise = bool(lexicon.PROMISE_VERBS.search(text))
+    if lexicon.PAY_NOW.search(text):
+        weak = _WEAK_PAY_NOW.search(text)
+        if not (weak and date is not None):
+            return "pay_now"
+        promise = True
+    hardship = bool(lexicon.HARDSHIP.search(text))
+    if promise and date is not None:
+        return "promise_to_pay"
+    if hardship:
+        return "hardship"
+    if promise:
+        return "promise_to_pay"
+    if lexicon.BALANCE_INQUIRY.search(text):
+        return "balance_inquiry"
+    if date is not None:
+        return "promise_to_pay"
+    if lexicon.AFFIRM.search(text):
+        return "affirm"
+    if lexicon.DENY.search(text):
+        return "deny"
+    return "unknown"
+
+
+def _blank(text, spans):
+    """Replace the given character spans by underscores (same length)."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = "_" * (end - start)
+    return "".join(chars)
+
+
+def understand(
+    text: str, today: datetime.date, lang: str | None = None
+) -> Understanding:
+    """lang, when given ("es", "en", "pt", or a locale like "es_MX"/"pt_BR"), is a
+    hint used when the text itself is ambiguous (e.g. "ok", "si", "3"); otherwise
+    detect it."""
+    raw = text or ""
+    normalised = normalise(raw)
+    language = detect(normalised, hint=lang, raw=raw)
+    work = digits_for_words(normalised, language)
+
+    date, date_spans = find_date(work, today, language)
+    rest = _blank(work, date_spans + time_spans(work))
+    installment_context = bool(lexicon.REQUEST_INSTALLMENTS.search(work))
+    installments, installment_span = find_installments(rest, installment_context)
+    if installment_span:
+        rest = _blank(rest, [installment_span])
+    amount = find_amount(rest)
+
+    intent = _pick_intent(work, raw, date, installments)
+    if intent == "already_paid" and date is not None:
+        date, _ = find_date(work, today, language, past=True)
+    frustrated = bool(lexicon.FRUSTRATION.search(work)) or _is_shouting(raw)
+    return Understanding(intent, amount, date, installments, language, frustrated)

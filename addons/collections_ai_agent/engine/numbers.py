@@ -1,0 +1,232 @@
+"""Numbers in a message: number words to digits, amounts, installment counts.
+
+Number words go through ``text2num`` (``alpha2digit``) for the big ones
+("dos mil", "mil quinientos", "quinhentos"); the small ones it leaves alone
+("dos", "una", "duas") are turned into digits here when a unit follows
+("dos cuotas", "una semana"), so that "uno" or "a" elsewhere stay words.
+
+>>> parse_amount("3.250"), parse_amount("2.850,50"), parse_amount("1,500")
+(Decimal('3250'), Decimal('2850.50'), Decimal('1500'))
+>>> parse_amount("1.200,00"), parse_amount("12.5"), parse_amount("1,50")
+(Decimal('1200.00'), Decimal('12.5'), Decimal('1.50'))
+"""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from text_to_num import alpha2digit
+
+SMALL_NUMBERS = {
+    "un": 1,
+    "uno": 1,
+    "una": 1,
+    "one": 1,
+    "a": 1,
+    "an": 1,
+    "um": 1,
+    "uma": 1,
+    "dos": 2,
+    "two": 2,
+    "dois": 2,
+    "duas": 2,
+    "tres": 3,
+    "three": 3,
+    "cuatro": 4,
+    "four": 4,
+    "quatro": 4,
+    "cinco": 5,
+    "five": 5,
+    "seis": 6,
+    "six": 6,
+    "siete": 7,
+    "seven": 7,
+    "sete": 7,
+    "ocho": 8,
+    "eight": 8,
+    "oito": 8,
+    "nueve": 9,
+    "nine": 9,
+    "nove": 9,
+    "diez": 10,
+    "ten": 10,
+    "dez": 10,
+    "once": 11,
+    "eleven": 11,
+    "onze": 11,
+    "doce": 12,
+    "twelve": 12,
+    "doze": 12,
+    "par": 2,
+    "couple": 2,
+}
+
+# Nouns after which a small number word is a count, not a word.
+_COUNTED = (
+    r"cuotas?|pagos?|partes?|abonos?|mensualidades|parcelas?|prestacoes|vezes|"
+    r"installments?|payments?|parts?|dias?|days?|semanas?|weeks?|meses|mes|"
+    r"months?|lucas?|palos?|quincenas?|of"
+)
+_SMALL_BEFORE_UNIT = re.compile(
+    r"\b(%s)\s+(?=(?:%s)\b)" % ("|".join(SMALL_NUMBERS), _COUNTED)
+)
+
+
+def digits_for_words(text, lang):
+    """Write number words as digits: "dos mil" -> "2000", "tres pagos" -> "3 pagos".
+
+    >>> digits_for_words("pago dos mil el viernes en tres cuotas", "es")
+    'pago 2000 el viernes en 3 cuotas'
+    >>> digits_for_words("em duas semanas", "pt")
+    'em 2 semanas'
+    """
+    try:
+        text = alpha2digit(text, lang)
+    except Exception:  # noqa: BLE001 - a library hiccup must not lose the message
+        pass
+    # "a couple of weeks" -> "2 of weeks" -> "2 weeks"
+    text = _SMALL_BEFORE_UNIT.sub(lambda m: "%d " % SMALL_NUMBERS[m.group(1)], text)
+    return re.sub(r"\b(\d+) of (?=weeks|days|months|payments)", r"\1 ", text)
+
+
+def parse_amount(number):
+    """Read "3.250", "2.850,50", "1,500.75", "12.5" as a Decimal.
+
+    One kind of separator followed by exactly three digits groups thousands;
+    otherwise it is the decimal mark. With both, the last one is decimal.
+    """
+    number = number.strip()
+    dots, commas = number.count("."), number.count(",")
+    if dots and commas:
+        decimal_mark = "." if number.rfind(".") > number.rfind(",") else ","
+        thousands = "," if decimal_mark == "." else "."
+        number = number.replace(thousands, "").replace(decimal_mark, ".")
+    elif dots or commas:
+        mark = "." if dots else ","
+        head, _, tail = number.rpartition(mark)
+        if dots + commas > 1 or len(tail) == 3:
+            number = number.replace(mark, "")
+        else:
+            number = head.replace(mark, "") + "." + tail
+    try:
+        return Decimal(number)
+    except InvalidOperation:
+        return None
+
+
+_NUMBER = r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+_CURRENCY_BEFORE = r"(?:us\$|r\$|usd|mxn|cop|clp|ars|brl|eur|s/|\$|€)"
+_MULTIPLIERS = {
+    "mil": 1000,
+    "k": 1000,
+    "thousand": 1000,
+    "grand": 1000,
+    "lucas": 1000,
+    "luca": 1000,
+    "millones": 1000000,
+    "millon": 1000000,
+    "million": 1000000,
+    "millions": 1000000,
+    "milhoes": 1000000,
+    "milhao": 1000000,
+    "palos": 1000000,
+    "palo": 1000000,
+}
+_CURRENCY_AFTER = (
+    r"pesos?|dolares|dolar|dollars?|bucks|reais|real|euros?|soles|usd|mxn|"
+    r"cop|clp|ars|brl|eur|lana|plata|varos|pila|conto"
+)
+AMOUNT = re.compile(
+    r"(?P<cur>%s)?\s?(?<![\w.,/])(?P<num>%s)(?![\w/]|[.,]\d)"
+    r"(?:\s?(?P<mult>%s)\b)?(?:\s?(?P<after>%s)\b)?"
+    % (
+        _CURRENCY_BEFORE,
+        _NUMBER,
+        "|".join(sorted(_MULTIPLIERS, key=len, reverse=True)),
+        _CURRENCY_AFTER,
+    )
+)
+# A lone "luca"/"una luca" means a thousand.
+_LUCA = re.compile(r"\b(?:una|1)?\s?luca\b")
+
+# Words before a number that make it a reference, not money.
+_NOT_MONEY_BEFORE = re.compile(
+    r"(?:#|nro\.?|no\.|numero|factura|cliente|contrato|ref|referencia|folio|"
+    r"cedula|dni|cpf|rut|invoice|account|order|pedido|protocolo|cuenta|"
+    r"las|los|a las|at|as)\s*$"
+)
+# Words after a number that make it a count of something else.
+_NOT_MONEY_AFTER = re.compile(
+    r"^\s*(?:%|hijos?|anos|years?|horas?|hours?|hs\b|h\b|am\b|pm\b|personas|"
+    r"people|kids|children|filhos|veces|times|minutos|minutes|mins?\b|"
+    r"dias|days|semanas|weeks|meses|months|x\b|vezes)"
+)
+
+
+def find_amount(text):
+    """First money amount in ``text`` (dates and counts already blanked).
+
+    A number with a currency sign, a currency word or a multiplier is money;
+    a bare number is money from 10 up, unless it names a reference or a
+    count ("factura 1234", "2 hijos").
+
+    >>> find_amount("pago 500 el ___"), find_amount("$1,500")
+    (Decimal('500'), Decimal('1500'))
+    >>> find_amount("R$ 1.200,00 na sexta"), find_amount("2 lucas")
+    (Decimal('1200'), Decimal('2000'))
+    >>> find_amount("tengo 2 hijos") is None
+    True
+    """
+    candidates = []
+    for match in AMOUNT.finditer(text):
+        value = parse_amount(match.group("num"))
+        if value is None:
+            continue
+        multiplier = match.group("mult")
+        if multiplier:
+            value *= _MULTIPLIERS[multiplier]
+        marked = bool(match.group("cur") or match.group("after") or multiplier)
+        if not marked:
+            before = text[: match.start("num")]
+            after = text[match.end("num") :]
+            if _NOT_MONEY_BEFORE.search(before) or _NOT_MONEY_AFTER.match(after):
+                continue
+            if value < 10:
+                continue
+        candidates.append((not marked, match.start(), value))
+    if not candidates:
+        if _LUCA.search(text):
+            return Decimal(1000)
+        return None
+    candidates.sort(key=lambda item: (item[0], item[1]))
+    value = candidates[0][2]
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
+_INSTALLMENT_NOUNS = (
+    r"cuotas|pagos|partes|abonos|mensualidades|parcelas|prestacoes|vezes|"
+    r"installments|payments|monthly payments|parts|pagamentos|meses sin intereses"
+)
+INSTALLMENTS = re.compile(
+    r"\b(?P<n>\d{1,2})\s?(?:%s)\b|\b(?P<x>\d{1,2})\s?x\b(?!\s?\d)"
+    r"|\b(?:en|em|in|a)\s(?P<plain>\d{1,2})(?=\s?(?:$|[?!.,]|sin|por favor|please))"
+    % _INSTALLMENT_NOUNS
+)
+
+
+def find_installments(text, installment_context=False):
+    """Number of installments asked for, and the span it took (or None).
+
+    "en 3" counts only when the message is about installments already.
+
+    >>> find_installments("quiero pagar en 3 cuotas")[0]
+    3
+    >>> find_installments("parcelar em 6x")[0], find_installments("in 4 payments")[0]
+    (6, 4)
+    """
+    for match in INSTALLMENTS.finditer(text):
+        if match.group("plain") and not installment_context:
+            continue
+        count = int(match.group("n") or match.group("x") or match.group("plain"))
+        if 1 <= count <= 72:
+            return count, match.span()
+    return None, None
