@@ -59,10 +59,18 @@ def find_odoo():
             f"Odoo {odoo.release.version} found, 18.0 is needed. "
             + INSTALL_HINT.format(python=sys.executable)
         )
-    package = Path(odoo.__file__).resolve().parent
+    # odoo.release rather than odoo: an OCA addon installed from PyPI (into
+    # site-packages/odoo/addons) can make ``odoo`` a namespace without a file
+    package = Path(odoo.release.__file__).resolve().parent
+    import odoo.addons  # noqa: PLC0415
+
     paths = [OUR_ADDONS]
-    for candidate in (package / "addons", package.parent / "addons"):
-        if (candidate / "account").is_dir() or (candidate / "base").is_dir():
+    candidates = [package / "addons", package.parent / "addons"]
+    candidates += [Path(p).resolve() for p in odoo.addons.__path__]
+    for candidate in candidates:
+        if candidate in paths or not candidate.is_dir():
+            continue
+        if any((child / "__manifest__.py").is_file() for child in candidate.iterdir()):
             paths.append(candidate)
     return ",".join(str(p) for p in paths)
 
@@ -322,6 +330,21 @@ def command_test(options):
     if reason:
         print(f"\nOdoo tests skipped: {reason}", flush=True)
     else:
+        if not options.no_install:
+            run_step(
+                "Installing the OCA addons the suite depends on",
+                [
+                    python,
+                    "-m",
+                    "pip",
+                    "install",
+                    "-q",
+                    "--disable-pip-version-check",
+                    "-r",
+                    str(ROOT / "requirements-odoo.txt"),
+                ],
+                results,
+            )
         addons_path = find_odoo()
         base = ensure_base_database(addons_path, options, print)
         name = options.database

@@ -44,7 +44,7 @@ import hashlib
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import accumulate
 
 ANCHOR_DUE = "due"
@@ -230,3 +230,56 @@ def choose_channel(
             return channel, refusals
         refusals.append((channel, decision))
     return None, refusals
+
+
+#: Outcomes of a step's contact that move the next step to another channel.
+UNANSWERED = "unanswered"
+UNDELIVERED = "undelivered"
+ANSWERED = "answered"
+
+
+def contact_outcome(
+    state: str, sent_at: datetime | None, now: datetime, window_hours: float
+) -> str | None:
+    """What became of a step's contact, once its window has passed.
+
+    ``state`` is the outbox row's (failed, sent, delivered, read, replied);
+    None while the customer may still answer.
+
+    >>> sent = datetime(2026, 3, 2, 9, 0)
+    >>> contact_outcome("failed", sent, datetime(2026, 3, 2, 10, 0), 48)
+    'undelivered'
+    >>> contact_outcome("delivered", sent, datetime(2026, 3, 3, 9, 0), 48) is None
+    True
+    >>> contact_outcome("read", sent, datetime(2026, 3, 4, 9, 0), 48)
+    'unanswered'
+    >>> contact_outcome("replied", sent, datetime(2026, 3, 9, 9, 0), 48)
+    'answered'
+    """
+    if state == "failed":
+        return UNDELIVERED
+    if state == "replied":
+        return ANSWERED
+    if state in ("sent", "delivered", "read") and sent_at:
+        if now - sent_at >= timedelta(hours=window_hours):
+            return UNANSWERED
+    return None
+
+
+def escalate_channels(
+    channels: Iterable[str], last_channel: str | None, outcome: str | None
+) -> tuple[str, ...]:
+    """The next step's channel order after the last step's outcome.
+
+    A channel that did not deliver, or whose message went unanswered within
+    the step's window, goes last: the next step tries the next allowed one.
+
+    >>> escalate_channels(("whatsapp", "sms", "email"), "whatsapp", "unanswered")
+    ('sms', 'email', 'whatsapp')
+    >>> escalate_channels(("whatsapp", "sms"), "whatsapp", "answered")
+    ('whatsapp', 'sms')
+    """
+    channels = tuple(channels)
+    if outcome in (UNANSWERED, UNDELIVERED) and last_channel in channels:
+        return tuple(c for c in channels if c != last_channel) + (last_channel,)
+    return channels
