@@ -1,6 +1,7 @@
 from . import res_partner
 from . import collection_bucket
 from . import collection_template
+from . import collection_template_whatsapp
 from . import collection_journey
 from . import collection_journey_step
 from . import collection_journey_variant
@@ -8,6 +9,9 @@ from . import collection_segment
 from . import collection_contact_policy
 from . import collection_message
 from . import collection_planner
+from . import collection_provider
+from . import collection_dispatcher
+from . import collection_webhook_event
 from . import collection_promise
 from . import collection_invoice
 from . import collection_refresh

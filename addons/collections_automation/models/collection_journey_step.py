@@ -58,6 +58,12 @@ class CollectionJourneyStep(models.Model):
     min_amount = fields.Float(
         "Only Above", help="Skip customers owing less than this overdue amount."
     )
+    response_hours = fields.Integer(
+        "Wait for Reply (hours)",
+        default=48,
+        help="When this step's message is not delivered, or not answered within "
+        "these hours, the next step starts with the next allowed channel.",
+    )
     only_if_no_reply = fields.Boolean(
         "Only Without Reply", help="Skip customers who replied since the last step."
     )

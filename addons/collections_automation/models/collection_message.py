@@ -1,5 +1,5 @@
 import logging
-import threading
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -7,7 +7,9 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, plaintext2html
+from odoo.tools.misc import hmac as hmac_tool
 
+from ..channels import twilio, whatsapp
 from ..engine import policy as policy_engine
 from .res_partner import CHANNEL_SELECTION
 
@@ -16,6 +18,8 @@ _logger = logging.getLogger(__name__)
 STATES = [
     ("review", "To Review"),
     ("planned", "Planned"),
+    ("queued", "Queued"),
+    ("sending", "Sending"),
     ("sent", "Sent"),
     ("delivered", "Delivered"),
     ("read", "Read"),
@@ -28,7 +32,8 @@ STATES = [
 CONTACTED_STATES = ("sent", "delivered", "read", "replied")
 #: Channels needing a valid phone number.
 PHONE_CHANNELS = ("sms", "whatsapp", "voice")
-DISPATCH_BATCH = 500
+#: How a row's channel reaches the adapter, per kind of adapter.
+VOICE_PATH = "/collections/voice"
 
 
 class CollectionMessage(models.Model):
@@ -66,7 +71,12 @@ class CollectionMessage(models.Model):
         string="Invoices",
     )
     kind = fields.Selection(
-        [("journey", "Journey step"), ("promise_reminder", "Promise reminder")],
+        [
+            ("journey", "Journey step"),
+            ("promise_reminder", "Promise reminder"),
+            ("optout_confirmation", "Opt-out confirmation"),
+            ("payment_link", "Payment link on request"),
+        ],
         required=True,
         default="journey",
     )
@@ -84,6 +94,7 @@ class CollectionMessage(models.Model):
         default="planned",
         index=True,
         help="Planned: waits for its time. To Review: waits for a person. "
+        "Queued: a dispatch job holds it. Sending: a worker is sending it. "
         "Refused: the contact policy refused it (see the rule). Failed: the "
         "channel or the template failed (see the error); retry once fixed.",
     )
@@ -98,6 +109,9 @@ class CollectionMessage(models.Model):
     )
     scheduled_at = fields.Datetime(
         "Scheduled", index=True, help="Earliest time the contact policy allows."
+    )
+    claimed_at = fields.Datetime(
+        "Claimed", help="When a dispatch worker took it to send."
     )
     sent_at = fields.Datetime("Sent")
     delivered_at = fields.Datetime("Delivered")
@@ -146,7 +160,12 @@ class CollectionMessage(models.Model):
     def action_retry(self):
         """Failed rows go back to the queue; the policy is checked again."""
         self.filtered(lambda m: m.state == "failed").write(
-            {"state": "planned", "error": False, "scheduled_at": fields.Datetime.now()}
+            {
+                "state": "planned",
+                "error": False,
+                "attempts": 0,
+                "scheduled_at": fields.Datetime.now(),
+            }
         )
 
     # === Planning === #
@@ -165,57 +184,52 @@ class CollectionMessage(models.Model):
     # === Dispatch === #
     @api.model
     def _cron_dispatch(self):
-        auto_commit = not getattr(threading.current_thread(), "testing", False)
-        while True:
-            sent = self._dispatch(auto_commit=auto_commit)
-            if sent < DISPATCH_BATCH or not auto_commit:
-                break
+        """Enqueue due rows on their providers' job channels (see the
+        dispatcher); the jobs send them."""
+        self.env["collection.dispatcher"]._cron_run()
 
     @api.model
-    def _dispatch(self, now=None, limit=DISPATCH_BATCH, auto_commit=False):
-        """Send due rows, a batch at a time; returns how many rows were taken.
+    def _dispatch(self, now=None, limit=50000):
+        """Send due rows now, in this transaction; returns how many were taken."""
+        return self.env["collection.dispatcher"]._dispatch_now(now, limit)
 
-        Rows are locked ``FOR UPDATE SKIP LOCKED``: a worker running at the
-        same time takes other rows. Everything a row does (its chatter
-        message, its mail or SMS, its state) commits together.
-        """
+    def action_send_now(self):
+        """Send the selected planned rows now, through the job queue."""
+        planned = self.filtered(lambda m: m.state == "planned")
+        planned.write({"scheduled_at": fields.Datetime.now()})
+        return self.env["collection.dispatcher"]._enqueue_due()
+
+    def _job_send(self, provider_id=False, now=None):
+        """queue_job: send these rows through ``provider_id`` (else Odoo's
+        email and SMS). Rows no longer ``queued`` (sent by a job that ran
+        before, cancelled meanwhile) are left alone."""
         now = now or fields.Datetime.now()
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT id FROM collection_message
-                 WHERE state = 'planned' AND scheduled_at <= %s
-              ORDER BY scheduled_at, id
-                 LIMIT %s
-                   FOR UPDATE SKIP LOCKED
+                UPDATE collection_message SET attempts = COALESCE(attempts, 0) + 1
+                 WHERE id IN (SELECT id FROM collection_message
+                               WHERE id = ANY(%s) AND state = 'queued'
+                               ORDER BY id FOR UPDATE SKIP LOCKED)
+             RETURNING id
                 """,
-                now,
-                limit,
+                self.ids,
             )
         )
-        messages = self.browse([row[0] for row in self.env.cr.fetchall()])
+        messages = self.browse(sorted(row[0] for row in self.env.cr.fetchall()))
+        self.invalidate_recordset(["attempts"])
         if not messages:
-            return 0
-        planner = self.env["collection.planner"]
-        context = planner._policy_context(messages.partner_id, now)
-        for message in messages:
-            message.attempts += 1
-            target = (message.partner_id, message.channel, now, message.company_id)
-            decision = planner._check(context, *target, kind=message.kind)
-            if not decision.allowed:
-                later = planner._next_allowed(context, *target, kind=message.kind)
-                if later:
-                    message.scheduled_at = later
-                else:
-                    message._mark_refused(decision)
-                continue
-            message._send_one(now)
-            if message.state == "sent":
-                planner._remember_contact(context, message, now)
-        if auto_commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-        return len(messages)
+            return "Nothing left to send."
+        dispatcher = self.env["collection.dispatcher"]
+        allowed = dispatcher._allowed_now(messages, now)
+        provider = self.env["collection.provider"].sudo().browse(provider_id).exists()
+        if provider:
+            dispatcher._send_external(allowed, provider, now)
+        else:
+            for message in allowed:
+                message._send_one(now)
+        return f"{len(allowed)} of {len(messages)} rows allowed by the contact policy."
 
     def _send_one(self, now=None):
         """Render and send one row inside a savepoint; a failure stays on the row."""
@@ -345,6 +359,223 @@ class CollectionMessage(models.Model):
     def _send_voice(self):
         raise UserError(self.env._("No voice provider is configured."))
 
+    # === Channels through a provider (see collection.dispatcher) === #
+    def _provider_recipient(self):
+        self.ensure_one()
+        if self.channel == "email":
+            return self.partner_id.email or ""
+        return self.partner_id.collection_phone_e164 or ""
+
+    def _send_by_provider(self, adapter):
+        """Send this row through ``adapter``; return its ``SendResult``.
+
+        Raises the adapter's typed errors, or ``UserError`` for what the
+        row itself lacks (a number, an approved template).
+        """
+        self.ensure_one()
+        partner = self.partner_id
+        to = self._provider_recipient()
+        if not to:
+            raise UserError(
+                (self.channel != "email" and partner.collection_phone_error)
+                or self.env._(
+                    "%s has no number or address for this channel.",
+                    partner.display_name,
+                )
+            )
+        reference = self.idempotency_key
+        base = self.get_base_url()
+        receipts = f"{base}/collections/webhook/twilio"
+        if isinstance(adapter, whatsapp.WhatsAppCloudAdapter):
+            if whatsapp.within_service_window(
+                partner.collection_whatsapp_inbound_at, fields.Datetime.now()
+            ):
+                return adapter.send_text(to, self.body, reference)
+            return adapter.send_template(to, *self._whatsapp_template(), reference)
+        if isinstance(adapter, twilio.TwilioAdapter):
+            if self.channel == "voice":
+                return adapter.start_call(
+                    to, f"{base}{self._voice_path()}", reference, receipts
+                )
+            return adapter.send_sms(to, self.body, reference, receipts)
+        return adapter.send(
+            self.channel,
+            to,
+            self.body,
+            reference,
+            partner.lang or self.env.lang,
+            template=self.template_id.name or None,
+            metadata={
+                "customer": partner.display_name,
+                "amount_due": self.amount_due,
+                "currency": self.currency_id.name,
+                "payment_url": self.payment_url or None,
+                "subject": self.subject or None,
+            },
+        )
+
+    def _whatsapp_template(self):
+        """(name, language, body parameters) of the approved template."""
+        lang = self.partner_id.lang or self.env.lang or "en_US"
+        mapping = self.template_id._whatsapp_template_for(lang)
+        if not mapping:
+            raise UserError(
+                self.env._(
+                    "No approved WhatsApp template is mapped to %(template)s for "
+                    "%(lang)s, and the customer has not written in the last 24 "
+                    "hours: WhatsApp only carries approved templates then.",
+                    template=self.template_id.display_name,
+                    lang=lang,
+                )
+            )
+        params = []
+        if self.template_id.whatsapp_params:
+            rendered = self.template_id._render_field(
+                "whatsapp_params", self.ids, set_lang=lang
+            )[self.id]
+            params = [line.strip() for line in rendered.splitlines() if line.strip()]
+        return mapping.whatsapp_name, mapping.whatsapp_lang, params
+
+    def _voice_path(self):
+        """The TwiML address of this row's call, with its access token."""
+        return f"{VOICE_PATH}/{self.id}?token={self._voice_token()}"
+
+    def _voice_token(self):
+        return hmac_tool(self.env(su=True), "collections-voice", self.id)
+
+    # === Voice call flow (served as TwiML by the controller) === #
+    def _voice_twiml(self, answered_by=None):
+        """The call's opening: the reminder, then keypad or speech answers;
+        a short message for an answering machine."""
+        self.ensure_one()
+        customer = self.with_context(lang=self.partner_id.lang or self.env.lang)
+        lang = customer.env.lang
+        if answered_by and answered_by.startswith("machine"):
+            return twilio.voicemail_twiml(self.body or "", lang)
+        return twilio.reminder_twiml(
+            self.body or "",
+            lang,
+            f"{self.get_base_url()}{VOICE_PATH}/{self.id}/gather"
+            f"?token={self._voice_token()}",
+            customer.env._(
+                "Press 1 to receive the payment link by text message, 2 to "
+                "talk to a person, or tell us when you can pay."
+            ),
+        )
+
+    def _voice_answer(self, provider, digits=None, speech=None):
+        """What the customer answered: 1 sends the link, 2 transfers, words
+        are a reply (the chatter and the agent get them)."""
+        self.ensure_one()
+        customer = self.with_context(lang=self.partner_id.lang or self.env.lang)
+        say = customer.env._
+        lang = customer.env.lang
+        if digits == "2" and provider.voice_transfer_number:
+            self._register_reply(
+                self.partner_id, "voice", say("Asked for a person (keypad 2).")
+            )
+            return twilio.transfer_twiml(
+                provider.voice_transfer_number,
+                say("Please hold, we are connecting you with a person."),
+                lang,
+                provider.twilio_from_number,
+            )
+        if digits == "1":
+            self._register_reply(
+                self.partner_id, "voice", say("Asked for the payment link (keypad 1).")
+            )
+            link = self._voice_link_message()
+            return twilio.say_twiml(
+                say("We are sending you the payment link. Thank you, goodbye.")
+                if link
+                else say(
+                    "We could not send you the link now; a person will "
+                    "contact you. Goodbye."
+                ),
+                lang,
+            )
+        if speech:
+            event = self.env["collection.webhook.event"].sudo()
+            self._register_reply(self.partner_id, "voice", speech)
+            self.partner_id.message_post(
+                body=say("Said on the call: %s", speech),
+                author_id=self.partner_id.id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+            answer = event._hand_to_agent(self.partner_id, "voice", speech)
+            if isinstance(answer, str) and answer:
+                return twilio.say_twiml(answer, lang)
+            return twilio.say_twiml(say("Thank you, we have noted it. Goodbye."), lang)
+        return twilio.say_twiml(say("Thank you. Goodbye."), lang)
+
+    def _voice_link_message(self):
+        """An SMS with the payment link, through the contact policy like any
+        reminder; one per call."""
+        key = f"{self.idempotency_key}-link"
+        existing = self.search([("idempotency_key", "=", key)], limit=1)
+        if existing:
+            return existing
+        link = self._payment_url()
+        if not link:
+            return self.browse()
+        customer = self.with_context(lang=self.partner_id.lang or self.env.lang)
+        return self.sudo().create(
+            {
+                "partner_id": self.partner_id.id,
+                "company_id": self.company_id.id,
+                "debtor_id": self.debtor_id.id,
+                "invoice_ids": [(6, 0, self.invoice_ids.ids)],
+                "kind": "payment_link",
+                "channel": "sms",
+                "state": "planned",
+                "scheduled_at": fields.Datetime.now(),
+                "idempotency_key": key,
+                "payment_url": link,
+                "body": customer.env._("Your payment link: %s", link),
+            }
+        )
+
+    def _log_sent(self):
+        """The sent reminders in their customers' chatter, in a few batches."""
+        self._log_batch(
+            lambda m: self.env._(
+                "Collection reminder sent by %(channel)s: %(text)s",
+                channel=m._channel_label(),
+                text=m.subject or m.body or "",
+            )
+        )
+        for message in self.filtered(lambda m: len(m.invoice_ids) == 1):
+            message._log_on_invoices()
+
+    def _log_failed(self):
+        self._log_batch(
+            lambda m: self.env._(
+                "Collection reminder %(step)s by %(channel)s failed: %(error)s",
+                step=m.step_id.name or "",
+                channel=m._channel_label(),
+                error=m.error or "",
+            )
+        )
+
+    def _log_batch(self, describe):
+        """One note per customer (its rows' lines joined) in one batch call."""
+        lines = defaultdict(list)
+        for message in self:
+            lines[message.partner_id.id].append(describe(message))
+        if lines:
+            self.env["res.partner"].browse(list(lines))._message_log_batch(
+                bodies={
+                    partner_id: Markup("<br/>").join(texts)
+                    for partner_id, texts in lines.items()
+                }
+            )
+
+    def _channel_label(self):
+        return dict(self._fields["channel"]._description_selection(self.env)).get(
+            self.channel, self.channel
+        )
+
     def _log_on_invoices(self):
         """Where a reminder concerns one invoice, its chatter shows it too."""
         if len(self.invoice_ids) == 1:
@@ -391,9 +622,13 @@ class CollectionMessage(models.Model):
         return replied
 
     @api.model
-    def _channel_available(self, channel):
-        """Whether a channel has a working provider (email and SMS: Odoo's)."""
-        return channel in ("email", "sms")
+    def _channel_available(self, channel, company=None):
+        """Whether a channel has a provider: email and SMS always (Odoo's
+        own), WhatsApp and voice when a provider of the company carries them."""
+        if channel in ("email", "sms"):
+            return True
+        company = company or self.env.company
+        return channel in self.env["collection.provider"]._channels_of(company.id)
 
     @api.model
     def _refusal_decision(self, rule, reason):

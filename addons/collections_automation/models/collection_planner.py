@@ -129,7 +129,7 @@ class CollectionPlanner(models.AbstractModel):
             holds.add("do_not_contact")
         if partner.collection_hold:
             holds.add(partner.collection_hold)
-        if partner.id in context["promise_holds"] and kind != "promise_reminder":
+        if partner.id in context["promise_holds"] and kind == "journey":
             holds.add("promise")
         return policy_engine.ContactRequest(
             channel=channel,
@@ -155,10 +155,10 @@ class CollectionPlanner(models.AbstractModel):
         )
 
     @api.model
-    def _channel_refusal(self, partner, channel):
+    def _channel_refusal(self, partner, channel, company=None):
         """A refusal that has nothing to do with time, or None."""
         Message = self.env["collection.message"]
-        if not Message._channel_available(channel):
+        if not Message._channel_available(channel, company):
             return Message._refusal_decision(
                 "no_provider", self.env._("No provider for %s.", channel)
             )
@@ -176,7 +176,7 @@ class CollectionPlanner(models.AbstractModel):
     @api.model
     def _check(self, context, partner, channel, at, company=None, kind="journey"):
         """The policy's decision for ``channel`` at ``at`` (naive UTC)."""
-        refusal = self._channel_refusal(partner, channel)
+        refusal = self._channel_refusal(partner, channel, company)
         if refusal:
             return refusal
         return self._ask_policy(
@@ -188,7 +188,7 @@ class CollectionPlanner(models.AbstractModel):
         self, context, partner, channel, at, company=None, kind="journey"
     ):
         """The earliest allowed time within the horizon, naive UTC, or None."""
-        if self._channel_refusal(partner, channel):
+        if self._channel_refusal(partner, channel, company):
             return None
         later = self._ask_policy(
             self._engine_next_allowed, context, partner, channel, at, company, kind
@@ -312,6 +312,7 @@ class CollectionPlanner(models.AbstractModel):
         progress = self._journey_progress(debtors)
         invoices = self._open_invoices(debtors)
         context = dict(self._policy_context(debtors.partner_id, now), **shared)
+        context["last_contacts"] = self._last_contacts(debtors)
         rows = []
         for debtor in debtors:
             reached, refusals, last_step_date, last_sent_at = progress.get(
@@ -414,6 +415,22 @@ class CollectionPlanner(models.AbstractModel):
             channels.remove(preferred)
             channels.insert(0, preferred)
         notes, first_refusal = [], None
+        last = context.get("last_contacts", {}).get(debtor.id)
+        if last:
+            last_channel, state, sent_at, window_hours = last
+            outcome = journey_engine.contact_outcome(state, sent_at, now, window_hours)
+            escalated = list(
+                journey_engine.escalate_channels(channels, last_channel, outcome)
+            )
+            if escalated != channels:
+                channels = escalated
+                notes.append(
+                    self.env._(
+                        "%(channel)s went last: the previous step's message was "
+                        "not delivered or not answered.",
+                        channel=last_channel,
+                    )
+                )
         for channel in channels:
             key = (step.id, variant.id, channel)
             if key not in cache:
@@ -513,6 +530,28 @@ class CollectionPlanner(models.AbstractModel):
                 last_sent,
             )
         return progress
+
+    @api.model
+    def _last_contacts(self, debtors):
+        """Per debtor: channel, state, sent time and reply window of the last
+        journey message that went out (or failed to), for channel escalation."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT ON (m.debtor_id)
+                       m.debtor_id, m.channel, m.state, m.sent_at,
+                       COALESCE(s.response_hours, 48)
+                  FROM collection_message m
+                  JOIN collection_journey_step s ON s.id = m.step_id
+                 WHERE m.debtor_id = ANY(%s) AND m.kind = 'journey'
+                   AND m.state IN ('sent', 'delivered', 'read', 'replied', 'failed')
+                   AND m.channel != 'collector'
+              ORDER BY m.debtor_id, m.create_date DESC, m.id DESC
+                """,
+                debtors.ids,
+            )
+        )
+        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
 
     @api.model
     def _open_invoices(self, debtors):

@@ -34,6 +34,30 @@ class CollectionTemplate(models.Model):
     is_promise_reminder = fields.Boolean(
         "Promise Reminder", help="Used the day before a promise to pay falls due."
     )
+    whatsapp_template_ids = fields.One2many(
+        "collection.template.whatsapp",
+        "template_id",
+        "Approved WhatsApp Templates",
+        help="Sent outside the 24-hour window, where free text is not allowed.",
+    )
+    whatsapp_params = fields.Text(
+        "WhatsApp Parameters",
+        default="{{ object.partner_id.name }}\n"
+        "{{ format_amount(object.amount_due, object.currency_id) }}\n"
+        "{{ object.payment_url or '' }}",
+        help="One inline template per line: the approved template's body "
+        "parameters {{1}}, {{2}}... in order.",
+    )
+
+    def _whatsapp_template_for(self, lang):
+        """The approved template mapped for ``lang``, else the catch-all one."""
+        self.ensure_one()
+        lines = self.whatsapp_template_ids
+        return (
+            lines.filtered(lambda line: line.lang == lang)[:1]
+            or lines.filtered(lambda line: line.lang and line.lang[:2] == lang[:2])[:1]
+            or lines.filtered(lambda line: not line.lang)[:1]
+        )
 
     @api.depends()
     def _compute_render_model(self):

@@ -1,6 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+#: Twilio's own STOP handling confirms these keywords itself.
+TWILIO_STOP_WORDS = frozenset(
+    {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
+)
+
 CHANNEL_SELECTION = [
     ("email", "Email"),
     ("sms", "SMS"),
@@ -44,12 +49,20 @@ class ResPartner(models.Model):
         "Collection Phone (E.164)",
         compute="_compute_collection_phone",
         store=True,
+        index="btree_not_null",
         help="Mobile (else phone) normalised for the customer's country.",
     )
     collection_phone_error = fields.Char(
         compute="_compute_collection_phone",
         store=True,
         help="Why the number cannot be used: SMS, WhatsApp and calls are skipped.",
+    )
+
+    collection_whatsapp_inbound_at = fields.Datetime(
+        "Last WhatsApp Message",
+        readonly=True,
+        help="Free text may be sent within 24 hours of it; approved templates "
+        "otherwise.",
     )
 
     collection_debtor_ids = fields.One2many(
@@ -119,6 +132,56 @@ class ResPartner(models.Model):
         """Channel to consent (True) for the contact policy."""
         self.ensure_one()
         return {c: bool(self[f"collection_consent_{c}"]) for c, _l in CHANNEL_SELECTION}
+
+    def _collection_opt_out(self, channel, provider, text):
+        """The customer asked to stop on ``channel``: revoke at once, and
+        confirm it once (a second STOP finds the opt-out and says nothing).
+
+        :return: the confirmation outbox row, if one is sent
+        """
+        self.ensure_one()
+        Message = self.env["collection.message"]
+        field = f"collection_optout_{channel}"
+        if field not in self._fields or self[field]:
+            return Message
+        self.write({field: True, f"collection_consent_{channel}": False})
+        label = dict(CHANNEL_SELECTION)[channel]
+        self._message_log(
+            body=self.env._(
+                "Opted out of collection messages by %(channel)s (replied "
+                "\u201c%(text)s\u201d).",
+                channel=label,
+                text=text,
+            )
+        )
+        if (
+            provider.kind == "twilio"
+            and channel == "sms"
+            and (" ".join(text.lower().split()) in TWILIO_STOP_WORDS)
+        ):
+            return Message  # Twilio's Advanced Opt-Out confirms these itself
+        customer = self.with_context(lang=self.lang or self.env.lang)
+        now = fields.Datetime.now()
+        confirmation = Message.sudo().create(
+            {
+                "partner_id": self.id,
+                "company_id": provider.company_id.id,
+                "kind": "optout_confirmation",
+                "channel": channel,
+                "state": "queued",
+                "scheduled_at": now,
+                "idempotency_key": f"optout-{self.id}-{channel}-{now.isoformat()}",
+                "body": customer.env._(
+                    "You will receive no more collection messages by %s. "
+                    "Reply to this message if that was a mistake.",
+                    customer.env._(label),  # pylint: disable=translation-required
+                ),
+            }
+        )
+        confirmation.with_delay(channel=provider.job_channel, max_retries=5)._job_send(
+            provider.id
+        )
+        return confirmation
 
     def _collection_opted_out(self):
         self.ensure_one()
