@@ -193,7 +193,6 @@ class ProviderAdapter:
             connect = min(MAX_CONNECT_TIMEOUT, read)
         self.timeout = (float(connect), float(read))
         self.session = requests.Session()
-        self.session.trust_env = False  # no .netrc credentials, no env proxies
         pool = HTTPAdapter(pool_connections=4, pool_maxsize=pool_maxsize, max_retries=0)
         self.session.mount("https://", pool)
         self.session.mount("http://", pool)
