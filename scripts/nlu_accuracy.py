@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Accuracy and speed of the agent's language understanding on labelled messages.
+
+No Odoo: the engine loads through ``engines.load_engine``. Each line of a
+labelled file is ``{"text", "today", "lang", "intent", "amount", "date",
+"installments"}`` (plus an optional ``"hint"``, the language the channel
+would pass). Prints recall and precision per intent, exact-match accuracy per
+entity (null included), overall accuracy and latency per call; ``--errors``
+lists every mistake. Exits 1 when an intent's recall or precision, or an
+entity's accuracy, on the first file falls below ``--min``.
+
+    python3 scripts/nlu_accuracy.py                 # main set and held-out set
+    python3 scripts/nlu_accuracy.py --errors tests/data/agent_utterances.jsonl
+"""
+
+import argparse
+import datetime
+import json
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engines import load_engine  # noqa: E402
+
+load_engine("collections_ai_agent")
+from collections_ai_agent_engine import nlu  # noqa: E402
+
+DEFAULT_FILES = [
+    ROOT / "tests" / "data" / "agent_utterances.jsonl",
+    ROOT / "tests" / "data" / "agent_utterances_holdout.jsonl",
+]
+ENTITIES = ("amount", "date", "installments", "lang")
+
+
+def load_rows(path):
+    """Labelled rows of a JSON-lines file (blank lines skipped)."""
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def evaluate(rows):
+    """Run every row once; return the predictions and the latencies in ms."""
+    predictions, latencies = [], []
+    for row in rows:
+        today = datetime.date.fromisoformat(row["today"])
+        start = time.perf_counter()
+        result = nlu.understand(row["text"], today, row.get("hint"))
+        latencies.append((time.perf_counter() - start) * 1000)
+        predictions.append(result.as_dict())
+    return predictions, latencies
+
+
+def same(field, expected, got):
+    """Exact match, amounts compared as numbers."""
+    if field == "amount" and expected is not None and got is not None:
+        return abs(float(expected) - float(got)) < 0.005
+    return expected == got
+
+
+def report(path, rows, predictions, latencies, show_errors):
+    """Print the figures of one file; return {metric name: value} to check."""
+    print(f"\n== {path} ({len(rows)} messages)")
+    expected = Counter(row["intent"] for row in rows)
+    predicted = Counter(pred["intent"] for pred in predictions)
+    correct = Counter(
+        row["intent"]
+        for row, pred in zip(rows, predictions, strict=True)
+        if row["intent"] == pred["intent"]
+    )
+    metrics = {}
+    print(f"{'intent':22} {'n':>4} {'recall':>7} {'precision':>9}")
+    for intent in nlu.INTENTS:
+        if not expected[intent] and not predicted[intent]:
+            continue
+        recall = correct[intent] / expected[intent] if expected[intent] else 0.0
+        precision = correct[intent] / predicted[intent] if predicted[intent] else 0.0
+        metrics[f"recall {intent}"] = recall
+        metrics[f"precision {intent}"] = precision
+        print(f"{intent:22} {expected[intent]:4} {recall:7.1%} {precision:9.1%}")
+    print(f"{'entity':22} {'accuracy':>12}")
+    for field in ENTITIES:
+        hits = sum(
+            same(field, row.get(field), pred[field])
+            for row, pred in zip(rows, predictions, strict=True)
+        )
+        metrics[field] = hits / len(rows)
+        print(f"{field:22} {metrics[field]:12.1%}")
+    fields = ("intent", *ENTITIES)
+    whole = sum(
+        all(same(field, row.get(field), pred[field]) for field in fields)
+        for row, pred in zip(rows, predictions, strict=True)
+    )
+    print(f"{'intent accuracy':22} {sum(correct.values()) / len(rows):12.1%}")
+    print(f"{'all fields right':22} {whole / len(rows):12.1%}")
+    ordered = sorted(latencies)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * len(ordered))) - 1)]
+    print(
+        f"latency per call: p50 {statistics.median(ordered):.2f} ms, "
+        f"p95 {p95:.2f} ms, max {ordered[-1]:.2f} ms"
+    )
+    if show_errors:
+        for row, pred in zip(rows, predictions, strict=True):
+            wrong = [f for f in fields if not same(f, row.get(f), pred[f])]
+            if wrong:
+                detail = ", ".join(f"{f}: {row.get(f)!r} -> {pred[f]!r}" for f in wrong)
+                print(f"  ERR [{row['today']}] {row['text']!r}: {detail}")
+    return metrics
+
+
+def main(argv=None):
+    """Evaluate the files; exit 1 if the first one misses ``--min``."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("files", nargs="*", type=Path, help="labelled JSONL files")
+    parser.add_argument("--errors", action="store_true", help="list every mistake")
+    parser.add_argument(
+        "--min",
+        type=float,
+        default=0.97,
+        help="lowest recall/precision/entity accuracy accepted on the first file",
+    )
+    args = parser.parse_args(argv)
+    files = args.files or DEFAULT_FILES
+    nlu.understand("warm up", datetime.date(2026, 1, 1))
+    failing = []
+    for index, path in enumerate(files):
+        rows = load_rows(path)
+        predictions, latencies = evaluate(rows)
+        metrics = report(path, rows, predictions, latencies, args.errors)
+        if index == 0:
+            failing = [name for name, value in metrics.items() if value < args.min]
+    if failing:
+        print(f"\nBelow {args.min:.0%} on {files[0].name}: {', '.join(failing)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
