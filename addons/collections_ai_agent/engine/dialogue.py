@@ -99,8 +99,7 @@ ESCALATION_REASONS = (
 )
 
 _DISCOUNT_ASK = re.compile(
-    r"\b(descuentos?|rebajas?|quitas?|discounts?|descontos?|abatimentos?|"
-    r"deal|oferta|offer)\b|%",
+    r"\b(descuentos?|rebajas?|quitas?|discounts?|descontos?|abatimentos?)\b|%",
     re.IGNORECASE,
 )
 _SPACING = (
@@ -480,7 +479,7 @@ class _Agent:
             self.actions.append({"type": "mark_paid_claim"})
             self.say("paid_claim")
             self.ask("proof")
-        elif _DISCOUNT_ASK.search(self.text) and intent != "request_installments":
+        elif self.asks_discount():
             self.discount(heard.date)
         elif intent == "pay_now":
             if expect == "confirm" and state["pending"]:
@@ -516,6 +515,18 @@ class _Agent:
         else:
             return False
         return True
+
+    def asks_discount(self):
+        """Whether the message asks for a discount (its number, if any, is ignored).
+
+        A yes to the offer on the table, or a request for installments, is not.
+        """
+        intent = self.heard.intent
+        if intent == "request_installments":
+            return False
+        if intent == "affirm" and self.state["expect"] == "confirm":
+            return False
+        return bool(_DISCOUNT_ASK.search(self.text))
 
     def reask(self):
         """Repeat the open question after a message the agent did not get."""
