@@ -661,3 +661,31 @@ def test_script_end_to_end_in_three_languages():
     assert human["outcome"]["escalation_reason"] == "request_human"
     assert stop["outcome"]["opted_out"] is True
     assert "error" in broken and "error" in missing
+
+
+def test_chat_script_offline_and_unknown_modes():
+    script = str(ROOT / "scripts" / "agent_chat.py")
+    options = [
+        "--offline",
+        "--lang",
+        "en",
+        "--currency",
+        "USD",
+        "--today",
+        "2026-03-02",
+    ]
+    done = subprocess.run(
+        [sys.executable, script, *options],
+        input="how much do I owe?\nsend me the link\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "agent> Your pending balance is $1,250.50." in done.stdout
+    assert '[action] {"type": "send_payment_link"}' in done.stdout
+    online = subprocess.run(
+        [sys.executable, script, "--url", "http://odoo", "--db", "x"],
+        capture_output=True,
+        text=True,
+    )
+    assert online.returncode == 2 and "online mode" in online.stderr
