@@ -188,6 +188,12 @@ _PATTERNS = [
         r"hijos|anos|years|horas|hours|pm|am|hs|h\b|:))" % _ORDINAL,
     ),
     ("day_only", r"\b(\d{1,2})(?:st|nd|rd|th)\b"),
+    (
+        "first_day",
+        r"\b(?:el|o|dia|on the|the|para el|hasta el|ate o)\s(?:dia\s)?(?:primero|"
+        r"primeiro|"
+        r"first|1ro|1o|1st)\b(?!\s(?:de|of|cuota|parcela|pago|payment|installment))",
+    ),
 ]
 _COMPILED = [(kind, re.compile(pattern)) for kind, pattern in _PATTERNS]
 _TIME = re.compile(
@@ -335,6 +341,8 @@ def _resolve(kind, match, today, past, lang):  # noqa: C901 - one branch per for
         return _add_months(today.replace(day=1), 1)
     if kind == "weekend":
         return today + timedelta(days=(5 - today.weekday()) % 7)
+    if kind == "first_day":
+        return next_day_of_month(1, today, past)
     if kind == "day_only":
         day = int(groups[0])
         if 1 <= day <= 31:

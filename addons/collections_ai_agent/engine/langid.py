@@ -42,7 +42,13 @@ _STRONG = {
         abril agosto tres cuatro cinco seis ocho diez doce dos uno una
         primero hijo hijos enfermo desempleado despidieron quede perdi
         ningun ninguna hijos cancele deposite transferi realice
-        cobren llamame atiende disculpa disculpe oiga oye mande
+        cobren llamame atiende disculpa disculpe oiga oye mande te le les lo
+        muy paguen cae plan pagos empresa escriben interesa quien jefe alto
+        mensajes escribir llamen contacten comuniqueme comunica operador
+        cuanta cuanto dice monto intereses abusivos firme saque credito
+        equivocaron equivocado titular vive ningun buenas buenos jajaja jaja
+        chance dame denme esperen aplazar posponer prorroga mandan manden
+        tio chaval vale venga guay curro pasta hostia joder
     """.split(),
     "en": """
         i you the and is are am will would can could pay paid payment
@@ -62,6 +68,9 @@ _STRONG = {
         never signed call back later maybe agree fine good great sounds
         correct right alright nah way interested unsubscribe remove
         idiots idiot fuck fucking shit damn enough hell yesterday with
+        hi hello hey lol transfer customer service opt out who whats what's
+        guys instead any chance push back due date absolutely wrong guy
+        heard him her anymore receipt records sure nope nah
     """.split(),
     "pt": """
         voce vc voces nao sim eu ja paguei pago pagar vou posso quero
@@ -82,7 +91,10 @@ _STRONG = {
         julho agosto setembro outubro novembro dezembro primeiro bom dia
         tarde noite ne né aí entao então tô pagamento mes quinzena uma um
         tudo obrigadu mano cara pode pagarei vai fica ficou valor em duas
-        dois daqui vezes semanas
+        dois daqui vezes semanas kkkk kkk kk rs risos fala quem chama tira
+        descadastrar jeito nem nenhum nenhuma alguem verdade ai tem vcs
+        erraram mora pessoa ligacao ligar liga gerente conheco engano
+        cobrado cobrada golpe indevida loja boa tarde noite valeu
     """.split(),
 }
 
@@ -158,10 +170,9 @@ def detect(text, hint=None, raw=""):
     best = max(LANGS, key=lambda lang: result[lang])
     top = result[best]
     if hint:
-        # A hint loses only against clear evidence for another language.
-        if top - result[hint] < 2 or top <= 1:
-            return hint
-        return best
+        # The channel knows the customer's language: a short reply ("ok",
+        # "stop", "yes") does not overturn it, only clear evidence does.
+        return best if top - result[hint] >= 3 else hint
     if top == 0:
         return "es"
     tied = [lang for lang in LANGS if result[lang] == top]

@@ -16,7 +16,8 @@ def _cues(*patterns):
 OPT_OUT = _cues(
     r"^\W*(?:baja|stop|sair|alto|unsubscribe|parar|pare|parem|cancelar|"
     r"basta de mensajes|"
-    r"remove|remover|end|quit|unsub|descadastrar)\W*$",
+    r"remove|remover|end|quit|unsub|descadastrar)(?:\W+(?:por favor|porfa|please|"
+    r"gracias|thanks|obrigad[oa]|ya|now|agora|ahora|ja))?\W*$",
     r"\b(?:no|nao|nunca mas)\s(?:me\s)?(?:vuelvan a\s|sigan\s)?(?:escriban|escribas|"
     r"manden|"
     r"mandes|llamen|llames|contacten|molesten|jodan|mandem|liguem|enviem|escrevam|"
@@ -38,6 +39,8 @@ OPT_OUT = _cues(
     r"em)\sda lista\b",
     r"\bno\squiero\s(?:recibir|que me (?:escriban|llamen|manden))\b|\bno more (?:texts|"
     r"messages|calls)\b",
+    r"\bno (?:mas|more|mais) (?:mensajes|mensagens|messages|texts|llamadas|ligacoes|"
+    r"sms)\b",
 )
 
 WRONG_PERSON = _cues(
@@ -60,6 +63,12 @@ WRONG_PERSON = _cues(
     r"|\bnao mora\b|\bnao e (?:meu|o meu) nome\b|\bno es mi nombre\b|\bnot my name\b"
     r"|\bpessoa errada\b|\bpersona equivocada\b|\bthis is not (?:his|her) number\b"
     r"|\bno es (?:su|el) numero\b|\bnao e (?:o )?numero del[ae]\b",
+    r"\b(?:numero|number)\s(?:ya\s)?(?:no es|nao e|is not|isn't)\s(?:de|d[ao]|his|"
+    r"her)\b",
+    r"\bno soy yo\b(?!\s(?:quien|el que|la que))|\bnao sou eu\b|\bit'?s not me\b",
+    r"\b(?:don't|dont|do not) know (?:who (?:that|this|he|she) is|(?:him|her|them))\b|"
+    r"\bno se quien es\b|\bnao sei quem e\b|\bte equivocaste\b|\bvoces erraram\b",
+    r"\bengano\b|\bgot the wrong\b|\bthere'?s no [a-z]+ here\b|\bno [a-z]+ here\b",
 )
 
 REQUEST_HUMAN = _cues(
@@ -78,6 +87,11 @@ REQUEST_HUMAN = _cues(
     r"\bquero ser atendid[oa]\b|\bquiero que me atienda\b|\batencion al cliente\b"
     r"|\bcustomer service\b|\batendimento\b",
     r"\bcon quien (?:hablo|puedo hablar)\b|\bcon alguien\b",
+    r"\b(?:jefe|chefe|boss|superior)\b|\bcomuni(?:que|ca|quen|can)\w*\scon\b",
+    r"\b(?:alguem|alguien|someone|somebody|anyone|anybody)\s(?:de verdad|de verdade|"
+    r"real)\b",
+    r"\b(?:someone|somebody|anyone|anybody|alguien|alguem)\s(?:i can |to |que |pra |"
+    r"para |con quien )?(?:speak|talk|hablar|falar|atender)",
 )
 
 ALREADY_PAID = _cues(
@@ -104,6 +118,12 @@ ALREADY_PAID = _cues(
     r"\bpaguei\b|\bquitei\b|\bfiz o pix\b|\bja fiz\b|\bpagamento (?:ja foi )?(?:feito|"
     r"efetuado)\b"
     r"|\bja esta quitad",
+    r"\b(?:payment|pago|pagamento|transferencia|deposito)\s(?:was|has been|fue|foi|"
+    r"ya fue|ja foi)\s(?:sent|made|done|completed|realizad|hech|enviad|feit|efetuad)",
+    r"\b(?:it|this|that)(?:'s| is| was)\s(?:already\s)?paid\b|\bits paid\b|\breceipt\b|"
+    r"\bcheck your records\b|\bpaid (?:it|this|that)?\s?(?:last|a while|months|weeks|"
+    r"days)",
+    r"\bya\s(?:\w+\s)?(?:lo |la )?(?:pague|transferi|deposite|realice|salde|liquide)\b",
 )
 
 DISPUTE = _cues(
@@ -133,6 +153,13 @@ DISPUTE = _cues(
     r"nenhuma divida)",
     r"\bdivida nao e minha\b|\bessa divida\b.*\bnao\b|\bcobrado (?:a mais|"
     r"duas vezes)\b",
+    r"\b(?:intereses|interes|juros|cobro|monto|valor|cargo|cobranca|charge|fee|fees|"
+    r"interest)\s(?:\w+\s)?(?:son|es|esta|estan|e|sao|is|are)\s(?:muy\s|mui\s|"
+    r"too\s)?(?:abusiv|indebid|injust|excesiv|incorrect|errad|equivocad|indevid|wrong|"
+    r"high|alt)",
+    r"\bindevid[ao]s?\b|\bcobrad[oa]s?\s(?:\d|duas|dos|two|twice|a mais|de mas)|"
+    r"\bcobraron\s(?:\d|dos)\b|\bno me pertenece\b|\bno contrate\b|\bnao contratei\b",
+    r"\bno estoy de acuerdo con (?:ese|el|la|esa) (?:monto|cobro|deuda|valor|cargo)",
 )
 
 REQUEST_INSTALLMENTS = _cues(
@@ -152,6 +179,8 @@ REQUEST_INSTALLMENTS = _cues(
     r"\bparcel(?:as|a|ar|amento|ado|ada|ando)\b|\bprestacoes\b|\bprestacao\b|"
     r"\b\d{1,2}\s?x\b"
     r"|\bem (?:varias|algumas) vezes\b|\bacordo\b|\bnegociar\b|\bnegociacion\b",
+    r"\b(?:each|every|per|a) month\b|\bcada mes\b|\bpor mes\b|\bal mes\b|\bpor mes\b|"
+    r"\btodo mes\b|\bdivid\w*\s(?:lo\s|la\s|o\s)?(?:en|em)\s\d",
 )
 
 REQUEST_EXTENSION = _cues(
@@ -182,6 +211,13 @@ REQUEST_EXTENSION = _cues(
     r"|\bi need (?:more|a few|some) (?:time|days|weeks)\b",
     r"\b(?:hasta|ate)\s(?:el|la|o|a)?\s?\w+\s?\?",
     r"\b(?:until|till)\s\w+(?:\s\w+)?\s?\?",
+    r"\b(?:unos|algunos|uns|alguns|a few|some|couple of|un par de)\s(?:dias|days|"
+    r"semanas|weeks)\s(?:mas|mais|more)\b|\bmais uns dias\b|\bmas dias\b",
+    r"\bdame chance\b|\bdenme chance\b|\besperar\s(?:un\s|um\s|a\s)?(?:poco|poquito|"
+    r"pouco|pouquinho|bit|little)\b|\bwait a (?:bit|little)\b",
+    r"\b(?:any chance|is it ok if|is it okay if|would it be ok if|is it possible to|"
+    r"would it be possible to)\s(?:i\s)?(?:can\s|could\s)?pay\b",
+    r"\bpush\s(?:it|the (?:due )?date|the payment|the deadline|back)\b|\bextend the\b",
 )
 
 PAY_NOW = _cues(
@@ -203,10 +239,10 @@ PAY_NOW = _cues(
     r"liquidar|"
     r"saldar|quitar|pay|pay it|pay off|pay the|pay my|settle)\b(?:\s(?:ya|ahora|"
     r"ahorita|"
-    r"agora|now|right now|today|hoy|hoje|ya mismo|ahora mismo|ja|de una|todo|tudo|"
-    r"everything|in full|the full|all|de contado|a vista|full))",
+    r"agora|now|right now|ya mismo|ahora mismo|de una|todo|tudo|"
+    r"everything|in full|the full|all|de contado|a vista|full)\b)",
     r"\b(?:pay now|pagar ya|pagar ahora|pagar agora|pago ya|pago ahora|pago agora|"
-    r"pagar de una|pay right now|pay it now|pay today|paying now|pay in full|"
+    r"pagar de una|pay right now|pay it now|paying now|pay in full|"
     r"pay the full|pay everything|pago total|pagar todo|quitar tudo|pagar tudo|a vista|"
     r"de contado|pagamento total|quitar a divida)\b",
     r"\b(?:manda|mandame|mandeme|mande|envia|enviame|envie|enviar|pasame|pasa|paseme|"
@@ -219,6 +255,10 @@ PAY_NOW = _cues(
     r"deseo pagar|quisiera pagar|voy a pagar ya|vou pagar agora|i'd like to pay)\W*$",
     r"\b(?:aceptan|aceitam|do you (?:take|accept)|puedo pagar con|posso pagar com|"
     r"can i pay (?:with|by|using))\b",
+    r"\bcomo\s(?:le\s)?hago\s(?:para|pa|pra)\s(?:pagar|el pago|depositar)\b|"
+    r"\b(?:easiest|best|fastest) way to pay\b|\bpagar en linea\b|\bpago en linea\b",
+    r"^\W*(?:(?:hola|oi|ola|hi|hello|buenas|buenos dias|bom dia)\W+)?(?:quiero|quero|"
+    r"deseo|quisiera|i want to|i'd like to|i wanna)\spagar\W*$",
 )
 
 PROMISE_VERBS = _cues(
@@ -247,6 +287,10 @@ PROMISE_VERBS = _cues(
     r"\bpayday\b|\bday of payment\b|\bsin falta\b|\bwithout fail\b|\bsem falta\b|"
     r"\bte lo "
     r"prometo\b|\bte prometo\b|\bcuenta con eso\b|\bcount on\b|\bpode contar\b",
+    r"\b(?:i can|i could|i'll|i will|we can)\s(?:do|give you|send you|manage)\s\$?\d"
+    r"|\b(?:puedo|podria|te puedo|le puedo|les puedo|posso|consigo)\s(?:dar|darte|"
+    r"darle|"
+    r"darles|abonar|dar uns|te dar|pagar uns)\s\$?\d",
 )
 
 HARDSHIP = _cues(
@@ -305,6 +349,8 @@ BALANCE_INQUIRY = _cues(
     r"devido|que devo)\b|\bqual (?:o|e o) (?:valor|saldo|total)\b|\bextrato\b|\bsaldo\b"
     r"|\bquanto\b",
     r"\bcuanto\b.*\?|\bcuanto debo\b|\bla deuda de cuanto\b",
+    r"\bcuant[ao]s?\s(?:\w+\s)?(?:debo|adeudo|le debo|les debo)\b|"
+    r"\bwhat'?s the amount\b|\bwhat is the amount\b|\basciende\b",
 )
 
 AFFIRM = _cues(
@@ -360,4 +406,38 @@ FRUSTRATION = _cues(
     r"merda|filhos da puta|filho da puta|fdp|vsf|pqp|puta que pariu|otarios|otario|"
     r"ladroes|ladrao|vagabundos|vagabundo|safados|safado|idiotas|babacas|babaca|"
     r"emoji_angry|cacete|droga)\b",
+)
+
+# "Claro que no", "absolutely not": a yes-word that says no.
+NEGATED_AFFIRM = _cues(
+    r"^(?:claro que no|por supuesto que no|obvio que no|of course not|absolutely not|"
+    r"definitely not|certainly not|sure not|claro que nao|com certeza nao)\b",
+)
+
+# "No sé", "não sei": not a refusal, just no answer.
+DONT_KNOW = _cues(
+    r"^\W*(?:no se|no lo se|ni idea|nao sei|sei la|i don't know|i dont know|no idea|"
+    r"dunno|not sure|no estoy segur[oa]|nao tenho certeza)\W*$",
+)
+
+# Payment means asked for: these make a message pay_now even with a reason.
+PAYMENT_MEANS = _cues(
+    r"\b(?:link|enlace|liga|clabe|cbu|cvu|alias|pix|boleto|codigo de barras|qr|"
+    r"numero de cuenta|datos bancarios|dados bancarios|account number|bank details|"
+    r"referencia|paypal|tarjeta|cartao|card)\b",
+)
+
+# Asking leave: a question with one of these is a request, not a promise.
+PERMISSION = _cues(
+    r"\b(?:puedo|podria|podemos|se puede|seria posible|habra chance|hay chance|"
+    r"posso|podemos|da pra|daria pra|pode ser|can i|could i|can we|could we|may i|"
+    r"any chance|is it ok|is it okay|would it be|is that ok|ok if|esta bien si|"
+    r"te parece si|le parece si|tudo bem se|consigo)\b",
+)
+
+# Words of a yes-or-no that the weak pay wish ("quiero pagar") is made of.
+WEAK_PAY_WISH = _cues(
+    r"\b(?:quiero|quisiera|deseo|quero|gostaria de|i want to|i'd like to|"
+    r"i would like to|"
+    r"i wanna|want to)\s(?:pagar|pay|quitar|liquidar|saldar)\b",
 )

@@ -72,9 +72,9 @@ class Understanding:
 # "No soy Juan", "I'm not John", "Não sou a Maria": a capitalised name after
 # the denial (in the raw text) marks a wrong person.
 _NAMED_DENIAL = re.compile(
-    r"\b(?:no soy|no es|não sou|nao sou|não é|nao e|i'm not|i am not|im not|"
+    r"(?i:\b(?:no soy|no es|não sou|nao sou|não é|nao e|i'm not|i am not|im not|"
     r"this is not|this isn't|it's not|this aint)\s(?:el |la |o |a |mr\.? |mrs\.? |"
-    r"ms\.? |sr\.? |sra\.? |don |doña |dona |señor |señora |senhor |senhora )?"
+    r"ms\.? |sr\.? |sra\.? |don |doña |dona |señor |señora |senhor |senhora )?)"
     r"[A-ZÁÉÍÓÚÑ][a-záéíóúñãõç]+",
 )
 _NOT_NAMES = re.compile(
@@ -82,13 +82,17 @@ _NOT_NAMES = re.compile(
     r"True|Correct|Correcto|Cierto|Verdad|Mine|Mio|Mía|Mia|Minha|Meu|Your|Su|Sure|"
     r"Able|Going|Interested|Paying|Happy|Ok|OK|Okay|That|This|Eso|Esa|Ese|Isso|Essa)$"
 )
-_WEAK_PAY_NOW = re.compile(
-    r"^\W*(?:quiero pagar|quero pagar|i want to pay|want to pay|deseo pagar|"
-    r"quisiera pagar|i'd like to pay)\b"
-)
+# "Cobrado duas vezes" is no installment plan: counts matter to these only.
+_INTENTS_WITH_COUNTS = {
+    "request_installments",
+    "promise_to_pay",
+    "request_extension",
+    "pay_now",
+    "affirm",
+    "hardship",
+}
 _SHOUTED_WORD = re.compile(r"\b[A-ZÁÉÍÓÚÑÃÕÇ]{3,}\b")
 _LETTERS = re.compile(r"[A-Za-zÁÉÍÓÚÑÃÕÇáéíóúñãõç]")
-_QUESTION = re.compile(r"\?")
 
 
 def _named_wrong_person(raw):
@@ -108,7 +112,7 @@ def _is_shouting(raw):
     return upper / len(letters) > 0.8 and len(_SHOUTED_WORD.findall(raw)) >= 2
 
 
-def _pick_intent(text, raw, date, installments):  # noqa: C901 - the order is the rule
+def _pick_intent(text, raw, date, today, installments):  # noqa: C901 - the order is the rule
     """The one intent of a message, by a fixed order of precedence."""
     if lexicon.OPT_OUT.search(text):
         return "opt_out"
@@ -125,12 +129,24 @@ def _pick_intent(text, raw, date, installments):  # noqa: C901 - the order is th
     if lexicon.REQUEST_EXTENSION.search(text):
         return "request_extension"
     promise = bool(lexicon.PROMISE_VERBS.search(text))
+    hardship = bool(lexicon.HARDSHIP.search(text))
+    later = date is not None and date != today
+    asking = "?" in text and lexicon.PERMISSION.search(text)
+    if asking and later and (promise or lexicon.PAY_NOW.search(text)):
+        return "request_extension"
     if lexicon.PAY_NOW.search(text):
-        weak = _WEAK_PAY_NOW.search(text)
-        if not (weak and date is not None):
+        means = lexicon.PAYMENT_MEANS.search(text)
+        if later and promise and not lexicon.WEAK_PAY_WISH.search(text):
+            return "promise_to_pay"
+        if hardship and not means:
+            return "hardship"
+        if not (later and lexicon.WEAK_PAY_WISH.search(text) and not means):
             return "pay_now"
         promise = True
-    hardship = bool(lexicon.HARDSHIP.search(text))
+    if lexicon.WEAK_PAY_WISH.search(text):
+        if date is None and not hardship:
+            return "pay_now"
+        promise = True
     if promise and date is not None:
         return "promise_to_pay"
     if hardship:
@@ -141,6 +157,10 @@ def _pick_intent(text, raw, date, installments):  # noqa: C901 - the order is th
         return "balance_inquiry"
     if date is not None:
         return "promise_to_pay"
+    if lexicon.DONT_KNOW.search(text):
+        return "unknown"
+    if lexicon.NEGATED_AFFIRM.search(text):
+        return "deny"
     if lexicon.AFFIRM.search(text):
         return "affirm"
     if lexicon.DENY.search(text):
@@ -175,7 +195,9 @@ def understand(
         rest = _blank(rest, [installment_span])
     amount = find_amount(rest)
 
-    intent = _pick_intent(work, raw, date, installments)
+    intent = _pick_intent(work, raw, date, today, installments)
+    if intent not in _INTENTS_WITH_COUNTS:
+        installments = None
     if intent == "already_paid" and date is not None:
         date, _ = find_date(work, today, language, past=True)
     frustrated = bool(lexicon.FRUSTRATION.search(work)) or _is_shouting(raw)

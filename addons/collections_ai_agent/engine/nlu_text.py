@@ -138,6 +138,8 @@ def normalise(text):
     text = strip_accents(text)
     text = text.replace("’", "'").replace("´", "'").replace("`", "'")
     text = _PUNCT.sub(r" \1 ", text)
+    # Laughter: "kkkk" is Brazilian, and must not read as "k" (que).
+    text = re.sub(r"\bk{3,}\b", "risos", text)
     # Letters typed many times for emphasis ("siiii", "noooo") count once.
     text = _REPEATS.sub(r"\1", text)
     words = []

@@ -66,6 +66,12 @@ _COUNTED = (
     r"installments?|payments?|parts?|dias?|days?|semanas?|weeks?|meses|mes|"
     r"months?|lucas?|palos?|quincenas?|of"
 )
+_ORDINAL_WORDS = re.compile(
+    r"\b(segunda|terca|tercera|quarta|cuarta|quinta|sexta|septima|setima|"
+    r"primera|primero|primeira|primeiro|segundo|tercero|terceiro)\b"
+)
+_PROTECTED = re.compile(r"zq([a-z]+)zq")
+_DIGITS_MIL = re.compile(r"\b(\d+(?:[.,]\d+)?)\s?mil\b")
 _SMALL_BEFORE_UNIT = re.compile(
     r"\b(%s)\s+(?=(?:%s)\b)" % ("|".join(SMALL_NUMBERS), _COUNTED)
 )
@@ -79,10 +85,15 @@ def digits_for_words(text, lang):
     >>> digits_for_words("em duas semanas", "pt")
     'em 2 semanas'
     """
+    # Ordinals that name weekdays ("sexta", "quinta") must stay words, and
+    # "10 mil" must not become "10 1000".
+    text = _ORDINAL_WORDS.sub(r"zq\1zq", text)
+    text = _DIGITS_MIL.sub(r"\1 kmil", text)
     try:
         text = alpha2digit(text, lang)
     except Exception:  # noqa: BLE001 - a library hiccup must not lose the message
         pass
+    text = _PROTECTED.sub(r"\1", text)
     # "a couple of weeks" -> "2 of weeks" -> "2 weeks"
     text = _SMALL_BEFORE_UNIT.sub(lambda m: "%d " % SMALL_NUMBERS[m.group(1)], text)
     return re.sub(r"\b(\d+) of (?=weeks|days|months|payments)", r"\1 ", text)
@@ -116,6 +127,7 @@ def parse_amount(number):
 _NUMBER = r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _CURRENCY_BEFORE = r"(?:us\$|r\$|usd|mxn|cop|clp|ars|brl|eur|s/|\$|€)"
 _MULTIPLIERS = {
+    "kmil": 1000,
     "mil": 1000,
     "k": 1000,
     "thousand": 1000,
@@ -202,14 +214,32 @@ def find_amount(text):
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
+# Words after a number that make it something other than installments.
+_NOT_COUNTS = (
+    r"dias|days|semanas|weeks|meses|months|mes|anos|years|horas|hours|pesos|"
+    r"reais|dolares|dollars|bucks|euros|mil|kmil|k\b|lucas|enero|febrero|marzo|"
+    r"abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|"
+    r"janeiro|fevereiro|marco|maio|junho|julho|setembro|outubro|novembro|dezembro"
+)
 _INSTALLMENT_NOUNS = (
     r"cuotas|pagos|partes|abonos|mensualidades|parcelas|prestacoes|vezes|"
     r"installments|payments|monthly payments|parts|pagamentos|meses sin intereses"
 )
+_INSTALLMENT_ADJECTIVES = (
+    r"(?:(?:monthly|weekly|equal|fixed|mensuales|semanales|quincenales|iguales|"
+    r"fijas|mensais|iguais|fixas)\s)?"
+)
 INSTALLMENTS = re.compile(
-    r"\b(?P<n>\d{1,2})\s?(?:%s)\b|\b(?P<x>\d{1,2})\s?x\b(?!\s?\d)"
-    r"|\b(?:en|em|in|a)\s(?P<plain>\d{1,2})(?=\s?(?:$|[?!.,]|sin|por favor|please))"
-    % _INSTALLMENT_NOUNS
+    r"\b(?P<n>\d{1,2})\s?%s(?:%s)\b|\b(?P<x>\d{1,2})\s?x\b(?!\s?\d)"
+    r"|\b(?:divid\w*|split|parcel\w*|fraccion\w*|partir\w*)\s(?:it\s|lo\s|la\s|o\s|"
+    r"a\s)?"
+    r"(?:en|em|in|into|a)?\s?(?P<split>\d{1,2})\b(?!\s?(?:de\s|of\s)?(?:%s))"
+    % (_INSTALLMENT_ADJECTIVES, _INSTALLMENT_NOUNS, _NOT_COUNTS)
+)
+# "en 3" alone: installments only when the message is about them already.
+PLAIN_COUNT = re.compile(
+    r"\b(?:en|em|in|a)\s(?P<plain>\d{1,2})\b(?!\s?(?:%s|[.,]\d|\d|%%|de\s|of\s))"
+    % _NOT_COUNTS
 )
 
 
@@ -223,10 +253,10 @@ def find_installments(text, installment_context=False):
     >>> find_installments("parcelar em 6x")[0], find_installments("in 4 payments")[0]
     (6, 4)
     """
-    for match in INSTALLMENTS.finditer(text):
-        if match.group("plain") and not installment_context:
-            continue
-        count = int(match.group("n") or match.group("x") or match.group("plain"))
-        if 1 <= count <= 72:
-            return count, match.span()
+    patterns = (INSTALLMENTS, PLAIN_COUNT) if installment_context else (INSTALLMENTS,)
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            count = int(next(group for group in match.groups() if group))
+            if 1 <= count <= 72:
+                return count, match.span()
     return None, None
