@@ -263,8 +263,13 @@ def _day_month(day, month, year, today, past, two_digit_year=False):
     try:
         candidate = date(today.year, month, day)
     except ValueError:
-        # 29 February outside a leap year: the next one that has it.
-        return date(today.year + (4 - today.year % 4), month, day) if not past else None
+        if (month, day) != (2, 29) or past:
+            return None  # "30/2" is no day at all
+        # 29 February outside a leap year: the next year that has it.
+        year = today.year + 1
+        while not calendar.isleap(year):
+            year += 1
+        return date(year, 2, 29)
     if past and candidate > today:
         return candidate.replace(year=today.year - 1)
     if not past and candidate < today:
