@@ -6,6 +6,13 @@ to the *next* such day and never swallow an amount ("pago 500 el 15"), and a
 call must stay within a few milliseconds; dateparser needs ~1 s to load, tens
 of milliseconds per call and reads "el 15" as this month's even when past.
 
+Conventions: a weekday is the next one strictly after today ("el viernes"
+said on a Friday is next week's); "el 15" is the next 15th strictly ahead; a
+day and month ("5 de abril", "15/12") is this year's unless already past;
+"la próxima semana" is next week's Monday, "el próximo mes" next month's 1st,
+"el fin de semana" the coming Saturday; "la quincena" the 15th or the month's
+last day, whichever comes first.
+
 Input is the normalised text (lower case, no accents, number words as digits).
 ``find_date`` returns the date and the character span it used, so that the
 amount finder does not read the day as money.
