@@ -107,6 +107,11 @@ def start_odoo(options, addons_path, port):
         "--log-level=warn",
         f"--logfile={options.logfile}",
     )
+    # Odoo's prefork master starts its websocket (gevent) process by running
+    # its own script again, which `python -m odoo` cannot be: a launcher can
+    launcher = Path(options.logfile).with_name("collections_loadtest_odoo.py")
+    launcher.write_text("import odoo.cli\n\nodoo.cli.main()\n")
+    args = [sys.executable, str(launcher), *args[3:]]
     return subprocess.Popen(args, env=env, start_new_session=True)  # noqa: S603
 
 

@@ -23,6 +23,9 @@ STUCK_MINUTES = 15
 #: Back-off of temporary errors: 1, 2, 4, 8... minutes, at most an hour.
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_MAX_SECONDS = 3600
+#: Provider codes asking to slow down though the HTTP status is not 429
+#: (WhatsApp 130429 and 131056 come back as HTTP 400; Twilio's 20429).
+THROTTLED_CODES = frozenset({"130429", "131056", "20429"})
 
 
 def _testing():
@@ -283,7 +286,7 @@ class CollectionDispatcher(models.AbstractModel):
                         )
                         continue
                     retry.append((message, error))
-                    if error.status == 429:
+                    if error.status == 429 or str(error.code) in THROTTLED_CODES:
                         # the provider asks to slow down: the rest waits too
                         retry.extend((m, error) for m in chunk[position + 1 :])
                         retry.extend((m, error) for m in pending)

@@ -1,4 +1,5 @@
 import logging
+import re
 import threading
 from datetime import timedelta
 
@@ -127,6 +128,17 @@ class CollectionProvider(models.Model):
                         "%(provider)s cannot carry %(channels)s.",
                         provider=provider.name,
                         channels=", ".join(wrong),
+                    )
+                )
+
+    @api.constrains("voice_transfer_number")
+    def _check_transfer_number(self):
+        for provider in self.filtered("voice_transfer_number"):
+            if not re.fullmatch(r"\+[1-9]\d{6,14}", provider.voice_transfer_number):
+                raise ValidationError(
+                    self.env._(
+                        "The collectors' number must be in international format, "
+                        "e.g. +525511110000."
                     )
                 )
 

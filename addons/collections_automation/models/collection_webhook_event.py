@@ -155,9 +155,12 @@ class CollectionWebhookEvent(models.Model):
         if not row:
             self.write({"state": "ignored", "note": "unknown message"})
             return
-        status = STATUS_MAP.get(event.get("status"))
+        # calls report progress (Twilio's "call" events, or a generic
+        # gateway's "answered"/"no-answer" statuses)
         if event["kind"] == "call":
             status = self._call_status(event)
+        else:
+            status = STATUS_MAP.get(event.get("status")) or self._call_status(event)
         if not status:
             self.write(dict(values, note=f"status {event.get('status')} not tracked"))
             return
