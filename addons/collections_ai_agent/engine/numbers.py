@@ -11,10 +11,13 @@ Number words go through ``text2num`` (``alpha2digit``) for the big ones
 (Decimal('1200.00'), Decimal('12.5'), Decimal('1.50'))
 """
 
+import logging
 import re
 from decimal import Decimal, InvalidOperation
 
 from text_to_num import alpha2digit
+
+_logger = logging.getLogger(__name__)
 
 SMALL_NUMBERS = {
     "un": 1,
@@ -92,7 +95,7 @@ def digits_for_words(text, lang):
     try:
         text = alpha2digit(text, lang)
     except Exception:  # noqa: BLE001 - a library hiccup must not lose the message
-        pass
+        _logger.debug("text2num could not read %r", text, exc_info=True)
     text = _PROTECTED.sub(r"\1", text)
     # "a couple of weeks" -> "2 of weeks" -> "2 weeks"
     text = _SMALL_BEFORE_UNIT.sub(lambda m: "%d " % SMALL_NUMBERS[m.group(1)], text)
