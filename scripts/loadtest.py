@@ -92,7 +92,13 @@ def prepare_database(options, addons_path):
 
 
 def start_odoo(options, addons_path, port):
-    env = dict(os.environ, ODOO_QUEUE_JOB_CHANNELS=f"root:{options.workers * 2}")
+    env = dict(
+        os.environ,
+        ODOO_QUEUE_JOB_CHANNELS=f"root:{options.workers * 2}",
+        # 50 clients queue on a few workers: without a buffering proxy in
+        # front, Odoo's default 2 s socket timeout drops connections that wait
+        ODOO_HTTP_SOCKET_TIMEOUT=str(options.socket_timeout),
+    )
     args = dev.odoo_command(
         addons_path,
         options,
@@ -235,6 +241,12 @@ def main(argv=None):
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--kill-worker", action="store_true")
     parser.add_argument("--stuck-minutes", type=float, default=1.0)
+    parser.add_argument(
+        "--socket-timeout",
+        type=float,
+        default=30.0,
+        help="Odoo's ODOO_HTTP_SOCKET_TIMEOUT (its default is 2 s)",
+    )
     parser.add_argument("--logfile", default="/tmp/collections_loadtest.log")
     parser.add_argument("--db-host")
     parser.add_argument("--db-port")

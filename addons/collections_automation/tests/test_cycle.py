@@ -103,6 +103,28 @@ class TestCycle(CollectionsCommon):
         )
         self.assertEqual(second.channel, "email")
 
+    def test_unanswered_channel_gives_way_on_the_next_step(self):
+        self.customer.collection_preferred_channel = "sms"
+        self.cycle()
+        self.Message._dispatch(now=self.now)
+        first = self.messages().filtered(lambda m: m.state == "sent")
+        self.assertEqual(first.channel, "sms")
+        # a week later, no reply: the next step starts with another channel
+        self.cycle(self.now + timedelta(days=7))
+        second = self.messages().filtered(lambda m: m.state == "planned")
+        self.assertEqual(second.channel, "email")
+        self.assertIn("went last", second.channel_notes)
+
+    def test_channel_kept_while_its_reply_window_is_open(self):
+        self.customer.collection_preferred_channel = "sms"
+        step = self.env.ref("collections_automation.step_standard_first")
+        step.response_hours = 24 * 30
+        self.cycle()
+        self.Message._dispatch(now=self.now)
+        self.cycle(self.now + timedelta(days=7))
+        second = self.messages().filtered(lambda m: m.state == "planned")
+        self.assertEqual(second.channel, "sms")
+
     def test_hold_and_opt_out_are_refused_with_their_rule(self):
         self.customer.collection_hold = "dispute"
         self.cycle()
