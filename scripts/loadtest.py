@@ -144,7 +144,9 @@ def seed(odoo, options, gateway_port):
     offset = offset - 24 if offset > 12 else offset  # Etc/GMT signs are reversed
     tz = f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
     Provider = odoo.env["collection.provider"]
-    Provider.search([]) and Provider.browse(Provider.search([])).unlink()
+    previous = Provider.search([])
+    if previous:
+        Provider.browse(previous).unlink()
     Provider.create(
         {
             "name": "Loopback gateway",

@@ -181,6 +181,7 @@ def test_429_with_retry_after_is_retryable_with_its_seconds(server, adapter):
         send(adapter)
     error = caught.value
     assert (error.seconds, error.status, error.ambiguous) == (7, 429, False)
+    assert error.throttled is True
     assert "429" in str(error)
     assert len(server.requests) == 1  # no in-adapter retry on an answer
 

@@ -202,8 +202,9 @@ def test_429_with_retry_after_is_retryable(server, adapter):
 
 def test_code_20429_without_http_429_is_retryable(server, adapter):
     server.fail_next(status=400, body=twilio_error(400, 20429, "Too Many Requests"))
-    with pytest.raises(base.RetryableProviderError):
+    with pytest.raises(base.RetryableProviderError) as caught:
         adapter.send_sms(TO, "x", REFERENCE, RECEIPTS)
+    assert caught.value.throttled is True
 
 
 def test_500_is_retryable(server, adapter):

@@ -229,7 +229,7 @@ def test_throughput_429_is_retryable_with_retry_after(server, adapter):
         adapter.send_text(TO, "hola", REFERENCE)
     error = caught.value
     assert (error.status, error.code, error.seconds) == (429, 130429, 3)
-    assert error.ambiguous is False
+    assert (error.ambiguous, error.throttled) == (False, True)
     assert "throughput" in str(error)
 
 
@@ -240,6 +240,7 @@ def test_pair_rate_limit_131056_is_retryable_even_as_http_400(server, adapter):
         adapter.send_text(TO, "hola", REFERENCE)
     assert caught.value.code == 131056
     assert caught.value.seconds == base.RETRY_AFTER_SERVER_ERROR
+    assert caught.value.throttled is True  # a rate limit, though HTTP 400
 
 
 def test_500_is_retryable(server, adapter):
@@ -247,6 +248,7 @@ def test_500_is_retryable(server, adapter):
     with pytest.raises(base.RetryableProviderError) as caught:
         adapter.send_text(TO, "hola", REFERENCE)
     assert caught.value.status == 500
+    assert caught.value.throttled is False
 
 
 def test_read_timeout_is_ambiguous_and_never_resent(server):

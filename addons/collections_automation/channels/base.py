@@ -74,14 +74,24 @@ class RetryableProviderError(ProviderError):
 
     :param seconds: suggested delay before the next try (``Retry-After``)
     :param ambiguous: the provider may have accepted the message already
+    :param throttled: the provider asks to slow down (HTTP 429 or its own
+        rate-limit code): the rest of a batch should wait too
     """
 
     def __init__(
-        self, message, *, seconds=None, ambiguous=False, status=None, code=None
+        self,
+        message,
+        *,
+        seconds=None,
+        ambiguous=False,
+        throttled=False,
+        status=None,
+        code=None,
     ):
         super().__init__(message, status=status, code=code)
         self.seconds = seconds
         self.ambiguous = ambiguous
+        self.throttled = throttled
 
 
 class FatalProviderError(ProviderError):
@@ -184,6 +194,8 @@ class ProviderAdapter:
     #: for providers that deduplicate (the generic one's Idempotency-Key)
     resend_retries = 0
     retry_pause = 0.2
+    #: the provider's own codes for "slow down", whatever the HTTP status
+    throttle_codes = frozenset()
 
     def __init__(self, *, timeout=DEFAULT_TIMEOUT, pool_maxsize=POOL_MAXSIZE):
         if isinstance(timeout, tuple | list):
@@ -327,7 +339,10 @@ class ProviderAdapter:
                 seconds = (
                     RETRY_AFTER_THROTTLED if status == 429 else RETRY_AFTER_SERVER_ERROR
                 )
-            return error_class(text, seconds=seconds, status=status, code=code)
+            throttled = status == 429 or code in self.throttle_codes
+            return error_class(
+                text, seconds=seconds, throttled=throttled, status=status, code=code
+            )
         return error_class(text, status=status, code=code)
 
     @staticmethod

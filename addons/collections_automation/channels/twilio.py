@@ -121,6 +121,7 @@ class TwilioAdapter(ProviderAdapter):
     """
 
     label = "Twilio"
+    throttle_codes = frozenset({20429})
 
     def __init__(
         self,

@@ -132,6 +132,8 @@ class WhatsAppCloudAdapter(ProviderAdapter):
     """
 
     label = "WhatsApp"
+    # rate limits, which Meta answers with HTTP 400
+    throttle_codes = frozenset({80007, 130429, 131048, 131056})
 
     def __init__(
         self,

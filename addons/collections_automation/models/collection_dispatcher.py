@@ -23,9 +23,6 @@ STUCK_MINUTES = 15
 #: Back-off of temporary errors: 1, 2, 4, 8... minutes, at most an hour.
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_MAX_SECONDS = 3600
-#: Provider codes asking to slow down though the HTTP status is not 429
-#: (WhatsApp 130429 and 131056 come back as HTTP 400; Twilio's 20429).
-THROTTLED_CODES = frozenset({"130429", "131056", "20429"})
 
 
 def _testing():
@@ -238,6 +235,7 @@ class CollectionDispatcher(models.AbstractModel):
         planner = self.env["collection.planner"]
         context = planner._policy_context(messages.partner_id, now)
         allowed = self.env["collection.message"]
+        postponed = defaultdict(list)
         for message in messages:
             if message.kind == "optout_confirmation":
                 allowed |= message  # the answer the law asks for, sent once
@@ -250,9 +248,12 @@ class CollectionDispatcher(models.AbstractModel):
                 continue
             later = planner._next_allowed(context, *target, kind=message.kind)
             if later:
-                message.write({"state": "planned", "scheduled_at": later})
+                postponed[later].append(message.id)
             else:
                 message._mark_refused(decision)
+        # quiet hours postpone whole batches to a handful of times
+        for later, ids in postponed.items():
+            allowed.browse(ids).write({"state": "planned", "scheduled_at": later})
         return allowed
 
     # === Sending through an external provider === #
@@ -286,7 +287,7 @@ class CollectionDispatcher(models.AbstractModel):
                         )
                         continue
                     retry.append((message, error))
-                    if error.status == 429 or str(error.code) in THROTTLED_CODES:
+                    if error.throttled:
                         # the provider asks to slow down: the rest waits too
                         retry.extend((m, error) for m in chunk[position + 1 :])
                         retry.extend((m, error) for m in pending)
@@ -331,6 +332,9 @@ class CollectionDispatcher(models.AbstractModel):
                     [message._provider_recipient() for message, _result in sent],
                 )
             )
+        # rows sharing an outcome are written together (a provider outage
+        # fails a whole batch the same way)
+        outcomes = defaultdict(list)
         for message, error in retry:
             attempts = message.attempts
             if attempts >= (provider.max_attempts or 5):
@@ -341,18 +345,19 @@ class CollectionDispatcher(models.AbstractModel):
                 )
                 continue
             delay = max(
-                getattr(error, "seconds", None) or 0,
+                error.seconds or 0,
                 min(BACKOFF_BASE_SECONDS * 2 ** (attempts - 1), BACKOFF_MAX_SECONDS),
             )
-            message.write(
-                {
-                    "state": "planned",
-                    "scheduled_at": now + timedelta(seconds=delay),
-                    "error": str(error),
-                }
-            )
+            scheduled = now + timedelta(seconds=delay)
+            outcomes[("planned", scheduled, str(error))].append(message.id)
         for message, error in failed.items():
-            message.write({"state": "failed", "error": error})
+            outcomes[("failed", None, error)].append(message.id)
+        Message = self.env["collection.message"]
+        for (state, scheduled, error), ids in outcomes.items():
+            values = {"state": state, "error": error}
+            if scheduled:
+                values["scheduled_at"] = scheduled
+            Message.browse(ids).write(values)
         self.env["collection.message"].invalidate_model()
         messages = self.env["collection.message"].browse(
             [message.id for message, _result in sent]

@@ -545,8 +545,7 @@ class CollectionMessage(models.Model):
                 text=m.subject or m.body or "",
             )
         )
-        for message in self.filtered(lambda m: len(m.invoice_ids) == 1):
-            message._log_on_invoices()
+        self._log_on_invoices()
 
     def _log_failed(self):
         self._log_batch(
@@ -577,16 +576,23 @@ class CollectionMessage(models.Model):
         )
 
     def _log_on_invoices(self):
-        """Where a reminder concerns one invoice, its chatter shows it too."""
-        if len(self.invoice_ids) == 1:
-            self.invoice_ids._message_log(
-                body=Markup("%s<br/>%s")
+        """Where a reminder concerns one invoice, its chatter shows it too
+        (one batch call for all of these rows)."""
+        notes = defaultdict(list)
+        for message in self.filtered(lambda m: len(m.invoice_ids) == 1):
+            notes[message.invoice_ids.id].append(
+                Markup("%s<br/>%s")
                 % (
                     self.env._(
-                        "Collection reminder sent by %(channel)s.", channel=self.channel
+                        "Collection reminder sent by %(channel)s.",
+                        channel=message.channel,
                     ),
-                    self.subject or self.body or "",
+                    message.subject or message.body or "",
                 )
+            )
+        if notes:
+            self.env["account.move"].browse(list(notes))._message_log_batch(
+                bodies={key: Markup("<br/>").join(rows) for key, rows in notes.items()}
             )
 
     # === Replies === #

@@ -89,6 +89,17 @@ class TestDispatch(ProvidersCommon):
         self.Message._dispatch(now=row.scheduled_at)
         self.assertEqual(row.state, "sent")
 
+    def test_throttling_holds_back_the_rest_of_the_batch(self):
+        first = self.make_row("sms", scheduled_at=NOW)
+        second = self.make_row("sms", scheduled_at=NOW)
+        self.loopback.failures = [(429, {"error": "slow down"})]
+        self.Message._dispatch(now=NOW)
+        # one request: the provider said "slow down", the second row waits too
+        self.assertEqual(len(self.loopback.requests), 1)
+        self.assertEqual((first.state, second.state), ("planned", "planned"))
+        self.assertGreater(second.scheduled_at, NOW)
+        self.assertIn("429", second.error)
+
     def test_refused_request_fails_with_a_clear_error_and_no_secret(self):
         row = self.make_row("sms", scheduled_at=NOW)
         self.loopback.failures = [(400, {"error": "invalid number"})]
