@@ -8,7 +8,13 @@ from the options; type messages, read replies and the actions the agent took::
     python3 scripts/agent_chat.py --offline --policy policy.json --channel voice \\
         --verification 4321
 
-Lines come from stdin, so it also replays a file (``< conversation.txt``). Only
+Lines come from stdin, so it also replays a file (``< conversation.txt``).
+
+``--llm-url`` (an OpenAI-compatible API root, e.g. ``http://127.0.0.1:8000/v1``)
+and ``--llm-model`` add the optional LLM for understanding and wording; its key
+is read from the environment variable named by ``--llm-key-env``
+(``COLLECTIONS_LLM_API_KEY``), never from the command line. When it fails, the
+offline reading answers and a ``[llm]`` note goes to stderr. Only
 ``--offline`` exists for now; the online mode (talking to an Odoo database through
 odoorpc) will plug in at :func:`run_online`.
 """
@@ -16,6 +22,7 @@ odoorpc) will plug in at :func:`run_online`.
 import argparse
 import datetime
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -24,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from engines import load_engine  # noqa: E402
 
 load_engine("collections_ai_agent")
-from collections_ai_agent_engine import dialogue  # noqa: E402
+from collections_ai_agent_engine import dialogue, llm  # noqa: E402
 
 DEFAULT_POLICY = {
     "max_promise_days": 15,
@@ -59,6 +66,7 @@ def parse_args(argv=None):
         help="an accepted identity answer on web/voice (repeatable)",
     )
     parser.add_argument("--today", help="YYYY-MM-DD (default: today)")
+    add_llm_options(parser)
     args, unknown = parser.parse_known_args(argv)
     if unknown:
         parser.error(
@@ -67,7 +75,50 @@ def parse_args(argv=None):
         )
     if not args.offline:
         parser.error("choose a mode: only --offline is available for now")
+    args.understand, args.rephrase = llm_from_args(args, parser)
     return args
+
+
+def add_llm_options(parser):
+    """The optional LLM's options (``agent_dialogue.py`` has the same)."""
+    group = parser.add_argument_group("optional LLM (OpenAI-compatible endpoint)")
+    group.add_argument("--llm-url", help="API root, e.g. http://127.0.0.1:8000/v1")
+    group.add_argument("--llm-model", help="model name (required with --llm-url)")
+    group.add_argument(
+        "--llm-key-env",
+        default="COLLECTIONS_LLM_API_KEY",
+        help="environment variable holding the API key (default: %(default)s)",
+    )
+    group.add_argument(
+        "--llm-timeout", type=float, default=4.0, help="seconds (default: 4)"
+    )
+
+
+def llm_from_args(args, parser=None):
+    """``(understand, rephrase)``: the LLM's when ``--llm-url`` is given."""
+    if not args.llm_url:
+        return llm.build(None)
+    config = {
+        "base_url": args.llm_url,
+        "model": args.llm_model,
+        "api_key": os.environ.get(args.llm_key_env, ""),
+        "timeout": args.llm_timeout,
+    }
+    try:
+        return llm.build(config)
+    except ValueError as error:
+        if parser is None:
+            raise SystemExit(str(error)) from None
+        parser.error(str(error))
+
+
+def note_fallbacks(understand, rephrase, err=None):
+    """Say on stderr when the LLM was not used for this turn."""
+    err = err or sys.stderr
+    for what, helper in (("understanding", understand), ("wording", rephrase)):
+        reason = getattr(helper, "last_fallback", None)
+        if reason:
+            err.write(f"[llm] {what}: offline ({reason})\n")
 
 
 def load_policy(path):
@@ -88,7 +139,11 @@ def show_actions(actions, out):
 
 
 def run_offline(args, stdin=sys.stdin, out=sys.stdout):
-    """The chat loop against the engine alone; returns the final state."""
+    """The chat loop against the engine (and the LLM if set); returns the state."""
+    understand = getattr(args, "understand", None)
+    rephrase = getattr(args, "rephrase", None)
+    if understand is None:
+        understand, rephrase = llm_from_args(args)
     today = (
         datetime.date.fromisoformat(args.today) if args.today else datetime.date.today()
     )
@@ -118,9 +173,11 @@ def run_offline(args, stdin=sys.stdin, out=sys.stdout):
             continue
         if not interactive:
             out.write(f"you> {text}\n")
-        turn = dialogue.respond(state, text, today)
+        turn = dialogue.respond(state, text, today, understand=understand)
         state = turn.state
-        out.write(f"agent> {turn.reply or '(no reply: the customer opted out)'}\n")
+        reply = rephrase(turn.reply, state["lang"])
+        note_fallbacks(understand, rephrase)
+        out.write(f"agent> {reply or '(no reply: the customer opted out)'}\n")
         show_actions(turn.actions, out)
         out.flush()
     out.write(json.dumps({"outcome": dialogue.summary(state)}, ensure_ascii=False))
