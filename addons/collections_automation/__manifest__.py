@@ -2,7 +2,7 @@
     "name": "Collections Automation",
     "summary": "Delinquency buckets, segments, contact policy, journeys, "
     "promises to pay and reminders with payment links",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting/Accounting",
     "author": "Cobranzas Suite contributors",
     "website": "https://github.com/cobranzas-suite/cobranzas",
@@ -21,6 +21,7 @@
         "views/collection_provider_views.xml",
         "views/collection_webhook_event_views.xml",
         "views/collection_promise_views.xml",
+        "views/collection_payment_plan_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",

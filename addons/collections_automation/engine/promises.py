@@ -76,3 +76,27 @@ def needs_reminder(facts: PromiseFacts, today: date, tolerance: float = 0.01) ->
 def broken_anchor(promise_date: date, grace_days: int = 0) -> date:
     """The day a broken promise re-enters the journey: the day it counts as broken."""
     return promise_date + timedelta(days=grace_days + 1)
+
+
+def allocate_to_installments(installments, paid):
+    """Share what was paid since a plan began among its installments, in order.
+
+    A payment plan is a series of promises made together, so each sees the
+    same payments; the first installments take them first and the rest only
+    what is left over.
+
+    :param installments: ``(promise_id, promise_date, amount)`` of a plan
+    :param paid: total paid on the plan's invoices since it was made
+    :return: promise id -> the part of ``paid`` that counts for it
+
+    >>> allocate_to_installments(
+    ...     [(2, date(2026, 4, 1), 300.0), (1, date(2026, 3, 1), 300.0)], 450.0)
+    {1: 300.0, 2: 150.0}
+    """
+    shares = {}
+    left = paid
+    for promise_id, _when, amount in sorted(installments, key=lambda i: (i[1], i[0])):
+        share = min(amount, max(left, 0.0))
+        shares[promise_id] = share
+        left -= share
+    return shares

@@ -13,6 +13,7 @@ from . import collection_provider
 from . import collection_dispatcher
 from . import collection_webhook_event
 from . import collection_promise
+from . import collection_payment_plan
 from . import collection_invoice
 from . import collection_refresh
 from . import collection_debtor

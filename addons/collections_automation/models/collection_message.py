@@ -503,9 +503,16 @@ class CollectionMessage(models.Model):
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",
             )
-            answer = event._hand_to_agent(self.partner_id, "voice", speech)
+            answer = event._hand_to_agent(self.partner_id, "voice", speech, source=self)
             if isinstance(answer, str) and answer:
-                return twilio.say_twiml(answer, lang)
+                # the agent answered: say it and listen for the next sentence
+                return twilio.reminder_twiml(
+                    answer,
+                    lang,
+                    f"{self.get_base_url()}{VOICE_PATH}/{self.id}/gather"
+                    f"?token={self._voice_token()}",
+                    say("You can also press 2 to talk to a person."),
+                )
             return twilio.say_twiml(say("Thank you, we have noted it. Goodbye."), lang)
         return twilio.say_twiml(say("Thank you. Goodbye."), lang)
 

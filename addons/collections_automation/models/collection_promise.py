@@ -71,6 +71,13 @@ class CollectionPromise(models.Model):
         "res.users", "Responsible", default=lambda s: s.env.user, tracking=True
     )
     note = fields.Text()
+    plan_id = fields.Many2one(
+        "collection.payment.plan",
+        "Payment Plan",
+        index="btree_not_null",
+        ondelete="cascade",
+        help="The installment plan this promise is one installment of.",
+    )
 
     @api.depends("partner_id", "amount", "promise_date")
     def _compute_display_name(self):
@@ -85,7 +92,8 @@ class CollectionPromise(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         promises = super().create(vals_list)
-        for promise in promises:
+        # a plan logs itself once rather than once per installment
+        for promise in promises.filtered(lambda p: not p.plan_id):
             promise.partner_id._message_log(
                 body=self.env._(
                     "Promise to pay %(amount)s by %(date)s recorded (%(origin)s).",
@@ -111,6 +119,7 @@ class CollectionPromise(models.Model):
         if not promises:
             return
         paid = promises._paid_since_promise()
+        paid.update(promises.plan_id._paid_per_installment(paid))
         for promise in promises:
             new_state = promise_engine.settle(
                 promise_engine.PromiseFacts(

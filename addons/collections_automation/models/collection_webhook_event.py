@@ -238,10 +238,14 @@ class CollectionWebhookEvent(models.Model):
         if optout_engine.is_opt_out(text):
             partner._collection_opt_out(channel, provider, text)
             return
-        self._hand_to_agent(partner, channel, text)
+        self._hand_to_agent(partner, channel, text, source=replied)
 
-    def _hand_to_agent(self, partner, channel, text):
-        """Where the AI agent (collections_ai_agent) takes the reply over."""
+    def _hand_to_agent(self, partner, channel, text, source=None):
+        """Where the AI agent (collections_ai_agent) takes the reply over.
+
+        :param source: the outbox row answered (a call, for voice), if known
+        :return: what to say back on a call (voice), or a falsy value
+        """
         return False
 
     @api.model

@@ -3,6 +3,8 @@ import hmac
 import json
 from datetime import datetime, timedelta
 
+from freezegun import freeze_time
+
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -84,7 +86,8 @@ class TestDispatch(ProvidersCommon):
         self.assertEqual(row.attempts, 3)
         self.assertIn("Gave up after 3 attempts", row.error)
         self.assertIn(row, self.Message.search([("state", "=", "failed")]))
-        row.action_retry()
+        with freeze_time(NOW + timedelta(hours=1)):  # a retry made in the day
+            row.action_retry()
         self.assertEqual((row.state, row.attempts), ("planned", 0))
         self.Message._dispatch(now=row.scheduled_at)
         self.assertEqual(row.state, "sent")
@@ -146,7 +149,8 @@ class TestDispatch(ProvidersCommon):
         self.template_whatsapp.whatsapp_template_ids = [
             (0, 0, {"whatsapp_name": "payment_reminder", "whatsapp_lang": "en_US"})
         ]
-        row.action_retry()
+        with freeze_time(NOW + timedelta(hours=1)):  # a retry made in the day
+            row.action_retry()
         self.Message._dispatch(now=row.scheduled_at)
         self.assertEqual(row.state, "sent")
         request = self.loopback.requests[0]

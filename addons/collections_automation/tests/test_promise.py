@@ -96,3 +96,64 @@ class TestPromise(CollectionsCommon):
         Message._dispatch(now=now + timedelta(minutes=1))
         self.assertEqual(reminder.state, "sent")
         self.assertIn("due tomorrow", reminder.subject)
+
+    def test_payment_plan_pays_its_installments_in_order(self):
+        plan = self.env["collection.payment.plan"].create(
+            {
+                "partner_id": self.customer.id,
+                "balance": 1000,
+                "invoice_ids": [(6, 0, self.invoice.ids)],
+                "promise_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "partner_id": self.customer.id,
+                            "amount": amount,
+                            "promise_date": self.days(days),
+                            "invoice_ids": [(6, 0, self.invoice.ids)],
+                        },
+                    )
+                    for amount, days in ((400, 5), (300, 35), (300, 65))
+                ],
+            }
+        )
+        first, second, third = plan.promise_ids.sorted("promise_date")
+        self.assertEqual(
+            (plan.state, plan.installment_count, plan.amount_total), ("open", 3, 1000)
+        )
+        self.assertIn("Payment plan recorded", self.customer.message_ids[0].body)
+        # 550 pays the first installment and half the second, not all three
+        self.pay(self.invoice, 550)
+        self.assertEqual(
+            (first.state, second.state, third.state), ("kept", "open", "open")
+        )
+        self.assertEqual((second.amount_paid, third.amount_paid), (150, 0))
+        self.assertEqual(plan.amount_paid, 700 - 150)
+        # the second falls due short: the plan is broken
+        (second | third)._settle(self.days(36))
+        self.assertEqual((second.state, third.state), ("partially_kept", "open"))
+        self.assertEqual(plan.state, "broken")
+
+    def test_payment_plan_completed(self):
+        plan = self.env["collection.payment.plan"].create(
+            {
+                "partner_id": self.customer.id,
+                "promise_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "partner_id": self.customer.id,
+                            "amount": 500,
+                            "promise_date": self.days(days),
+                            "invoice_ids": [(6, 0, self.invoice.ids)],
+                        },
+                    )
+                    for days in (5, 35)
+                ],
+            }
+        )
+        self.pay(self.invoice, 1000)
+        self.assertEqual(set(plan.promise_ids.mapped("state")), {"kept"})
+        self.assertEqual(plan.state, "kept")

@@ -1,0 +1,3 @@
+from . import test_agent_conversation
+from . import test_agent_llm
+from . import test_agent_policy
