@@ -5,6 +5,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 
 from ..engine import dialogue
 from .collection_conversation_turn import VIA_SELECTION
@@ -139,6 +140,55 @@ class CollectionConversation(models.Model):
     def action_close(self):
         """A person has taken it from here: the next message starts afresh."""
         self.write({"state": "closed"})
+
+    @api.model
+    def chat_as_customer(self, partner_id, text):
+        """Talk to the agent as ``partner_id`` from outside (``agent_chat.py``
+        over XML-RPC): a web-chat turn, nothing is sent to the customer, but
+        what is agreed is recorded as from any channel. Collection managers
+        only.
+
+        :return: ``{"reply", "link", "state", "outcome", "actions"}``, or
+            ``{"error"}`` when nothing is due
+        """
+        if not self.env.user.has_group(
+            "collections_automation.group_collection_manager"
+        ):
+            raise AccessError(
+                self.env._("Only collection managers may chat as a customer.")
+            )
+        partner = self.env["res.partner"].browse(int(partner_id)).exists()
+        if not partner:
+            raise UserError(self.env._("No customer has the id %s.", partner_id))
+        company = self.env.company
+        invoice = (
+            self.env["collection.invoice"]
+            .search(
+                [
+                    ("partner_id", "=", partner.commercial_partner_id.id),
+                    ("company_id", "=", company.id),
+                ],
+                order="due_date, id",
+                limit=1,
+            )
+            .move_id
+        )
+        turn, link = self.sudo()._converse(
+            partner, company, "web", str(text or ""), invoice=invoice
+        )
+        if not turn:
+            return {
+                "error": self.env._("%s owes nothing overdue.", partner.display_name)
+            }
+        conversation = turn.conversation_id
+        return {
+            "reply": turn.reply,
+            "link": link,
+            "state": conversation.state,
+            "outcome": conversation.outcome or None,
+            "actions": turn.actions or [],
+            "conversation_id": conversation.id,
+        }
 
     # === Entry point === #
     @api.model

@@ -6,6 +6,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
 from .common import NUMBER, AgentCommon
@@ -289,3 +290,27 @@ class TestAgentConversation(AgentCommon, HttpCase):
         first.last_turn_at = fields.Datetime.now() - timedelta(days=31)
         self.whatsapp_in("cuánto debo?", "wamid.Q2")
         self.assertEqual(len(self.conversation()), 2)
+
+    def test_managers_can_chat_as_a_customer(self):
+        answer = self.Conversation.chat_as_customer(self.customer.id, "cuánto debo?")
+        self.assertIn("1.000,00", answer["reply"])
+        self.assertEqual(answer["state"], "active")
+        collector = self.env["res.users"].create(
+            {
+                "name": "Collector",
+                "login": "collector-chat",
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        self.env.ref(
+                            "collections_automation.group_collection_user"
+                        ).ids,
+                    )
+                ],
+            }
+        )
+        with self.assertRaises(AccessError):
+            self.Conversation.with_user(collector).chat_as_customer(
+                self.customer.id, "hola"
+            )
