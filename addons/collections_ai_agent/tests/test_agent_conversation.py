@@ -155,7 +155,7 @@ class TestAgentConversation(AgentCommon, HttpCase):
             ("escalated", "request_human", "escalated"),
         )
         self.assertFalse(conversation.resolved_by_agent)
-        activity = self.customer.activity_ids
+        activity = self.activities_about(self.customer)
         self.assertEqual(len(activity), 1)
         self.assertIn("escalation", activity.summary.lower())
         self.assertIn("cuánto debo?", activity.note)
@@ -163,7 +163,7 @@ class TestAgentConversation(AgentCommon, HttpCase):
         # the agent keeps the customer informed but decides nothing more
         self.whatsapp_in("pago mañana", "wamid.E3")
         self.assertFalse(self.Promise.search([("partner_id", "=", self.customer.id)]))
-        self.assertEqual(len(self.customer.activity_ids), 1)
+        self.assertEqual(len(self.activities_about(self.customer)), 1)
 
     def test_dispute_puts_reminders_on_hold(self):
         self.whatsapp_in("esa factura no es mía, nunca compré nada", "wamid.D1")

@@ -28,6 +28,18 @@ class CollectionsCommon(AccountTestInvoicingCommon):
             }
         )
 
+    def activities_about(self, partner):
+        """Activities on the customer or on a record of theirs (a downstream
+        module may hand escalations to its own records, e.g. a case)."""
+        found = self.env["mail.activity"]
+        for activity in found.search([]):
+            record = self.env[activity.res_model].browse(activity.res_id)
+            if record == partner or (
+                "partner_id" in record._fields and record.partner_id == partner
+            ):
+                found |= activity
+        return found
+
     @classmethod
     def days(cls, offset):
         return fields.Date.add(cls.today, days=offset)

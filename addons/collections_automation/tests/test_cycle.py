@@ -190,9 +190,7 @@ class TestCycle(CollectionsCommon):
         self.cycle()
         escalation = self.messages().filtered(lambda m: m.channel == "collector")
         self.assertEqual(escalation.state, "sent")
-        self.assertTrue(
-            self.customer.activity_ids.filtered(lambda a: "call" in (a.summary or ""))
-        )
+        self.assertTrue(self.activities_about(self.customer))
 
     def test_ab_variants_split_customers(self):
         step = self.env.ref("collections_automation.step_standard_first")

@@ -1,0 +1,535 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..engine import routing, worklist
+
+PRIORITIES = [("0", "Normal"), ("1", "Medium"), ("2", "High"), ("3", "Urgent")]
+DISPUTE_REASONS = [
+    ("not_mine", "Not mine"),
+    ("wrong_amount", "Wrong amount"),
+    ("already_paid", "Already paid"),
+    ("quality", "Quality"),
+    ("other", "Other"),
+]
+#: Escalation reasons that make a case urgent at once.
+URGENT_REASONS = ("dispute", "hardship", "frustration")
+ESCALATION_REASONS = [
+    ("journey", "Journey step"),
+    ("dispute", "Dispute"),
+    ("hardship", "Hardship"),
+    ("request_human", "Asked for a person"),
+    ("wrong_person", "Wrong person"),
+    ("misunderstanding", "Not understood twice"),
+    ("frustration", "Frustration"),
+    ("identity", "Identity not verified"),
+]
+
+
+class CollectionCase(models.Model):
+    """A customer's debt in the hands of a collector: one open case per
+    customer and company. The chatter is the customer's whole history (the
+    case reads the customer's messages), the kanban is the team's board."""
+
+    _name = "collection.case"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _description = "Collection Case"
+    _order = "work_rank, priority desc, id"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    partner_id = fields.Many2one(
+        "res.partner", "Customer", required=True, index=True, tracking=True
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda s: s.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    debtor_id = fields.Many2one("collection.debtor", index=True, readonly=True)
+    stage_id = fields.Many2one(
+        "collection.case.stage",
+        required=True,
+        index=True,
+        tracking=True,
+        group_expand="_read_group_stage_ids",
+        default=lambda s: s.env.ref("collections_contact_center.stage_new"),
+    )
+    stage_code = fields.Selection(related="stage_id.code", store=True)
+    is_closed = fields.Boolean(related="stage_id.is_closed", store=True)
+    user_id = fields.Many2one("res.users", "Collector", index=True, tracking=True)
+    team_id = fields.Many2one(
+        "collection.team", index=True, tracking=True, check_company=True
+    )
+    priority = fields.Selection(PRIORITIES, default="0", index=True, tracking=True)
+    amount_overdue = fields.Monetary(related="debtor_id.total_overdue")
+    amount_due = fields.Monetary(related="debtor_id.total_due")
+    worst_bucket_id = fields.Many2one(related="debtor_id.worst_bucket_id")
+    score = fields.Integer(related="debtor_id.score")
+    segment_id = fields.Many2one(related="debtor_id.segment_id")
+    next_action_date = fields.Date(tracking=True)
+    sla_deadline = fields.Datetime("SLA Deadline", tracking=True)
+    sla_overdue = fields.Boolean(
+        "SLA Overdue", compute="_compute_sla_overdue", search="_search_sla_overdue"
+    )
+    escalation_reason = fields.Selection(ESCALATION_REASONS, tracking=True)
+    dispute_reason = fields.Selection(DISPUTE_REASONS, tracking=True)
+    dispute_invoice_ids = fields.Many2many(
+        "account.move",
+        "collection_case_dispute_invoice_rel",
+        "case_id",
+        "move_id",
+        string="Disputed Invoices",
+        check_company=True,
+    )
+    call_ids = fields.One2many("collection.case.call", "case_id", "Calls")
+    history_message_ids = fields.Many2many(
+        "mail.message",
+        compute="_compute_history_message_ids",
+        string="Customer History",
+    )
+    promise_due = fields.Date(
+        compute="_compute_promise_due", help="Next open promise's date."
+    )
+    work_rank = fields.Integer(
+        readonly=True, index=True, help="Place in the collector's work for today."
+    )
+    closed_date = fields.Datetime(readonly=True)
+    close_reason = fields.Char(readonly=True)
+
+    _sql_constraints = [
+        (
+            "dispute_needs_reason",
+            "CHECK(stage_code IS DISTINCT FROM 'dispute' "
+            "OR dispute_reason IS NOT NULL)",
+            "A dispute needs its reason.",
+        ),
+    ]
+
+    def init(self):
+        # one open case per customer and company, whatever happens concurrently
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS collection_case_one_open
+                ON collection_case (partner_id, company_id)
+             WHERE NOT is_closed
+            """
+        )
+
+    @api.depends("partner_id")
+    def _compute_name(self):
+        for case in self:
+            case.name = case.partner_id.display_name or ""
+
+    def _compute_sla_overdue(self):
+        now = fields.Datetime.now()
+        for case in self:
+            case.sla_overdue = bool(
+                case.sla_deadline and case.sla_deadline < now and not case.is_closed
+            )
+
+    def _search_sla_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on SLA overdue."))
+        overdue = [
+            ("sla_deadline", "<", fields.Datetime.now()),
+            ("is_closed", "=", False),
+        ]
+        if (operator == "=") == value:
+            return overdue
+        return ["!", "&", *overdue]
+
+    def _compute_promise_due(self):
+        promises = self.env["collection.promise"]._read_group(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("state", "=", "open"),
+            ],
+            ["partner_id", "company_id"],
+            ["promise_date:min"],
+        )
+        due = {(p.id, c.id): day for p, c, day in promises}
+        for case in self:
+            case.promise_due = due.get((case.partner_id.id, case.company_id.id))
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        return stages.search([])
+
+    # === Life cycle === #
+    @api.model_create_multi
+    def create(self, vals_list):
+        Debtor = self.env["collection.debtor"]
+        for vals in vals_list:
+            if not vals.get("debtor_id") and vals.get("partner_id"):
+                partner = self.env["res.partner"].browse(vals["partner_id"])
+                vals["partner_id"] = partner.commercial_partner_id.id
+                vals["debtor_id"] = Debtor.search(
+                    [
+                        ("partner_id", "=", vals["partner_id"]),
+                        (
+                            "company_id",
+                            "=",
+                            vals.get("company_id") or self.env.company.id,
+                        ),
+                    ],
+                    limit=1,
+                ).id
+        cases = super().create(vals_list)
+        cases._set_sla()
+        cases._route()
+        return cases
+
+    def write(self, vals):
+        stage_change = "stage_id" in vals
+        result = super().write(vals)
+        if stage_change:
+            self._on_stage_change()
+        return result
+
+    def _on_stage_change(self):
+        now = fields.Datetime.now()
+        self._set_sla()
+        closed = self.filtered(lambda c: c.is_closed and not c.closed_date)
+        if closed:
+            closed.write({"closed_date": now})
+        self.filtered(lambda c: not c.is_closed and c.closed_date).write(
+            {"closed_date": False, "close_reason": False}
+        )
+        disputes = self.filtered(lambda c: c.stage_code == "dispute")
+        disputes._hold_disputed_invoices()
+        left_dispute = self.filtered(
+            lambda c: c.stage_code != "dispute" and c.dispute_invoice_ids
+        )
+        left_dispute._release_disputed_invoices()
+
+    def _set_sla(self):
+        now = fields.Datetime.now()
+        for case in self:
+            hours = case.stage_id.sla_hours
+            case.sla_deadline = (
+                now + timedelta(hours=hours) if hours and not case.is_closed else False
+            )
+
+    # === Disputes === #
+    def action_dispute(self, reason, invoices=None):
+        """Open a dispute: its reason, the invoices' journeys paused, the
+        dispute stage's SLA running until it is resolved or rejected."""
+        stage = self.env.ref("collections_contact_center.stage_dispute")
+        for case in self:
+            case.write(
+                {
+                    "dispute_reason": reason,
+                    "dispute_invoice_ids": [
+                        (6, 0, (invoices or case._open_invoices()).ids)
+                    ],
+                    "stage_id": stage.id,
+                }
+            )
+
+    def action_resolve_dispute(self, accepted=False):
+        """Close the dispute: accepted (the invoices stay on hold for the
+        accountants to credit) or rejected (collection resumes)."""
+        stage = self.env.ref("collections_contact_center.stage_in_progress")
+        for case in self.filtered(lambda c: c.stage_code == "dispute"):
+            label = self.env._("accepted") if accepted else self.env._("rejected")
+            case.message_post(
+                body=self.env._(
+                    "Dispute (%(reason)s) %(result)s.",
+                    reason=dict(DISPUTE_REASONS)[case.dispute_reason],
+                    result=label,
+                )
+            )
+            if accepted:
+                case.write({"stage_id": stage.id, "dispute_invoice_ids": [(5, 0, 0)]})
+            else:
+                case.write({"stage_id": stage.id})
+
+    def _hold_disputed_invoices(self):
+        self.dispute_invoice_ids.filtered(lambda m: not m.collection_hold).write(
+            {"collection_hold": "dispute"}
+        )
+
+    def _release_disputed_invoices(self):
+        self.dispute_invoice_ids.filtered(
+            lambda m: m.collection_hold == "dispute"
+        ).write({"collection_hold": False})
+        self.write({"dispute_invoice_ids": [(5, 0, 0)]})
+
+    def _open_invoices(self):
+        self.ensure_one()
+        return (
+            self.env["collection.invoice"]
+            .search(
+                [
+                    ("partner_id", "=", self.partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                ]
+            )
+            .move_id
+        )
+
+    # === Escalations === #
+    @api.model
+    def _escalate(self, partner, company, reason, note=None):
+        """Open or update the customer's case for an escalation: the reason
+        and transcript on the case, priority raised where the reason calls
+        for it, and an activity for the owner."""
+        commercial = partner.commercial_partner_id
+        case = self.search(
+            [
+                ("partner_id", "=", commercial.id),
+                ("company_id", "=", company.id),
+                ("is_closed", "=", False),
+            ],
+            limit=1,
+        )
+        values = {"escalation_reason": reason}
+        if reason in URGENT_REASONS:
+            values["priority"] = "3"
+        if case:
+            if case.priority > values.get("priority", "0"):
+                values.pop("priority", None)
+            case.write(values)
+            if not case.user_id:
+                case._route()
+        else:
+            case = self.with_company(company).create(
+                dict(values, partner_id=commercial.id, company_id=company.id)
+            )
+        label = dict(ESCALATION_REASONS)[reason]
+        body = Markup("<p>%s</p>") % self.env._("Escalated: %s", label)
+        if note:
+            body += note
+        case.message_post(
+            body=body, message_type="comment", subtype_xmlid="mail.mt_note"
+        )
+        case.activity_schedule(
+            "mail.mail_activity_data_call",
+            summary=self.env._("Escalation: %s", label),
+            note=note or "",
+            user_id=(case.user_id or case.team_id.manager_id or self.env.user).id,
+        )
+        return case
+
+    # === Routing === #
+    @api.model
+    def _open_loads(self, user_ids):
+        """User id -> open cases they own."""
+        groups = self.sudo()._read_group(
+            [("user_id", "in", list(user_ids)), ("is_closed", "=", False)],
+            ["user_id"],
+            ["__count"],
+        )
+        return {user.id: count for user, count in groups}
+
+    def _engine_case(self):
+        self.ensure_one()
+        return routing.Case(
+            id=self.id,
+            lang=self.partner_id.lang or None,
+            segment=str(self.segment_id.id) if self.segment_id else None,
+            bucket=self.worst_bucket_id.code or None,
+            country=self.partner_id.country_id.code or None,
+            amount=Decimal(str(self.amount_overdue or 0)),
+            reason=self.escalation_reason
+            if self.escalation_reason != "journey"
+            else None,
+            current_user_id=self.user_id.id or None,
+            team_id=self.team_id.id or None,
+        )
+
+    def _teams_and_workload(self, companies):
+        teams = (
+            self.env["collection.team"]
+            .sudo()
+            .search([("company_id", "in", companies.ids)])
+        )
+        loads = self._open_loads(teams.member_ids.user_id.ids)
+        engine_teams = [team._to_engine(loads) for team in teams]
+        return teams, engine_teams, routing.Workload.of(engine_teams)
+
+    def _route(self):
+        """Give each case a team and a collector, most urgent first."""
+        open_cases = self.filtered(lambda c: not c.is_closed)
+        for company in open_cases.company_id:
+            cases = open_cases.filtered(lambda c, co=company: c.company_id == co)
+            teams, engine_teams, workload = self._teams_and_workload(company)
+            ordered = cases.sorted(
+                lambda c: (-int(c.priority), -(c.amount_overdue or 0), c.id)
+            )
+            assignments = routing.assign(
+                [c._engine_case() for c in ordered], engine_teams, workload
+            )
+            self._write_assignments(assignments, teams, workload)
+
+    def _write_assignments(self, assignments, teams, workload):
+        for assignment in assignments:
+            case = self.browse(assignment.case_id)
+            values = {
+                "team_id": assignment.team_id or False,
+                "user_id": assignment.user_id or False,
+            }
+            if (case.team_id.id, case.user_id.id) != (
+                values["team_id"],
+                values["user_id"],
+            ):
+                case.write(values)
+        for team in teams:
+            last = workload.last.get(team.id)
+            if last and last != team.last_assigned_user_id.id:
+                team.last_assigned_user_id = last
+
+    @api.model
+    def _reassign_absent(self):
+        """Cases of collectors on leave go to their team-mates with room."""
+        absent = (
+            self.env["collection.team.member"].sudo().search([("absent", "=", True)])
+        )
+        cases = self.sudo().search(
+            [("user_id", "in", absent.user_id.ids), ("is_closed", "=", False)]
+        )
+        for company in cases.company_id:
+            company_cases = cases.filtered(lambda c, co=company: c.company_id == co)
+            teams, engine_teams, workload = self._teams_and_workload(company)
+            assignments = routing.reassign_absent(
+                [c._engine_case() for c in company_cases], engine_teams, workload
+            )
+            company_cases._write_assignments(assignments, teams, workload)
+            for assignment in assignments:
+                self.browse(assignment.case_id).message_post(
+                    body=self.env._("Reassigned: the collector is away.")
+                )
+
+    # === Closing === #
+    @api.model
+    def _close_paid(self):
+        """Close the open cases whose customer has nothing overdue left."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.id FROM collection_case c
+                  LEFT JOIN collection_debtor d ON d.id = c.debtor_id
+                 WHERE NOT c.is_closed
+                   AND COALESCE(d.total_overdue, 0) <= 0
+                """
+            )
+        )
+        cases = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        if cases:
+            closed = self.env.ref("collections_contact_center.stage_closed")
+            cases.write({"stage_id": closed.id})
+            cases.write({"close_reason": self.env._("Paid: nothing overdue left.")})
+            for case in cases:
+                case.message_post(
+                    body=self.env._("Closed: the overdue balance is paid.")
+                )
+                case.activity_ids.action_feedback(
+                    feedback=self.env._("Case closed: paid.")
+                )
+        return cases
+
+    # === My work today === #
+    @api.model
+    def _rank_work(self, user=None):
+        """Number the collector's open cases in the order to work them."""
+        user = user or self.env.user
+        cases = self.search([("user_id", "=", user.id), ("is_closed", "=", False)])
+        now = fields.Datetime.now()
+        items = [
+            worklist.WorkItem(
+                id=case.id,
+                amount_overdue=Decimal(str(case.amount_overdue or 0)),
+                # the automation's score is a payment score (100 = best payer)
+                score=100 - case.score if case.debtor_id else None,
+                sla_deadline=case.sla_deadline or None,
+                promise_due=case.promise_due or None,
+                next_action_date=case.next_action_date or None,
+                priority=int(case.priority or 0),
+            )
+            for case in cases
+        ]
+        for rank, item in enumerate(worklist.order(items, now), start=1):
+            self.browse(item.id).work_rank = rank
+        return cases
+
+    @api.model
+    def action_my_work_today(self):
+        self._rank_work()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "collections_contact_center.collection_case_action_my_work"
+        )
+        return action
+
+    # === History === #
+    @api.depends("partner_id")
+    def _compute_history_message_ids(self):
+        """The customer's whole story: its chatter (reminders, replies, calls,
+        AI transcripts, promises, plans), its invoices' and payments'."""
+        Message = self.env["mail.message"]
+        for case in self:
+            partner = case.partner_id
+            if not partner:
+                case.history_message_ids = Message
+                continue
+            invoices = self.env["account.move"].search(
+                [
+                    ("commercial_partner_id", "=", partner.id),
+                    ("move_type", "in", ("out_invoice", "out_refund", "entry")),
+                    ("company_id", "=", case.company_id.id),
+                ],
+                limit=500,
+            )
+            payments = self.env["account.payment"].search(
+                [("partner_id", "child_of", partner.id)], limit=500
+            )
+            plans = self.env["collection.payment.plan"].search(
+                [("partner_id", "=", partner.id)]
+            )
+            conversations = self.env["collection.conversation"].search(
+                [("partner_id", "=", partner.id)]
+            )
+            case.history_message_ids = Message.search(
+                [
+                    ("message_type", "!=", "user_notification"),
+                    "|",
+                    "|",
+                    "|",
+                    "|",
+                    "|",
+                    "&",
+                    ("model", "=", "res.partner"),
+                    ("res_id", "in", (partner | partner.child_ids).ids),
+                    "&",
+                    ("model", "=", "account.move"),
+                    ("res_id", "in", invoices.ids),
+                    "&",
+                    ("model", "=", "account.payment"),
+                    ("res_id", "in", payments.ids),
+                    "&",
+                    ("model", "=", "collection.payment.plan"),
+                    ("res_id", "in", plans.ids),
+                    "&",
+                    ("model", "=", "collection.conversation"),
+                    ("res_id", "in", conversations.ids),
+                    "&",
+                    ("model", "=", "collection.case"),
+                    ("res_id", "=", case.id),
+                ],
+                order="date desc, id desc",
+                limit=300,
+            )
+
+    def action_open_partner(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "view_mode": "form",
+        }

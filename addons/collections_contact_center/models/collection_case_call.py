@@ -1,0 +1,24 @@
+from odoo import fields, models
+
+
+class CollectionCaseCall(models.Model):
+    """One call attempt logged on a case, for the history and the KPIs."""
+
+    _name = "collection.case.call"
+    _description = "Collection Call"
+    _order = "call_date desc, id desc"
+    _check_company_auto = True
+
+    case_id = fields.Many2one(
+        "collection.case", required=True, index=True, ondelete="cascade"
+    )
+    partner_id = fields.Many2one(related="case_id.partner_id", store=True)
+    company_id = fields.Many2one(related="case_id.company_id", store=True)
+    team_id = fields.Many2one("collection.team", index=True)
+    user_id = fields.Many2one(
+        "res.users", "Collector", default=lambda s: s.env.user, index=True
+    )
+    call_date = fields.Datetime(default=fields.Datetime.now, required=True)
+    disposition_id = fields.Many2one("collection.disposition", "Outcome", required=True)
+    right_party = fields.Boolean(related="disposition_id.right_party", store=True)
+    note = fields.Text()

@@ -1,0 +1,273 @@
+from datetime import timedelta
+
+from markupsafe import Markup
+from psycopg2 import IntegrityError
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.collections_automation.tests.common import CollectionsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCases(CollectionsCommon):
+    """Cases: routing, capacity, absence, escalation, calls, closing, access."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Case = cls.env["collection.case"]
+        collector_group = cls.env.ref("collections_automation.group_collection_user")
+
+        def user(login):
+            return cls.env["res.users"].create(
+                {
+                    "name": login.title(),
+                    "login": login,
+                    "groups_id": [(6, 0, collector_group.ids)],
+                    "company_id": cls.env.company.id,
+                    "company_ids": [(6, 0, cls.env.company.ids)],
+                }
+            )
+
+        cls.ana, cls.beto, cls.caro = user("ana"), user("beto"), user("caro")
+        cls.spanish = cls.env["collection.team"].create(
+            {
+                "name": "Spanish",
+                "sequence": 1,
+                "lang_codes": "es",
+                "member_ids": [
+                    (0, 0, {"user_id": cls.ana.id, "capacity": 2}),
+                    (0, 0, {"user_id": cls.beto.id, "capacity": 1}),
+                ],
+            }
+        )
+        cls.disputes = cls.env["collection.team"].create(
+            {
+                "name": "Disputes",
+                "sequence": 0,
+                "reasons": "dispute",
+                "member_ids": [(0, 0, {"user_id": cls.caro.id, "capacity": 5})],
+            }
+        )
+        cls.env["res.lang"]._activate_lang("es_MX")
+
+    def customer(self, name, amount=1000, lang="es_MX"):
+        partner = self.env["res.partner"].create(
+            {"name": name, "lang": lang, "country_id": self.env.ref("base.mx").id}
+        )
+        invoice = self.make_invoice(partner, amount, due_in=-20)
+        self.env["collection.debtor"]._refresh(partner_ids=partner.ids)
+        return partner, invoice
+
+    def case(self, partner, **values):
+        return self.Case.create({"partner_id": partner.id, **values})
+
+    def test_routing_fills_the_least_loaded_within_capacity(self):
+        cases = self.Case
+        for index in range(4):
+            partner, _invoice = self.customer(f"Cliente {index}", 1000 + index)
+            cases |= self.case(partner)
+        owners = cases.mapped("user_id")
+        self.assertEqual(set(cases.mapped("team_id")), {self.spanish})
+        self.assertEqual(
+            sorted(cases.mapped(lambda c: c.user_id.login or "")),
+            ["", "ana", "ana", "beto"],
+            "2 for Ana, 1 for Beto, the 4th waits: the team is full",
+        )
+        self.assertIn(self.ana, owners)
+        # an English-speaking customer matches no team
+        english, _invoice = self.customer("John", lang="en_US")
+        self.assertFalse(self.case(english).team_id)
+
+    @mute_logger("odoo.sql_db")
+    def test_one_open_case_per_customer(self):
+        partner, _invoice = self.customer("Único")
+        self.case(partner)
+        with self.assertRaises(IntegrityError), self.cr.savepoint():
+            self.case(partner)
+            self.env.flush_all()
+
+    def test_absent_collector_cases_move_to_team_mates(self):
+        partner, _invoice = self.customer("Ausente")
+        case = self.case(partner)
+        self.assertEqual(case.user_id, self.ana)
+        self.spanish.member_ids.filtered(lambda m: m.user_id == self.ana).absent = True
+        self.assertEqual(case.user_id, self.beto)
+        self.assertIn("away", case.message_ids[0].body)
+
+    def test_agent_escalation_opens_a_case_with_the_transcript(self):
+        partner, _invoice = self.customer("Disputa")
+        company = self.env.company
+        case = self.Case._escalate(
+            partner, company, "dispute", note=Markup("<p>no es mío</p>")
+        )
+        self.assertEqual((case.team_id, case.user_id), (self.disputes, self.caro))
+        self.assertEqual((case.priority, case.escalation_reason), ("3", "dispute"))
+        self.assertTrue(any("no es mío" in b for b in case.message_ids.mapped("body")))
+        self.assertEqual(case.activity_ids.user_id, self.caro)
+        # a second escalation updates the same case
+        again = self.Case._escalate(partner, company, "request_human")
+        self.assertEqual(again, case)
+        self.assertEqual(case.priority, "3", "never lowered")
+        self.assertEqual(len(case.activity_ids), 2)
+
+    def test_ai_agent_hand_over_goes_through_the_case(self):
+        partner, _invoice = self.customer("Agente")
+        conversation = self.env["collection.conversation"].create(
+            {"partner_id": partner.id, "company_id": self.env.company.id}
+        )
+        conversation._on_escalation(
+            "request_human", [{"from": "customer", "text": "una persona por favor"}]
+        )
+        case = self.Case.search([("partner_id", "=", partner.id)])
+        self.assertEqual(case.escalation_reason, "request_human")
+        self.assertIn("una persona por favor", case.activity_ids.note)
+
+    def test_calls_with_dispositions_move_the_case(self):
+        partner, invoice = self.customer("Llamada")
+        case = self.case(partner)
+        Wizard = self.env["collection.case.log.call"]
+        Wizard.create(
+            {
+                "case_id": case.id,
+                "disposition_id": self.env.ref(
+                    "collections_contact_center.disposition_no_answer"
+                ).id,
+            }
+        ).action_log()
+        self.assertEqual(case.stage_code, "in_progress")
+        self.assertFalse(case.call_ids.right_party)
+        Wizard.create(
+            {
+                "case_id": case.id,
+                "disposition_id": self.env.ref(
+                    "collections_contact_center.disposition_promise"
+                ).id,
+                "promise_amount": 1000,
+                "promise_date": self.days(3),
+            }
+        ).action_log()
+        self.assertEqual(case.stage_code, "promise")
+        self.assertEqual(len(case.call_ids), 2)
+        self.assertEqual(case.promise_due, self.days(3))
+        promise = self.env["collection.promise"].search(
+            [("partner_id", "=", partner.id)]
+        )
+        self.assertEqual((promise.amount, promise.source), (1000, "collector"))
+        # a dispute needs a reason, holds the invoices, has its own SLA
+        dispute = self.env.ref("collections_contact_center.disposition_dispute")
+        with self.assertRaises(UserError):
+            Wizard.create(
+                {"case_id": case.id, "disposition_id": dispute.id}
+            ).action_log()
+        Wizard.create(
+            {
+                "case_id": case.id,
+                "disposition_id": dispute.id,
+                "dispute_reason": "wrong_amount",
+            }
+        ).action_log()
+        self.assertEqual(
+            (case.stage_code, case.dispute_reason), ("dispute", "wrong_amount")
+        )
+        self.assertEqual(invoice.collection_hold, "dispute")
+        self.assertGreater(case.sla_deadline, fields.Datetime.now() + timedelta(days=9))
+        case.action_resolve_dispute(accepted=False)
+        self.assertFalse(invoice.collection_hold, "rejected: collection resumes")
+
+    def test_cases_close_when_the_overdue_balance_is_paid(self):
+        partner, invoice = self.customer("Pagador")
+        case = self.case(partner)
+        self.pay(invoice, 1000)
+        self.env["collection.debtor"]._refresh(partner_ids=partner.ids)
+        self.assertTrue(case.is_closed)
+        self.assertTrue(case.closed_date)
+        # a new debt opens a new case
+        self.make_invoice(partner, 300, due_in=-5)
+        self.env["collection.debtor"]._refresh(partner_ids=partner.ids)
+        self.assertTrue(self.case(partner))
+
+    def test_my_work_today_puts_the_one_to_call_first(self):
+        small, _i = self.customer("Pequeño", 200)
+        big, _i = self.customer("Grande", 5000)
+        small_case, big_case = self.case(small), self.case(big)
+        (small_case | big_case).write({"user_id": self.ana.id})
+        self.Case.with_user(self.ana)._rank_work()
+        self.assertLess(big_case.work_rank, small_case.work_rank)
+        small_case.sla_deadline = fields.Datetime.now() - timedelta(hours=1)
+        self.assertTrue(small_case.sla_overdue)
+        self.assertIn(small_case, self.Case.search([("sla_overdue", "=", True)]))
+        self.Case.with_user(self.ana)._rank_work()
+        self.assertEqual(small_case.work_rank, 1, "a breached SLA comes first")
+
+    def test_collectors_see_only_their_teams_cases(self):
+        mine, _i = self.customer("Del equipo")
+        theirs, _i = self.customer("De disputas")
+        team_case = self.case(mine)
+        other = self.Case._escalate(theirs, self.env.company, "dispute")
+        self.assertEqual(other.team_id, self.disputes)
+        visible = self.Case.with_user(self.beto).search([])
+        self.assertIn(team_case, visible)
+        self.assertNotIn(other, visible)
+        with self.assertRaises(AccessError):
+            other.with_user(self.beto).read(["partner_id"])
+        manager = self.env["res.users"].create(
+            {
+                "name": "Manager",
+                "login": "cc-manager",
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        self.env.ref(
+                            "collections_automation.group_collection_manager"
+                        ).ids,
+                    )
+                ],
+            }
+        )
+        self.assertEqual(
+            self.Case.with_user(manager).search([]) & (team_case | other),
+            team_case | other,
+        )
+
+    def test_agreements_stay_within_the_policy_unless_a_manager_overrides(self):
+        partner, _invoice = self.customer("Acuerdo")
+        case = self.case(partner)
+        Agreement = self.env["collection.case.agreement"]
+        late = Agreement.with_user(self.ana).create(
+            {
+                "case_id": case.id,
+                "kind": "promise",
+                "amount": 1000,
+                "promise_date": self.days(60),
+            }
+        )
+        self.assertIn("promise_too_late", late.policy_problems)
+        with self.assertRaises(UserError):
+            late.action_record()
+        late.write({"override": True, "override_reason": "VIP"})
+        with self.assertRaises(UserError):
+            late.action_record()  # a collector may not override
+        late.with_user(self.env.user).action_record()  # the test user is a manager
+        self.assertEqual(case.stage_code, "promise")
+        self.assertTrue(any("overridden" in b for b in case.message_ids.mapped("body")))
+        plan = Agreement.create(
+            {
+                "case_id": case.id,
+                "kind": "plan",
+                "amount": 1000,
+                "promise_date": self.days(1),
+                "installments": 3,
+            }
+        )
+        self.assertFalse(plan.policy_problems)
+        plan.action_record()
+        record = self.env["collection.payment.plan"].search(
+            [("partner_id", "=", partner.id)]
+        )
+        self.assertEqual((record.installment_count, record.amount_total), (3, 1000))
+        self.assertEqual(case.stage_code, "plan")

@@ -1,0 +1,2 @@
+from . import collection_case_log_call
+from . import collection_case_agreement
