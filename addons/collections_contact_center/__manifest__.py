@@ -14,6 +14,7 @@
         "data/collection_disposition_data.xml",
         "data/ir_cron_data.xml",
         "views/wizard_views.xml",
+        "views/report_statement.xml",
         "views/collection_case_views.xml",
         "views/menus.xml",
     ],

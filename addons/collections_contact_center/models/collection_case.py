@@ -86,6 +86,12 @@ class CollectionCase(models.Model):
         string="Disputed Invoices",
         check_company=True,
     )
+    collection_hold = fields.Selection(
+        related="partner_id.collection_hold",
+        readonly=False,
+        string="Reminders on Hold",
+        help="No reminder goes to the customer while on hold.",
+    )
     call_ids = fields.One2many("collection.case.call", "case_id", "Calls")
     history_message_ids = fields.Many2many(
         "mail.message",
@@ -465,6 +471,84 @@ class CollectionCase(models.Model):
             "collections_contact_center.collection_case_action_my_work"
         )
         return action
+
+    # === Payment link and statement === #
+    def _payment_link(self):
+        """The portal page of the oldest open invoice, where it is paid online."""
+        self.ensure_one()
+        invoice = (
+            self.env["collection.invoice"]
+            .search(
+                [
+                    ("partner_id", "=", self.partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                ],
+                order="due_date, id",
+                limit=1,
+            )
+            .move_id
+        )
+        return invoice.get_base_url() + invoice.get_portal_url() if invoice else None
+
+    def _statement_lines(self):
+        """Open items of the statement, oldest due first."""
+        self.ensure_one()
+        return self.env["collection.invoice"].search(
+            [
+                ("partner_id", "=", self.partner_id.id),
+                ("company_id", "=", self.company_id.id),
+            ],
+            order="due_date, id",
+        )
+
+    def action_download_statement(self):
+        return self.env.ref(
+            "collections_contact_center.action_report_collection_statement"
+        ).report_action(self)
+
+    def action_send_statement(self):
+        """Email the statement PDF, through the contact policy like any
+        contact; refused, the collector is told why."""
+        self.ensure_one()
+        partner = self.partner_id
+        if not partner.email:
+            raise UserError(self.env._("%s has no email address.", partner.name))
+        now = fields.Datetime.now()
+        planner = self.env["collection.planner"]
+        decision = planner._check(
+            planner._policy_context(partner, now),
+            partner,
+            "email",
+            now,
+            self.company_id,
+            kind="payment_link",
+        )
+        if not decision.allowed:
+            raise UserError(
+                self.env._(
+                    "The contact policy does not allow it now: %s",
+                    planner._reason(decision),
+                )
+            )
+        pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(
+            "collections_contact_center.action_report_collection_statement", self.ids
+        )
+        customer = self.with_context(lang=partner.lang or self.env.lang)
+        link = self._payment_link()
+        partner.message_post(
+            subject=customer.env._("Your account statement"),
+            body=customer.env._(
+                "Please find your account statement attached. You can pay online "
+                "here: %s",
+                link or "",
+            ),
+            partner_ids=partner.ids,
+            attachments=[(f"statement-{partner.id}.pdf", pdf)],
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.message_post(body=self.env._("Statement sent to %s.", partner.email))
+        return True
 
     # === History === #
     @api.depends("partner_id")

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from freezegun import freeze_time
 from markupsafe import Markup
 from psycopg2 import IntegrityError
 
@@ -271,3 +272,68 @@ class TestCases(CollectionsCommon):
         )
         self.assertEqual((record.installment_count, record.amount_total), (3, 1000))
         self.assertEqual(case.stage_code, "plan")
+
+    @freeze_time("2026-11-25 16:00:00")  # a Wednesday, 10:00 in Mexico City
+    def test_payment_link_on_any_channel_through_the_contact_policy(self):
+        partner, invoice = self.customer("Enlace")
+        partner.write(
+            {
+                "email": "enlace@example.com",
+                "tz": "America/Mexico_City",
+                "collection_consent_email": True,
+            }
+        )
+        case = self.case(partner)
+        Wizard = self.env["collection.case.send.link"]
+        refused = Wizard.create({"case_id": case.id, "channel": "sms"})
+        with self.assertRaisesRegex(UserError, "does not allow"):
+            refused.action_send()
+        self.assertFalse(
+            self.env["collection.message"].search([("partner_id", "=", partner.id)])
+        )
+        wizard = Wizard.create({"case_id": case.id, "channel": "email"})
+        self.assertIn(invoice.get_portal_url().split("?")[0], wizard.payment_url)
+        wizard.action_send()
+        row = self.env["collection.message"].search([("partner_id", "=", partner.id)])
+        self.assertEqual((row.kind, row.channel), ("payment_link", "email"))
+        self.assertIn(wizard.payment_url, row.body)
+        # a second click in the same minute sends nothing more
+        with self.assertRaises(UserError):
+            Wizard.create({"case_id": case.id, "channel": "email"}).action_send()
+
+    @freeze_time("2026-11-25 16:00:00")
+    def test_statement_with_payment_link(self):
+        partner, invoice = self.customer("Estado")
+        partner.write(
+            {
+                "email": "estado@example.com",
+                "tz": "America/Mexico_City",
+                "collection_consent_email": True,
+            }
+        )
+        case = self.case(partner)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "collections_contact_center.action_report_collection_statement",
+                case.ids,
+            )[0]
+            .decode()
+        )
+        self.assertIn(invoice.name, html)
+        self.assertIn(case._payment_link(), html.replace("&amp;", "&"))
+        action = case.with_context(discard_logo_check=True).action_download_statement()
+        self.assertEqual(
+            (action["type"], action["report_name"]),
+            (
+                "ir.actions.report",
+                "collections_contact_center.report_collection_statement",
+            ),
+        )
+        case.action_send_statement()
+        sent = partner.message_ids.filtered(lambda m: m.attachment_ids)
+        self.assertEqual(len(sent), 1)
+        self.assertIn(partner, sent.partner_ids)
+        partner.collection_do_not_contact = True
+        with self.assertRaisesRegex(UserError, "does not allow"):
+            case.action_send_statement()
