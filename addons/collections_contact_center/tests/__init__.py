@@ -1,1 +1,2 @@
 from . import test_cases
+from . import test_tour
