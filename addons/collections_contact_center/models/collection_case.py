@@ -169,22 +169,32 @@ class CollectionCase(models.Model):
     # === Life cycle === #
     @api.model_create_multi
     def create(self, vals_list):
-        Debtor = self.env["collection.debtor"]
+        """Cases are kept on the commercial partner, with its debtor row
+        (found in one search for the whole batch), then routed together."""
+        Partner = self.env["res.partner"]
         for vals in vals_list:
-            if not vals.get("debtor_id") and vals.get("partner_id"):
-                partner = self.env["res.partner"].browse(vals["partner_id"])
-                vals["partner_id"] = partner.commercial_partner_id.id
-                vals["debtor_id"] = Debtor.search(
-                    [
-                        ("partner_id", "=", vals["partner_id"]),
-                        (
-                            "company_id",
-                            "=",
-                            vals.get("company_id") or self.env.company.id,
-                        ),
-                    ],
-                    limit=1,
-                ).id
+            if vals.get("partner_id"):
+                vals["partner_id"] = Partner.browse(
+                    vals["partner_id"]
+                ).commercial_partner_id.id
+        debtors = {
+            (debtor.partner_id.id, debtor.company_id.id): debtor.id
+            for debtor in self.env["collection.debtor"].search(
+                [
+                    (
+                        "partner_id",
+                        "in",
+                        [v["partner_id"] for v in vals_list if v.get("partner_id")],
+                    )
+                ]
+            )
+        }
+        for vals in vals_list:
+            if not vals.get("debtor_id"):
+                company_id = vals.get("company_id") or self.env.company.id
+                vals["debtor_id"] = debtors.get(
+                    (vals.get("partner_id"), company_id), False
+                )
         cases = super().create(vals_list)
         cases._set_sla()
         cases._route()
@@ -282,45 +292,85 @@ class CollectionCase(models.Model):
     # === Escalations === #
     @api.model
     def _escalate(self, partner, company, reason, note=None):
-        """Open or update the customer's case for an escalation: the reason
+        """Open or update the customer's case for an escalation (see
+        :meth:`_escalate_many`); return the case."""
+        return self._escalate_many([(partner, company, reason, note)])
+
+    @api.model
+    def _escalate_many(self, escalations):
+        """Open or update each customer's case for an escalation: the reason
         and transcript on the case, priority raised where the reason calls
-        for it, and an activity for the owner."""
-        commercial = partner.commercial_partner_id
-        case = self.search(
-            [
-                ("partner_id", "=", commercial.id),
-                ("company_id", "=", company.id),
-                ("is_closed", "=", False),
-            ],
-            limit=1,
-        )
-        values = {"escalation_reason": reason}
-        if reason in URGENT_REASONS:
-            values["priority"] = "3"
-        if case:
-            if case.priority > values.get("priority", "0"):
-                values.pop("priority", None)
-            case.write(values)
-            if not case.user_id:
-                case._route()
-        else:
-            case = self.with_company(company).create(
-                dict(values, partner_id=commercial.id, company_id=company.id)
+        for it, and a call activity for the owner.
+
+        ``escalations``: ``(partner, company, reason, note or None)`` tuples.
+        Batched: one search for the open cases, one create for the missing
+        ones (routed together), one batch of chatter notes, one create of
+        activities, since a journey run may escalate thousands at once.
+        """
+        wanted = {}
+        for partner, company, reason, note in escalations:
+            key = (partner.commercial_partner_id.id, company.id)
+            wanted[key] = (reason, note)  # the latest escalation of a customer wins
+        partner_ids = list({key[0] for key in wanted})
+        existing = {
+            (case.partner_id.id, case.company_id.id): case
+            for case in self.search(
+                [("partner_id", "in", partner_ids), ("is_closed", "=", False)]
             )
-        label = dict(ESCALATION_REASONS)[reason]
-        body = Markup("<p>%s</p>") % self.env._("Escalated: %s", label)
-        if note:
-            body += note
-        case.message_post(
-            body=body, message_type="comment", subtype_xmlid="mail.mt_note"
+        }
+        to_create = []
+        for (partner_id, company_id), (reason, _note) in wanted.items():
+            case = existing.get((partner_id, company_id))
+            if case:
+                values = {"escalation_reason": reason}
+                if reason in URGENT_REASONS:
+                    values["priority"] = "3"
+                case.write(values)
+            else:
+                to_create.append(
+                    {
+                        "partner_id": partner_id,
+                        "company_id": company_id,
+                        "escalation_reason": reason,
+                        "priority": "3" if reason in URGENT_REASONS else "0",
+                    }
+                )
+        created = self.create(to_create) if to_create else self.browse()
+        for case in created:
+            existing[(case.partner_id.id, case.company_id.id)] = case
+        unowned = (
+            self.browse([case.id for case in existing.values() if not case.user_id])
+            - created
         )
-        case.activity_schedule(
-            "mail.mail_activity_data_call",
-            summary=self.env._("Escalation: %s", label),
-            note=note or "",
-            user_id=(case.user_id or case.team_id.manager_id or self.env.user).id,
-        )
-        return case
+        unowned._route()
+        cases = self.browse()
+        bodies, activities = {}, []
+        call = self.env.ref("mail.mail_activity_data_call")
+        model_id = self.env["ir.model"]._get_id("collection.case")
+        labels = dict(ESCALATION_REASONS)
+        today = fields.Date.context_today(self)
+        for key, (reason, note) in wanted.items():
+            case = existing[key]
+            cases |= case
+            label = labels[reason]
+            body = Markup("<p>%s</p>") % self.env._("Escalated: %s", label)
+            bodies[case.id] = body + note if note else body
+            activities.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": case.id,
+                    "activity_type_id": call.id,
+                    "summary": self.env._("Escalation: %s", label),
+                    "note": note or "",
+                    "date_deadline": today,
+                    "user_id": (
+                        case.user_id or case.team_id.manager_id or self.env.user
+                    ).id,
+                }
+            )
+        cases._message_log_batch(bodies=bodies)
+        self.env["mail.activity"].create(activities)
+        return cases
 
     # === Routing === #
     @api.model

@@ -10,15 +10,19 @@ class CollectionPlanner(models.AbstractModel):
     def _schedule_calls(self, escalations):
         """A journey step that escalates opens (or updates) the customer's
         case, routed to a collector, rather than a loose activity."""
-        Case = self.env["collection.case"].sudo()
-        for message in escalations:
-            Case._escalate(
-                message.partner_id,
-                message.company_id,
-                "journey",
-                note=Markup("<p>%s</p>")
-                % self.env._(
-                    "Journey step %(step)s escalated this customer to a collector.",
-                    step=message.step_id.name or "",
-                ),
-            )
+        self.env["collection.case"].sudo()._escalate_many(
+            [
+                (
+                    message.partner_id,
+                    message.company_id,
+                    "journey",
+                    Markup("<p>%s</p>")
+                    % self.env._(
+                        "Journey step %(step)s escalated this customer to a "
+                        "collector.",
+                        step=message.step_id.name or "",
+                    ),
+                )
+                for message in escalations
+            ]
+        )

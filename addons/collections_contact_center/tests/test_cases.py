@@ -337,3 +337,29 @@ class TestCases(CollectionsCommon):
         partner.collection_do_not_contact = True
         with self.assertRaisesRegex(UserError, "does not allow"):
             case.action_send_statement()
+
+    def test_many_escalations_at_once(self):
+        first, _i = self.customer("Uno")
+        second, _i = self.customer("Dos")
+        third, _i = self.customer("Tres")
+        existing = self.case(first)
+        company = self.env.company
+        cases = self.Case._escalate_many(
+            [
+                (first, company, "journey", None),
+                (second, company, "hardship", None),
+                (third, company, "journey", None),
+                (third, company, "frustration", None),  # the latest one counts
+            ]
+        )
+        self.assertEqual(len(cases), 3)
+        self.assertIn(existing, cases)
+        by_partner = {case.partner_id: case for case in cases}
+        self.assertEqual(by_partner[first].escalation_reason, "journey")
+        self.assertEqual(
+            (by_partner[third].escalation_reason, by_partner[third].priority),
+            ("frustration", "3"),
+        )
+        self.assertEqual(by_partner[second].priority, "3")
+        self.assertTrue(all(len(case.activity_ids) == 1 for case in cases))
+        self.assertTrue(all(case.user_id for case in cases))
