@@ -7,6 +7,10 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from odoo.addons.collections_automation.models.collection_provider import (
+    ODOO_JOB_CHANNEL,
+)
+
 from ..engine import dialogue
 from .collection_conversation_turn import VIA_SELECTION
 
@@ -587,7 +591,7 @@ class CollectionConversation(models.Model):
             if link:
                 self._voice_link(turn, partner, link)
             return
-        if channel == "web" or not provider:
+        if channel == "web" or (not provider and channel != "email"):
             return
         Message = self.env["collection.message"].sudo()
         values = {
@@ -600,7 +604,12 @@ class CollectionConversation(models.Model):
             "scheduled_at": fields.Datetime.now(),
         }
         rows = Message.create(
-            dict(values, idempotency_key=f"agent-{turn.id}", body=turn.reply)
+            dict(
+                values,
+                idempotency_key=f"agent-{turn.id}",
+                body=turn.reply,
+                subject=self.env._("Your account") if channel == "email" else False,
+            )
         )
         if link:
             rows |= Message.create(
@@ -612,11 +621,12 @@ class CollectionConversation(models.Model):
                 )
             )
         turn.message_ids = rows
+        # email goes through Odoo's own mail queue unless a provider carries it
         rows.with_delay(
-            channel=provider.job_channel,
+            channel=provider.job_channel if provider else ODOO_JOB_CHANNEL,
             description=self.env._("AI agent reply to %s", partner.display_name),
             max_retries=5,
-        )._job_send(provider.id)
+        )._job_send(provider.id if provider else False)
 
     def _voice_link(self, turn, partner, link):
         """On a call the link goes by SMS, through the contact policy like any

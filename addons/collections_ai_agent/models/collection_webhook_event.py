@@ -13,9 +13,11 @@ class CollectionWebhookEvent(models.Model):
         message: it is in the chatter already, and a person is asked to
         answer it."""
         company = (
-            self.company_id or (source and source.company_id) or partner.company_id
+            self.company_id
+            or (source and source.company_id)
+            or partner.company_id
+            or self.env.company
         )
-        company = company or self.env.company
         Conversation = self.env["collection.conversation"].sudo().with_company(company)
         try:
             with self.env.cr.savepoint():

@@ -5,9 +5,13 @@ import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from markupsafe import Markup
+
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
+
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import NUMBER, AgentCommon
 
@@ -314,3 +318,25 @@ class TestAgentConversation(AgentCommon, HttpCase):
             self.Conversation.with_user(collector).chat_as_customer(
                 self.customer.id, "hola"
             )
+
+    def test_an_email_reply_reaches_the_agent(self):
+        with trap_jobs() as trap:
+            self.customer.message_post(
+                body=Markup(
+                    "<p>Hola, ¿cuánto debo?</p>"
+                    "<blockquote>El lunes, Cobranzas escribió: pague ya</blockquote>"
+                ),
+                message_type="email",
+                author_id=self.customer.id,
+            )
+        conversation = self.conversation()
+        self.assertEqual(conversation.channel, "email")
+        self.assertEqual(conversation.turn_ids.customer_text, "Hola, ¿cuánto debo?")
+        row = self.replies()
+        self.assertEqual((row.channel, row.state), ("email", "queued"))
+        self.assertIn("1.000,00", row.body)
+        self.assertEqual(trap.enqueued_jobs[0].channel, "root.collections.odoo")
+        trap.perform_enqueued_jobs()
+        self.assertEqual(row.state, "sent")
+        # the agent's own email is not read as a reply
+        self.assertEqual(len(conversation.turn_ids), 1)
