@@ -121,7 +121,7 @@ class TestScriptsOverRpc(HttpCase):
     def test_cycle_reports_what_the_database_shows(self):
         self.seed()
         Message = self.env["collection.message"]
-        last_before = Message.search([], order="id desc", limit=1).id
+        last_before = Message.search([], order="id desc", limit=1).id or 0
         open_before = Message.search(
             [("state", "in", ["review", "planned", "queued", "sending"])]
         )
