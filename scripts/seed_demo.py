@@ -12,9 +12,12 @@ days ahead, of amounts from 50 to 20,000. The same ``--seed`` gives the same
 portfolio (dates relative to today). Then the collections refresh runs (its
 scheduled action) and the summary shows the overdue amount per bucket.
 
-Everything is created in batches (one call per few hundred records), so 1,000
-customers take seconds. Languages the customers need are activated with their
-translations (``base.language.install``), unless ``--no-translations``.
+Everything is created in batches (one call per few hundred records) and without
+chatter messages: 1,000 customers take seconds. Invoices cost what Odoo's
+accounting costs to create and post one, about 0.1 s each (2,000 took 3 minutes
+on a 2-CPU machine); progress goes to stderr. Languages the customers need are
+activated with their translations (``base.language.install``), unless
+``--no-translations``.
 Connection options: see ``scripts/odoo_rpc.py`` (``ODOO_PASSWORD``).
 """
 
