@@ -284,3 +284,214 @@ def test_stdin_script_help():
         check=False,
     )
     assert done.returncode == 0 and '"today"' in done.stdout
+
+
+# Rules that generalise beyond the labelled sets: each family below is one
+# rule (a synonym family, a conjugation, a precedence), tested on forms that
+# appear in neither labelled file.
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # how/where + any act of paying is a question of means, not of time
+        ("cómo realizo el pago en línea?", "pay_now"),
+        ("por dónde hago el depósito?", "pay_now"),
+        ("how should i send the payment?", "pay_now"),
+        ("de que jeito faço o pix?", "pay_now"),
+        ("en qué banco les deposito?", "pay_now"),
+        # "can I pay <means>?" is pay_now; "can I pay <later day>?" an extension
+        ("puedo pagar en efectivo?", "pay_now"),
+        ("could I pay with zelle", "pay_now"),
+        ("could I pay on the 20th", "request_extension"),
+        ("¿se puede pagar el lunes?", "request_extension"),
+        # a wish to pay today is paying now; an object may sit before "now"
+        ("quiero saldar mi cuenta ahora", "pay_now"),
+        ("I want to pay what I owe today", "pay_now"),
+    ],
+)
+def test_means_questions_and_paying_now(text, intent):
+    assert nlu.understand(text, FRIDAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # "can you" + give/wait, with the pronoun before or glued after
+        ("me podrías esperar hasta el 20?", "request_extension"),
+        ("pueden esperarme unos días?", "request_extension"),
+        ("vocês poderiam me dar mais uns dias?", "request_extension"),
+        # "can you" + call, either clitic position, and "someone who calls me"
+        ("me podrían llamar por favor", "request_human"),
+        ("podrías marcarme más tarde?", "request_human"),
+        ("necesito que alguien me llame", "request_human"),
+        ("could you please call me", "request_human"),
+        ("vocês podem me retornar?", "request_human"),
+        # contact verbs in every person a customer uses, and re-contact
+        ("no me contacte más", "opt_out"),
+        ("no quiero que me sigan llamando", "opt_out"),
+        ("não quero que me liguem", "opt_out"),
+        ("nunca más me vuelvan a llamar", "opt_out"),
+        ("delete my number", "opt_out"),
+        ("para de me ligar", "opt_out"),
+    ],
+)
+def test_conjugation_families(text, intent):
+    assert nlu.understand(text, FRIDAY).intent == intent
+
+
+def test_a_preterite_spelled_like_a_command_is_no_opt_out():
+    # "no mandé" (I did not send) loses its accent: only "no me mande" asks
+    assert nlu.understand("no mandé el comprobante todavía", FRIDAY).intent != "opt_out"
+    assert nlu.understand("no me mande más mensajes", FRIDAY).intent == "opt_out"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("no conozco a Ramiro", "wrong_person"),
+        ("não conheço nenhuma Juliana", "wrong_person"),
+        ("There is no Brenda at this number", "wrong_person"),
+        ("no es acá", "wrong_person"),
+        # a capitalised question word is no name
+        ("I don't know When I can pay", "promise_to_pay"),
+    ],
+)
+def test_named_and_placeless_wrong_person(text, intent):
+    assert nlu.understand(text, FRIDAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tenemos dificultades económicas",
+        "ando mal de plata",
+        "estamos re complicados financieramente",
+        "we're in a rough patch",
+        "cash is short this month",
+        "i'm short on money",
+        "estamos passando por um momento difícil",
+        "tô zerado",
+        "no me queda ni para la comida",
+        "fiquei sem um tostão",
+    ],
+)
+def test_money_trouble_families(text):
+    assert nlu.understand(text, FRIDAY).intent == "hardship"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("mejor no, ya veré", "deny"),
+        ("prefiero que no", "deny"),
+        ("prefiro não", "deny"),
+        ("I would rather not", "deny"),
+        ("pues no", "deny"),
+        ("well no", "deny"),
+        ("bueno, no sé", "unknown"),
+        ("bueno", "affirm"),
+    ],
+)
+def test_polite_no_and_fillers(text, intent):
+    assert nlu.understand(text, FRIDAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("ese cobro no es correcto", "dispute"),
+        ("o valor não está certo", "dispute"),
+        ("the charge is not accurate", "dispute"),
+        ("el saldo es correcto", "balance_inquiry"),
+    ],
+)
+def test_negated_correctness_is_a_dispute(text, intent):
+    assert nlu.understand(text, FRIDAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can i pay weekly?",
+        "puedo pagar mensualmente?",
+        "dá pra pagar mensalmente?",
+        "te puedo dar 300 por semana",
+        "no puedo pagar todo de una vez",
+        "can we make payments?",
+    ],
+)
+def test_payment_rhythms_are_installments(text):
+    assert nlu.understand(text, FRIDAY).intent == "request_installments"
+
+
+def test_all_at_once_without_a_negation_is_paying_now():
+    assert nlu.understand("quiero pagar todo de una vez", FRIDAY).intent == "pay_now"
+
+
+@pytest.mark.parametrize(
+    ("text", "installments"),
+    [
+        ("se puede pagar a plazos?", None),  # "a" is no number before a plural
+        ("how do i make a payment?", None),  # nor before a payment in English
+        ("pago en una cuota", 1),
+        ("en una semana te pago", None),
+    ],
+)
+def test_articles_count_only_before_singular_nouns(text, installments):
+    assert nlu.understand(text, FRIDAY).installments == installments
+
+
+def test_an_article_still_counts_a_span_of_time():
+    assert nlu.understand("I'll pay in a week", FRIDAY).date == datetime.date(
+        2026, 3, 13
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("quiero pagar en cuotsa", "request_installments"),
+        ("se puede en parcialidadez?", "request_installments"),
+        ("ya transferí ayer, rebisen", "already_paid"),
+        ("ya deposte", "already_paid"),
+        ("quiero hablar con un supervisr", "request_human"),
+        ("kiero ablar con un asesor", "request_human"),
+        ("i'm unemplyed", "hardship"),
+        ("i alredy payed", "already_paid"),
+        ("stop mesaging me", "opt_out"),
+        ("não reconheso essa dívida", "dispute"),
+        ("I need more tiime", "request_extension"),
+        ("te pago el miercole", "promise_to_pay"),
+    ],
+)
+def test_typos_of_keywords(text, intent):
+    assert nlu.understand(text, FRIDAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("word", "kept"),
+    [
+        ("cuando", True),  # a real word near "cuanto"
+        ("pagado", True),  # a form of a keyword verb, not a typo of "pasado"
+        ("escribo", True),  # another person of "escriba", not a typo
+        ("hagamos", True),  # typos spare the first letter: no "pagamos"
+        ("pagr", True),  # ambiguous (pagar? pago?): left alone
+        ("cuotsa", False),
+        ("represntative", False),
+    ],
+)
+def test_typo_corrector_leaves_real_and_ambiguous_words_alone(word, kept):
+    assert (nlu.SPELLER.word(word) == word) is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("there's no Jessica here", "en"),
+        ("no, it's not", "en"),
+        ("nobody here by that name", "en"),
+    ],
+)
+def test_english_contractions_and_function_words_tell_english(text, lang):
+    assert nlu.understand(text, FRIDAY).lang == lang

@@ -203,6 +203,8 @@ _PATTERNS = [
     ),
 ]
 _COMPILED = [(kind, re.compile(pattern)) for kind, pattern in _PATTERNS]
+# The sources, for the typo corrector's list of keywords.
+PATTERN_SOURCES = [pattern for _, pattern in _PATTERNS]
 _TIME = re.compile(
     r"\b(?:a las|as|at|a la|around|por las|tipo)\s\d{1,2}(?::\d{2})?\s?(?:h|hs|am|"
     r"pm)?\b"

@@ -71,6 +71,11 @@ _STRONG = {
         hi hello hey lol transfer customer service opt out who whats what's
         guys instead any chance push back due date absolutely wrong guy
         heard him her anymore receipt records sure nope nah
+        here there there's these those was were been an any some about from
+        into just only also really because if then than them they their our
+        we us she his could should would won't isn't aren't wasn't
+        haven't didn't doesn't i've i'd we'll we're they're that's there's
+        who's let's nobody anyone someone anything nothing something
     """.split(),
     "pt": """
         voce vc voces nao sim eu ja paguei pago pagar vou posso quero
@@ -94,7 +99,8 @@ _STRONG = {
         dois daqui vezes semanas kkkk kkk kk rs risos fala quem chama tira
         descadastrar jeito nem nenhum nenhuma alguem verdade ai tem vcs
         erraram mora pessoa ligacao ligar liga gerente conheco engano
-        cobrado cobrada golpe indevida loja boa tarde noite valeu
+        cobrado cobrada golpe indevida loja boa tarde noite valeu fechou
+        demorou firmeza beleza
     """.split(),
 }
 
@@ -106,6 +112,7 @@ _SHARED = {
 }
 
 _WORD = re.compile(r"[a-z']+")
+_CONTRACTION = re.compile(r"[a-z](?:'s|n't|'re|'ll|'ve|'m|'d)$")
 _ES_CHARS = re.compile("[ñ¿¡]")
 _PT_CHARS = re.compile("[ãõçêô]|ão|r\\$")
 
@@ -131,6 +138,8 @@ def _weights():
 
 
 _TABLE = _weights()
+# Every word the detector knows: real words, which the typo corrector keeps.
+VOCABULARY = frozenset(_TABLE)
 
 
 def normalise_hint(hint):
@@ -149,7 +158,10 @@ def scores(text, raw=""):
     """Score of each language for a normalised text (and its raw form)."""
     result = dict.fromkeys(LANGS, 0)
     for word in _WORD.findall(text):
-        for lang, weight in _TABLE.get(word, {}).items():
+        weights = _TABLE.get(word)
+        if weights is None and _CONTRACTION.search(word):
+            weights = {"en": 2}  # "there's", "you've": only English writes these
+        for lang, weight in (weights or {}).items():
             result[lang] += weight
     if raw:
         lowered = raw.lower()

@@ -2,7 +2,8 @@
 
 They run on the normalised text (lower case, no accents, abbreviations spelled
 out, number words as digits), so one cue covers "pagué", "pague" and "PAGUE".
-Typical typos are spelled in the cues themselves ("cuotas|coutas|cutoas").
+Typos ("coutas", "asessor", "tranferi") are the typo corrector's business
+(``nlu_text.Speller``): the cues spell each word once.
 The rules that pick one intent when several cues match live in ``nlu``.
 """
 
@@ -13,15 +14,46 @@ def _cues(*patterns):
     return re.compile("|".join("(?:%s)" % pattern for pattern in patterns))
 
 
+# Word families that several cues share, so that one conjugation or synonym
+# added here reaches every cue that uses it.
+# "can you/they" in Spanish (tú, usted, ustedes, vos, conditional).
+MODAL_YOU_ES = r"(?:puede|pueden|puedes|podes|podria|podrian|podrias|podran|podra)"
+MODAL_YOU_PT = r"(?:pode|podem|poderia|poderiam|consegue|conseguem)"
+# Contacting someone, as the customer asks a company to do or to stop doing
+# (ustedes and tú forms; the usted form, spelled like "I sent" without its
+# accent, counts only after "me": "no me llame" but not "no mandé").
+CONTACT_ES = (
+    r"(?:escriban|escribas|manden|mandes|llamen|llames|contacten|contactes|molesten|"
+    r"molestes|busquen|busques|marquen|marques|envien|jodan|jodas|hostiguen|acosen|"
+    r"me (?:escriba|mande|llame|contacte|moleste|busque|marque|envie))"
+)
+CONTACT_PT = (
+    r"(?:mandem|liguem|enviem|escrevam|perturbem|encham|procurem|contatem|contactem|"
+    r"incomodem|chamem|me (?:mande|ligue|envie|escreva|procure|contate|incomode))"
+)
+# Paying, as a verb or as the act ("hacer el pago", "fazer o pix").
+PAY_ACT = (
+    r"(?:pagar|pagarlo|pagarla|pagarte|pagarle|pagarles|depositar|transferir|abonar|"
+    r"(?:hacer|realizar|efectuar|hago|realizo|efectuo|mandar|enviar)\s(?:el|la|un|una)\s"
+    r"(?:pago|deposito|transferencia|abono)|"
+    r"(?:fazer|faco|realizar|efetuar|mandar)\s(?:o|a|um|uma)\s(?:pagamento|pix|"
+    r"deposito|transferencia)|quitar|"
+    r"pay|make (?:a|the) payment|send (?:the|a) payment|send the money|transfer)"
+)
+# Money trouble in so many words: "problemas económicos", "financial trouble".
+MONEY_ADJ = (
+    r"(?:economic\w*|financier\w*|financeir\w*|financial\w*|de dinero|de plata|"
+    r"de lana|de guita|de dinheiro|de grana|money)"
+)
+
+
 OPT_OUT = _cues(
     r"^\W*(?:baja|stop|sair|alto|unsubscribe|parar|pare|parem|cancelar|"
     r"basta de mensajes|"
     r"remove|remover|end|quit|unsub|descadastrar)(?:\W+(?:por favor|porfa|please|"
     r"gracias|thanks|obrigad[oa]|ya|now|agora|ahora|ja))?\W*$",
-    r"\b(?:no|nao|nunca mas)\s(?:me\s)?(?:vuelvan a\s|sigan\s)?(?:escriban|escribas|"
-    r"manden|"
-    r"mandes|llamen|llames|contacten|molesten|jodan|mandem|liguem|enviem|escrevam|"
-    r"perturbem|encham)\b",
+    r"\b(?:no|nao|nunca mas)\s(?:me\s)?(?:vuelvan a\s|sigan\s)?%s\b" % CONTACT_ES,
+    r"\b(?:nao|nunca mais)\s(?:me\s)?%s\b" % CONTACT_PT,
     r"\bdej(?:en|a|e|ar)\s(?:de\s)?(?:escribir|llamar|mandar|molestar|contactar|"
     r"joder|enviar|hostigar|acosar|escribirme|llamarme|molestarme|contactarme)",
     r"\b(?:dar(?:me)?|darse|doy|den(?:me)?)\sde\sbaja\b|\bla baja\b|\bbaja\s(?:de|"
@@ -33,12 +65,20 @@ OPT_OUT = _cues(
     r"writing|it|this|these)\b",
     r"\bunsubscribe\b|\bremove me\b|\bopt(?:\s|-)?out\b|\btake me off\b",
     r"\b(?:do not|don't|never)\s(?:contact|text|call|message|email|write)\s(?:me|us)\b",
-    r"\bpar(?:em|e|ar)\sde\s(?:mandar|ligar|enviar|me\s(?:mandar|ligar|encher|"
+    r"\bpar(?:em|e|ar|a)\sde\s(?:mandar|ligar|enviar|me\s(?:mandar|ligar|encher|"
     r"perturbar|incomodar)|encher|perturbar|incomodar)",
     r"\bnao\squero\s(?:mais\s)?receber\b|\bsair da lista\b|\bme tir(?:a|e|"
     r"em)\sda lista\b",
-    r"\bno\squiero\s(?:recibir|que me (?:escriban|llamen|manden))\b|\bno more (?:texts|"
-    r"messages|calls)\b",
+    r"\b(?:no|nao|nunca mas|nunca mais)\s(?:quiero que\s|quero que\s)?(?:me\s)?"
+    r"(?:vuelvan a|vuelva a|vuelvas a|sigan|sigas|siga|voltem a|continuem a|"
+    r"continuem|fiquem)\s(?:escribir|llamar|mandar|contactar|molestar|enviar|buscar|"
+    r"escribiendo|llamando|mandando|molestando|contactando|enviando|escrever|ligar|"
+    r"ligando|escrevendo|enviando|perturbar|perturbando)(?:me|nos)?\b",
+    r"\bno\squiero\s(?:recibir|que (?:me )?(?:sigan\s|vuelvan a\s)?%s)\b|\bno more "
+    r"(?:texts|messages|calls)\b" % CONTACT_ES,
+    r"\bnao\squero\sque\s(?:voces\s)?(?:me\s)?%s\b" % CONTACT_PT,
+    r"\b(?:remove|delete|take|erase)\s(?:my (?:number|phone|contact|info|details)|me)\s"
+    r"(?:from|off)\b|\b(?:remove|delete|erase) my (?:number|phone number|contact)\b",
     r"\bno (?:mas|more|mais) (?:mensajes|mensagens|messages|texts|llamadas|ligacoes|"
     r"sms)\b",
 )
@@ -68,11 +108,17 @@ WRONG_PERSON = _cues(
     r"\bno soy yo\b(?!\s(?:quien|el que|la que))|\bnao sou eu\b|\bit'?s not me\b",
     r"\b(?:don't|dont|do not) know (?:who (?:that|this|he|she) is|(?:him|her|them))\b|"
     r"\bno se quien es\b|\bnao sei quem e\b|\bte equivocaste\b|\bvoces erraram\b",
+    r"\bno conozco a (?:ningun|ninguna)\s[a-z]+|\bnao conheco (?:nenhum|nenhuma)\b|"
+    r"\b(?:don't|dont|do not) know any(?:one|body| one)? (?:named|called|by)\b|"
+    r"\b(?:no hay|no existe|nao tem|nao existe) (?:ningun|ninguna|nenhum|nenhuma|nadie|"
+    r"ninguem) (?:\w+ )?(?:aqui|aca|con ese nombre|com esse nome|here)\b|"
     r"\bengano\b|\bgot the wrong\b|\bthere'?s no [a-z]+ here\b|\bno [a-z]+ here\b",
+    r"^\W*(?:no es (?:aqui|aca)|nao e (?:aqui|daqui|esse numero)|"
+    r"not (?:here|this number))\W*$",
 )
 
 REQUEST_HUMAN = _cues(
-    r"\b(?:asesor|asesora|asessor|acesor|agente|ejecutiv[oa]|operador[a]?|humano|"
+    r"\b(?:asesor|asesora|agente|ejecutiv[oa]|operador[a]?|humano|"
     r"humana|"
     r"supervisor|supervisora|gerente|encargad[oa]|representante|atendente|"
     r"representative|operator|human|agent|supervisor|manager)\b",
@@ -82,8 +128,14 @@ REQUEST_HUMAN = _cues(
     r"una persona|usted|ustedes)|\bfalar\scom\s(?:alguem|uma pessoa|um |o gerente|"
     r"atendente|voces)",
     r"\b(?:speak|talk)\s(?:to|with)\s(?:a |an |someone|somebody|a real|your|the)",
-    r"\b(?:que me llamen|llamame|llameme|llamenme|me pueden llamar|me puedes llamar|"
-    r"call me|me liga|me liguem|pode me ligar|podem me ligar|give me a call)\b",
+    r"\b(?:que me llamen|que me llame|llamame|llameme|llamenme|marcame|marquenme|"
+    r"call me|me liga|me liguem|me ligue|give me a call|ring me)\b",
+    r"\bme\s%s\s(?:llamar|marcar|hablar|telefonear)\b|\b%s\s(?:llamarme|marcarme|"
+    r"telefonearme)\b|\b(?:alguien|alguem)\s(?:que\s)?(?:me\s)?(?:llame|pueda llamar|"
+    r"puede llamar|ligue|pode ligar|possa ligar)\b" % (MODAL_YOU_ES, MODAL_YOU_ES),
+    r"\b%s\s(?:me\s)?(?:ligar|telefonar|retornar)\b|\b(?:can|could|would)\s"
+    r"(?:you|u|someone|somebody|anyone)\s(?:please\s)?(?:call|ring|phone)\s(?:me|us)\b"
+    % MODAL_YOU_PT,
     r"\bquero ser atendid[oa]\b|\bquiero que me atienda\b|\batencion al cliente\b"
     r"|\bcustomer service\b|\batendimento\b",
     r"\bcon quien (?:hablo|puedo hablar)\b|\bcon alguien\b",
@@ -96,7 +148,7 @@ REQUEST_HUMAN = _cues(
 
 ALREADY_PAID = _cues(
     r"\bya\s(?:lo\s|la\s|les\s|le\s|te\s|se\s|me\s)?(?:pague|page|pagamos|pago|cancele|"
-    r"deposite|transferi|tranferi|abone|liquide|salde|cubri|hice (?:el|la|un) "
+    r"deposite|transferi|abone|liquide|salde|cubri|hice (?:el|la|un) "
     r"(?:pago|deposito|transferencia)|realice el pago|quedo pagad|esta pagad|"
     r"estoy al dia|mande el comprobante|envie el comprobante|te (?:mande|envie)|"
     r"fue pagad|se pago)",
@@ -160,10 +212,14 @@ DISPUTE = _cues(
     r"\bindevid[ao]s?\b|\bcobrad[oa]s?\s(?:\d|duas|dos|two|twice|a mais|de mas)|"
     r"\bcobraron\s(?:\d|dos)\b|\bno me pertenece\b|\bno contrate\b|\bnao contratei\b",
     r"\bno estoy de acuerdo con (?:ese|el|la|esa) (?:monto|cobro|deuda|valor|cargo)",
+    r"\b(?:monto|cobro|cargo|valor|saldo|cantidad|cuenta|importe|total|amount|charge|"
+    r"balance|bill|cobranca|divida|deuda)\s(?:\w+\s)?(?:no es|no esta|nao e|nao esta|"
+    r"nao ta|is not|isn't|isnt|was not|wasn't)\s(?:nada\s)?(?:correct[oa]?|right|"
+    r"certo|corret[oa]|exact[oa]|real|justo|accurate)\b",
 )
 
 REQUEST_INSTALLMENTS = _cues(
-    r"\b(?:cuotas?|coutas?|cutoas?|en partes|por partes|a plazos|parcialidades|"
+    r"\b(?:cuotas?|en partes|por partes|a plazos|parcialidades|"
     r"abonos|mensualidades|plan de pagos?|planes de pago|financiar|financiamiento|"
     r"fraccionar|convenio|arreglo de pago|acuerdo de pago|de a poco|poco a poco|"
     r"de a poquito|pagos mensuales|pagos semanales|pagos quincenales|diferir|"
@@ -181,6 +237,19 @@ REQUEST_INSTALLMENTS = _cues(
     r"|\bem (?:varias|algumas) vezes\b|\bacordo\b|\bnegociar\b|\bnegociacion\b",
     r"\b(?:each|every|per|a) month\b|\bcada mes\b|\bpor mes\b|\bal mes\b|\bpor mes\b|"
     r"\btodo mes\b|\bdivid\w*\s(?:lo\s|la\s|o\s)?(?:en|em)\s\d",
+    r"\b(?:do|make|set up|start)\s(?:\w+\s)?payments\b|"
+    r"\b(?:hacer|dar|fazer)\s(?:unos\s|uns\s|varios\s)?(?:pagos|abonos|pagamentos)\b",
+    # "no puedo pagar todo junto": not all at once, so in parts.
+    r"\b(?:can't|cannot|not|no|nao)\s(?:\w+\s){0,3}?(?:all|everything|todo|tudo|"
+    r"el total|o total|the whole thing|the full amount)\s(?:\w+\s)?(?:at once|"
+    r"in one go|in one payment|junto|de una vez|de una sola vez|de un solo pago|"
+    r"de golpe|de uma vez|de uma so vez|num pagamento so)\b",
+    r"\b(?:monthly|weekly|biweekly|fortnightly|mensualmente|semanalmente|quincenalmente|"
+    r"mensalmente|quinzenalmente|mes a mes|semana a semana|mes a mes|todo mes|"
+    r"por mes|cada mes)\b",
+    r"\b(?:pag\w*|abon\w*|dar|doy|deposit\w*|pay\w*|\d+)\s(?:\w+\s){0,3}?(?:cada|por|"
+    r"toda|todas las|every|each|per|a la|por)\s(?:semana|semanas|quincena|quinzena|"
+    r"week|two weeks|fortnight|payday|quincena)\b",
 )
 
 REQUEST_EXTENSION = _cues(
@@ -188,22 +257,29 @@ REQUEST_EXTENSION = _cues(
     r"esperas|espera|esperan|aguantas|aguanta|aguantan|dejas|deja|dejan)\s(?:chance\s|"
     r"tiempo\s|plazo\s|unos dias\s|mas\s|un\s|una\s|oportunidad\s)?(?:hasta|para|"
     r"mas|unos|un|una|chance|tiempo|plazo|oportunidad)\b",
+    r"\b(?:me\s)?%s\s(?:dar(?:me)?|esperar(?:me)?|aguantar(?:me)?|tener paciencia|"
+    r"dejar(?:me)? pagar|conceder(?:me)?|regalar(?:me)?)\s(?:chance\s|tiempo\s|plazo\s|"
+    r"un poco\s|unos dias\s|mas\s)?(?:hasta|para|mas|unos|un|una|chance|tiempo|plazo|"
+    r"oportunidad|otra|otro)\b" % MODAL_YOU_ES,
+    r"\b(?:me\s)?%s\s(?:me\s)?(?:dar|esperar|aguardar|segurar|conceder)\s(?:\w+\s)?"
+    r"(?:ate|para|mais|uns|um|uma|prazo|tempo)\b" % MODAL_YOU_PT,
     r"\b(?:mas|mais|more|extra|additional)\s(?:tiempo|plazo|dias|tempo|prazo|time|"
     r"days)\b|\bprorroga\b|\bprorrogar\b|\bextension\b|\bextend\b|\bpostpone\b|"
     r"\bposponer\b|\baplazar\b|\bpostergar\b|\badiar\b|\bdelay\b|\bprazo\b|\bplazo\b",
     r"\b(?:can|could|may)\s(?:i|we)\s(?:pay|have|get|do it|send)\s(?:it\s|you\s|"
     r"the payment\s)?"
-    r"(?:later|next|on|by|until|in|at the end|after|the)\b",
+    r"(?:later|next|until|till|at the end|after|a (?:bit|little) later|another)\b",
     r"\b(?:can|could|would)\s(?:you|u)\s(?:wait|give me|hold off|let me)\b|\bgive me "
     r"(?:until|till|a few|some|more|another|one more)\b|\bwait (?:until|till)\b",
     r"\b(?:puedo|podria|podemos|puedes|se puede|sera que puedo|habra chance de|"
     r"hay chance de)\s"
     r"(?:pagar(?:te|le|les)?|pagarlo|pagarla|depositar|abonar|cancelar|hacer el pago)\s"
-    r"(?:\d+\s)?(?:(?:mejor|hasta|recien)\s)?(?:el|la|en|hasta|despues|luego|mas|a fin|"
-    r"a finales|a principios|para|pasado|manana)\b.*\?",
+    r"(?:\d+\s)?(?:(?:mejor|hasta|recien|solo)\s)?(?:hasta|despues|luego|mas adelante|"
+    r"mas tarde|otro dia|a fin|a finales|a principios|pasado|manana|la otra|el otro|"
+    r"la proxima|el proximo|la semana|el mes)\b.*\?",
     r"\b(?:posso|podemos|da pra|daria pra|consigo)\s(?:pagar|depositar|quitar|fazer o "
-    r"(?:pix|pagamento))\s(?:so\s)?(?:\d+\s)?(?:no|na|em|ate|depois|semana|mes|dia|"
-    r"amanha|sexta|segunda)\b.*\?",
+    r"(?:pix|pagamento))\s(?:so\s)?(?:\d+\s)?(?:ate|depois|mais tarde|mais pra frente|"
+    r"semana|mes|outro dia|outra semana|outro mes|amanha)\b.*\?",
     r"\b(?:pode|podem|da para|da pra)\s(?:esperar|aguardar|me dar)\b|"
     r"\bespera(?:r)?\s(?:ate|mais)\b"
     r"|\bme (?:espera|esperam|aguarda|aguardam)\b",
@@ -224,23 +300,21 @@ PAY_NOW = _cues(
     r"\b(?:link|enlace|liga de pago|liga para pagar|clabe|cbu|cvu|alias|pix|boleto|"
     r"codigo de barras|numero de cuenta|datos (?:bancarios|para (?:pagar|transferir|"
     r"depositar|el pago))|cuenta (?:bancaria|para (?:depositar|transferir|pagar))|"
-    r"chave pix|dados bancarios|qr|payment link|account number|routing number|"
+    r"chave pix|chave|dados bancarios|qr|payment link|account number|routing number|"
     r"bank details|card details|referencia de pago|codigo de pago|convenio de pago)\b",
-    r"\b(?:como|donde|por donde|de que forma)\s(?:puedo\s|le\s|te\s|lo\s|la\s|se\s)?"
-    r"(?:pago|pagar|pagarlo|pagarla|deposito|depositar|transfiero|transferir|"
-    r"hago el pago)\b",
-    r"\b(?:como|onde)\s(?:eu\s)?(?:posso\s|faco para\s|faco pra\s)?(?:pago|pagar|"
-    r"fazer o "
-    r"pagamento|quito|quitar)\b",
-    r"\bhow\s(?:do|can|should|would)\s(?:i|we)\s(?:pay|make (?:a|the) payment|send)|"
-    r"\bwhere\s(?:do|can)\s(?:i|we)\s(?:pay|send)\b",
+    r"\b(?:como|donde|adonde|a donde|por donde|de que (?:forma|manera|modo)|onde|"
+    r"de que jeito|how|where)\s(?:(?:puedo|podemos|podria|se puede|debo|tengo que|"
+    r"hay que|le|te|les|lo|la|se|eu|posso|podemos|devo|tenho que|faco para|faco pra|"
+    r"hago para|hago pa|can|do|should|would|could|i|we|else)\s){0,3}(?:pago|deposito|"
+    r"transfiero|abono|faco o pagamento|faco o pix|quito|%s)\b" % PAY_ACT,
+    r"\b(?:a|en|para|de)\s(?:que|cual)\s(?:cuenta|numero|banco)\b|\bwhich (?:account|"
+    r"bank)\b|\b(?:qual|que|para qual|em qual)\s(?:e\s)?(?:a\s)?(?:conta|banco)\b",
     r"\b(?:quiero|quisiera|deseo|voy a|quero|vou|i want to|i'd like to|i would like to|"
     r"let me|i'll|i will|i can|puedo|posso)\s(?:pagar|pagarlo|pagarla|pagar todo|"
-    r"liquidar|"
-    r"saldar|quitar|pay|pay it|pay off|pay the|pay my|settle)\b(?:\s(?:ya|ahora|"
-    r"ahorita|"
-    r"agora|now|right now|ya mismo|ahora mismo|de una|todo|tudo|"
-    r"everything|in full|the full|all|de contado|a vista|full)\b)",
+    r"liquidar|cancelar|saldar|quitar|pay|pay it|pay off|pay the|pay my|settle)\b"
+    r"(?:\s[a-z']+){0,3}?\s(?:ya|ahora|ahorita|agora|now|right now|right away|"
+    r"immediately|de inmediato|ya mismo|ahora mismo|hoy mismo|de una|todo|tudo|"
+    r"everything|in full|the full|all|de contado|a vista|full|agorinha)\b",
     r"\b(?:pay now|pagar ya|pagar ahora|pagar agora|pago ya|pago ahora|pago agora|"
     r"pagar de una|pay right now|pay it now|paying now|pay in full|"
     r"pay the full|pay everything|pago total|pagar todo|quitar tudo|pagar tudo|a vista|"
@@ -296,6 +370,7 @@ PROMISE_VERBS = _cues(
 HARDSHIP = _cues(
     r"\b(?:sin|sem)\s(?:trabajo|empleo|chamba|laburo|curro|pega|chamba|jale|trabalho|"
     r"emprego|job|plata|dinero|lana|guita|pasta|grana|dinheiro|un peso|un peso partido|"
+    r"un mango|un cobre|un quinto|un real|um real|um centavo|um tostao|tostao|"
     r"un centavo|ingresos|renda|sueldo|salario|billete|varo|feria)\b",
     r"\b(?:desemplead[oa]|desempregad[oa]|cesante|parad[oa]|desocupad[oa]|"
     r"desenpleado)\b",
@@ -322,6 +397,28 @@ HARDSHIP = _cues(
     r"\bjobless\b|\bbroke\b|\b(?:no|don't have (?:the|any)?|have no|haven't got)\s?"
     r"(?:money|income|job|cash|funds)\b|\bcan'?t afford\b|\bcannot afford\b|\bhard "
     r"times\b|\bstruggling\b|\btough (?:time|spot|situation)\b|\bmedical bills\b",
+    r"\b(?:problemas?|dificultad(?:es)?|apuros?|aprietos?|crisis|problems?|trouble|"
+    r"difficult(?:y|ies)|dificuldades?|apertos?|issues?|struggles?|situacion|situacao|"
+    r"situation)\s(?:\w+\s)?%s" % MONEY_ADJ,
+    r"\b(?:money|cash|things|budget|finances|funds)(?:\sis|\sare|'s|'re)?\s(?:\w+\s)?"
+    r"(?:tight|short|low|scarce)\b|\b(?:short|tight) on (?:money|cash|funds)\b",
+    r"\b(?:to|tou|estou|ando|fiquei|t[oa] meio)\s(?:\w+\s)?(?:duro|dura|liso|lisa|"
+    r"zerad[oa]|pelad[oa]|na pior|na lona|no vermelho|quebrad[oa]|falid[oa])\b",
+    r"\b(?:ni|nem|not even)\s(?:para|pra|pa|for)\s(?:comer|la comida|el pasaje|"
+    r"a comida|o aluguel|el alquiler|la renta|food|rent|groceries)\b",
+    r"\bfinancial(?:ly)?\s(?:\w+\s)?(?:problems?|trouble|difficult\w*|hardship|issues?|"
+    r"crisis|struggl\w*|strain|stress|situation)\b",
+    r"\b(?:mal|fatal|apretad[oa]s?|complicad[oa]s?|jodid[oa]s?|cort[oa]s?|ruim|"
+    r"apertad[oa]s?|enrolad[oa]s?|tight|bad|struggling)\s(?:\w+\s)?(?:economicamente|"
+    r"financieramente|financeiramente|financially|de (?:dinero|plata|lana|guita|"
+    r"dinheiro|grana|pasta|billete|varo)|with money|on (?:money|cash))\b",
+    r"\b(?:hard|tough|difficult|rough|bad)\s(?:times?|patch|spot|period|moment|month|"
+    r"year|situation)\b|\b(?:mal|malos|dificil|duro|complicado|pesimo|mala|dura|"
+    r"dificiles|duros)\s(?:momentos?|rachas?|epoca|situacion|tiempos?)\b",
+    r"\b(?:momento|fase|situacao|epoca)\s(?:\w+\s)?(?:dificil|complicad[oa]|ruim|"
+    r"apertad[oa]|critic[oa])\b|\b(?:passando|atravessando|pasando|atravesando)\s"
+    r"(?:por\s)?(?:um\s|uma\s|un\s|una\s)?(?:momento|fase|dificuldade|aperto|"
+    r"situacao|crisis|apuro|mala racha)\b",
     r"\b(?:nao tenho|to sem|estou sem|tô sem|fiquei sem)\s(?:dinheiro|grana|emprego|"
     r"trabalho|como pagar|condicoes|renda|um real)\b|\bsem condicoes\b|\bapertad[oa]\b|"
     r"\bdificuldade|\bdureza\b|\bliso\b|\bquebrad[oa]\b|\bsituacao (?:dificil|"
@@ -354,7 +451,8 @@ BALANCE_INQUIRY = _cues(
 )
 
 AFFIRM = _cues(
-    r"^(?:si|sip|sii|claro|claro que si|dale|ok|okay|va|vale|sale|orale|listo|perfecto|"
+    r"^(?:si|sip|sii|sipi|sipo|sisi|fechou|demorou|firmeza|claro|claro que si|dale|"
+    r"ok|okay|va|vale|sale|orale|listo|perfecto|"
     r"de acuerdo|deacuerdo|bueno|esta bien|ta bien|esta bueno|correcto|exacto|eso|"
     r"afirmativo|por supuesto|obvio|simon|aja|confirmo|confirmado|acepto|me parece|"
     r"me parece bien|hecho|trato hecho|de una|sale y vale|ya|yes|yeah|yea|ya|sure|"
@@ -408,23 +506,38 @@ FRUSTRATION = _cues(
     r"emoji_angry|cacete|droga)\b",
 )
 
+# Words that open a reply without meaning yes or no ("bueno, no", "well no").
+FILLER = (
+    r"(?:(?:pues|bueno|eh|ah|mm+|hm+|uh|um|well|olha|entao|mira|la verdad|"
+    r"sinceramente|honestly|hmm+|ahh?|oh|ay|ai|pois|bom)\W+)"
+)
+
 # "Claro que no", "absolutely not": a yes-word that says no.
 NEGATED_AFFIRM = _cues(
     r"^(?:claro que no|por supuesto que no|obvio que no|of course not|absolutely not|"
     r"definitely not|certainly not|sure not|claro que nao|com certeza nao)\b",
+    # "mejor no", "melhor não", "I'd rather not": a polite no.
+    r"^(?:%s)?(?:mejor no|melhor nao|better not|(?:i'd|i would) rather not|"
+    r"prefiero (?:que )?no|prefiro (?:que )?nao|i'll pass|paso|mejor lo dejamos|"
+    r"deixa pra la|deja asi|deixa assim)\b" % FILLER,
+    # "bueno, no", "pues no", "well no": a filler before the no.
+    r"^(?:%s)(?:no|nao|nope|nah|not really|not now|todavia no|ainda nao)\b(?!\s?se\b)"
+    % FILLER,
 )
 
 # "No sé", "não sei": not a refusal, just no answer.
 DONT_KNOW = _cues(
-    r"^\W*(?:no se|no lo se|ni idea|nao sei|sei la|i don't know|i dont know|no idea|"
-    r"dunno|not sure|no estoy segur[oa]|nao tenho certeza)\W*$",
+    r"^\W*(?:%s)?(?:no se|no lo se|ni idea|nao sei|sei la|i don't know|i dont know|"
+    r"no idea|dunno|not sure|no estoy segur[oa]|nao tenho certeza)\W*$" % FILLER,
 )
 
 # Payment means asked for: these make a message pay_now even with a reason.
 PAYMENT_MEANS = _cues(
     r"\b(?:link|enlace|liga|clabe|cbu|cvu|alias|pix|boleto|codigo de barras|qr|"
     r"numero de cuenta|datos bancarios|dados bancarios|account number|bank details|"
-    r"referencia|paypal|tarjeta|cartao|card)\b",
+    r"referencia|paypal|tarjeta|cartao|card|efectivo|cash|debito|debit|credito|credit|"
+    r"oxxo|mercado pago|mercadopago|zelle|venmo|nequi|yape|spei|picpay|transferencia "
+    r"bancaria|bank transfer|wire|cheque)\b",
 )
 
 # Asking leave: a question with one of these is a request, not a promise.
@@ -435,9 +548,83 @@ PERMISSION = _cues(
     r"te parece si|le parece si|tudo bem se|consigo)\b",
 )
 
+# An English question by its word order, without a question mark.
+INVERTED_QUESTION = _cues(
+    r"^\W*(?:\w+\W+)?(?:can|could|may|would|will)\s(?:i|we|you|u)\b"
+)
+
+# Paying, as a verb or an act, anywhere in a message.
+PAY_ACT_CUE = _cues(r"\b%s\b" % PAY_ACT)
+
 # Words of a yes-or-no that the weak pay wish ("quiero pagar") is made of.
 WEAK_PAY_WISH = _cues(
     r"\b(?:quiero|quisiera|deseo|quero|gostaria de|i want to|i'd like to|"
     r"i would like to|"
     r"i wanna|want to)\s(?:pagar|pay|quitar|liquidar|saldar)\b",
+)
+
+# Everyday words near a keyword that are no typo of it ("duda" is no "deuda",
+# "cuando" no "cuanto"): the typo corrector leaves them alone. The last block
+# lists the real words one slip away from a keyword found by running the
+# corrector over a large es/pt/en vocabulary (Odoo's own translations).
+COMMON_WORDS = frozenset(
+    """
+    duda dudas cuando quando casa cara caro cosa cosas vida mismo misma pena
+    pasa paso pase pasar pasado pasada pues puse pone pongo ponen poner toda
+    todas todos tanto tanta poco poca pocos bien bueno buena malo mala nuevo
+    nueva hora horas ahora otro otra otros otras algo alguna alguno nunca
+    siempre donde adonde entonces aunque pero sino solo sola ella ellos ellas
+    nosotros usted ustedes vamos vaya vean verdad favor gracias hola chao
+    chau saludos tarde tardes noche noches ayer anoche hace hacer hago hizo
+    dijo dije digo decir dicen sabe saben saber creo cree creer parece queda
+    quedo quede estar estoy estas esta estan estaba estuve fueron fuimos
+    tienen tiene tengo tenia tener tenemos puede pueden puedo poder podemos
+    quiero quiere quieren querer necesito necesita mandar manda mando mande
+    llamo llama llamar trabajo trabajar trabaja casa familia esposa esposo
+    hijo hija hijos hijas mama papa madre padre hermano hermana banco bancos
+    carta cartas cuenta cuentas claro clara listo lista sale salir venga
+    this that there these those where when what which while with would
+    could should about after again also always another because before being
+    between both cannot come comes coming does doing done down each even
+    every from have having here into just know last like little long look
+    made make many maybe more most much must never next only other over
+    please really right same since some still such sure take than thank
+    thanks their them then they thing things think those though through
+    time today told until very want wanted week well were what whatever
+    your yours work working call called calling text texted money phone
+    number name guys mine credit ready whole
+    voce voces quando onde como porque porem mas mesmo mesma coisa coisas
+    tudo todo toda todos todas nada muito muita pouco pouca agora ontem hoje
+    amanha semana mes ano dia dias hora horas tarde noite obrigado obrigada
+    favor certo certa claro boa bom bem mal casa banco conta contas cartao
+    pagar pago paguei pagamento dinheiro grana trabalho emprego familia
+    filho filha filhos mae pai irmao irma esposa marido gente pessoa pessoas
+    falar falou fala ligar ligou liga mandar mandou manda saber sabe sei
+    passado passada passou passar nessa nesse desse dessa isso essa esse
+    contar llegar dejar quedar pasar llevar tomar tratar buscar esperar hablar
+    llamar mandar enviar cobrar ganar gastar comprar vender usar entrar salir
+    volver poner tener hacer decir poder querer saber venir vivir escribir
+    recibir abrir seguir pedir sentir dormir comer beber correr creer mirar
+    ayudar arreglar revisar cambiar pensar entender trabajar necesitar
+    cuento cuentas cuenta cuentan vuelvo vuelve vuelven pienso piensa
+    entiendo entiende siento siente sigo sigue siguen pido pide piden digo
+    dice dicen hago hace hacen vengo viene vienen tengo tiene tienen pongo
+    ficar chegar deixar levar tentar falar ligar ganhar vender voltar fazer
+    dizer viver escrever receber abrir morar trabalhar precisar achar olhar
+    mudar resolver lembrar esquecer conseguir consigo consegue conseguem
+    acreditar ajudar esperar mandar pedir pegar
+    work works worked check checked checking send sending sent keep keeping
+    leave leaving help helping wait waiting start started stop stopped
+    saludo saludos cierto cierta cuadro tienes bienes aceite contra correcta
+    cerrado cerrada fallido fallida
+    abierto actualizado algum algunas alunos aumento belleza borra caliente
+    canada canto capas carbon cereza ciente clave compare connect conosco
+    contagem contatar contato contra contract contraste correto cuarto
+    debido devemos duvida efetivo ello exact exist extracto fatura
+    financiamento foros fully gracas height hockey imediato ingresso
+    ingressos interesses konta latter liquidez loose mandate maneira mantera
+    manzana mount older paisaje parede pausada pendente perdido pertence
+    pesado playing precios projeto quant quarto quebra quiera reverencia
+    sound sstart tempos testing tienden trees
+    """.split()
 )

@@ -2,8 +2,10 @@
 
 Rules, not a model: the agent must answer in milliseconds, offline, and the
 collections team must be able to read why a message got its intent. Each
-intent has cues in ``lexicon`` (es/en/pt, typos and regional words included);
-when several match, a fixed order decides (an opt-out or a wrong person beats
+intent has cues in ``lexicon`` (es/en/pt, regional words and conjugations
+included, written once per word family); a misspelt keyword is first put
+right by ``nlu_text.Speller``, whose keywords are the words of those cues.
+When several cues match, a fixed order decides (an opt-out or a wrong person beats
 everything, a concrete request beats a vague yes/no). Dates, amounts and
 installment counts are found in that order, each blanking its words so that
 "pago 500 el 15" gives 500 and the 15th, and "3 cuotas" is never money.
@@ -23,10 +25,16 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import lexicon
+from . import dates, lexicon, numbers
 from .dates import find_date, time_spans
-from .langid import detect
-from .nlu_text import normalise
+from .langid import VOCABULARY, detect
+from .nlu_text import (
+    ABBREVIATIONS,
+    Speller,
+    normalise,
+    verb_forms,
+    words_of_patterns,
+)
 from .numbers import digits_for_words, find_amount, find_installments
 
 INTENTS = (
@@ -73,14 +81,22 @@ class Understanding:
 # the denial (in the raw text) marks a wrong person.
 _NAMED_DENIAL = re.compile(
     r"(?i:\b(?:no soy|no es|não sou|nao sou|não é|nao e|i'm not|i am not|im not|"
-    r"this is not|this isn't|it's not|this aint)\s(?:el |la |o |a |mr\.? |mrs\.? |"
+    r"this is not|this isn't|it's not|this aint|"
+    r"no conozco(?: a)?(?: ningún| ningun| ninguna)?|"
+    r"não conheço(?: nenhum| nenhuma)?|nao conheco(?: nenhum| nenhuma)?|"
+    r"(?:i )?(?:don't|dont|do not) know(?: any| anyone named| anybody named)?|"
+    r"there(?:'s| is) no|no hay(?: ningún| ningun| ninguna)?|"
+    r"n(?:ã|a)o tem(?: nenhum| nenhuma)?)\s(?:el |la |o |a |mr\.? |mrs\.? |"
     r"ms\.? |sr\.? |sra\.? |don |doña |dona |señor |señora |senhor |senhora )?)"
     r"[A-ZÁÉÍÓÚÑ][a-záéíóúñãõç]+",
 )
 _NOT_NAMES = re.compile(
     r"\b(?:Yo|Eu|I|My|Mi|Mine|Responsable|Culpable|Possible|Posible|Justo|Fair|Right|"
     r"True|Correct|Correcto|Cierto|Verdad|Mine|Mio|Mía|Mia|Minha|Meu|Your|Su|Sure|"
-    r"Able|Going|Interested|Paying|Happy|Ok|OK|Okay|That|This|Eso|Esa|Ese|Isso|Essa)$"
+    r"Able|Going|Interested|Paying|Happy|Ok|OK|Okay|That|This|Eso|Esa|Ese|Isso|Essa|"
+    r"When|What|Where|How|Why|Who|Which|If|Yet|Exactly|Anything|Anyone|Nothing|Way|"
+    r"Problem|Money|Need|Reason|Debt|Cuando|Donde|Como|Que|Quien|Nada|Nadie|Problema|"
+    r"Dinero|Plata|Quando|Onde|Quem|Ninguem|Dinheiro|Nenhum|Nenhuma|Ningun|Ninguna)$"
 )
 # "Cobrado duas vezes" is no installment plan: counts matter to these only.
 _INTENTS_WITH_COUNTS = {
@@ -131,9 +147,14 @@ def _pick_intent(text, raw, date, today, installments):  # noqa: C901 - the orde
     promise = bool(lexicon.PROMISE_VERBS.search(text))
     hardship = bool(lexicon.HARDSHIP.search(text))
     later = date is not None and date != today
-    asking = "?" in text and lexicon.PERMISSION.search(text)
-    if asking and later and (promise or lexicon.PAY_NOW.search(text)):
+    asking = lexicon.PERMISSION.search(text) and (
+        "?" in text or lexicon.INVERTED_QUESTION.search(text)
+    )
+    paying = promise or lexicon.PAY_NOW.search(text) or lexicon.PAY_ACT_CUE.search(text)
+    if asking and later and paying:
         return "request_extension"
+    if asking and paying and not later and lexicon.PAYMENT_MEANS.search(text):
+        return "pay_now"  # "¿puedo pagar con tarjeta?", "posso pagar no cartão?"
     if lexicon.PAY_NOW.search(text):
         means = lexicon.PAYMENT_MEANS.search(text)
         if later and promise and not lexicon.WEAK_PAY_WISH.search(text):
@@ -144,7 +165,7 @@ def _pick_intent(text, raw, date, today, installments):  # noqa: C901 - the orde
             return "pay_now"
         promise = True
     if lexicon.WEAK_PAY_WISH.search(text):
-        if date is None and not hardship:
+        if not later and not hardship:
             return "pay_now"
         promise = True
     if promise and date is not None:
@@ -168,6 +189,25 @@ def _pick_intent(text, raw, date, today, installments):  # noqa: C901 - the orde
     return "unknown"
 
 
+def _speller():
+    """Typo corrector whose keywords are the literal words of every rule."""
+    sources = [
+        value.pattern
+        for value in vars(lexicon).values()
+        if isinstance(value, re.Pattern)
+    ]
+    sources += dates.PATTERN_SOURCES + numbers.PATTERN_SOURCES
+    keywords = words_of_patterns(sources) | set(dates.MONTHS) | set(dates.WEEKDAYS)
+    known = set(VOCABULARY) | set(ABBREVIATIONS) | set(lexicon.COMMON_WORDS)
+    known |= verb_forms(keywords | known)
+    for expansion in ABBREVIATIONS.values():
+        known.update(expansion.split())
+    return Speller(keywords, known)
+
+
+SPELLER = _speller()
+
+
 def _blank(text, spans):
     """Replace the given character spans by underscores (same length)."""
     chars = list(text)
@@ -183,7 +223,7 @@ def understand(
     hint used when the text itself is ambiguous (e.g. "ok", "si", "3"); otherwise
     detect it."""
     raw = text or ""
-    normalised = normalise(raw)
+    normalised = SPELLER.correct(normalise(raw))
     language = detect(normalised, hint=lang, raw=raw)
     work = digits_for_words(normalised, language)
 

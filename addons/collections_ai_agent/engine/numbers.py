@@ -76,8 +76,22 @@ _ORDINAL_WORDS = re.compile(
 _PROTECTED = re.compile(r"zq([a-z]+)zq")
 _DIGITS_MIL = re.compile(r"\b(\d+(?:[.,]\d+)?)\s?mil\b")
 _SMALL_BEFORE_UNIT = re.compile(
-    r"\b(%s)\s+(?=(?:%s)\b)" % ("|".join(SMALL_NUMBERS), _COUNTED)
+    r"\b(%s)\s+(?=(%s)\b)" % ("|".join(SMALL_NUMBERS), _COUNTED)
 )
+# Articles are numbers only before a singular noun ("una semana", "a week"),
+# never before a plural ("a cuotas", "a plazos"); the English "a"/"an" only
+# before a span of time ("a week"), not "make a payment".
+_ARTICLES = {"un", "una", "a", "an", "um", "uma"}
+_TIME_UNITS = re.compile(r"dias?|days?|semanas?|weeks?|mes|meses|months?|quincenas?")
+
+
+def _small_number(match):
+    word, unit = match.group(1), match.group(2)
+    if word in _ARTICLES:
+        plural = unit.endswith("s") and unit not in ("mes", "vezes", "of")
+        if plural or (word in ("a", "an") and not _TIME_UNITS.fullmatch(unit)):
+            return match.group(0)
+    return "%d " % SMALL_NUMBERS[word]
 
 
 def digits_for_words(text, lang):
@@ -98,7 +112,7 @@ def digits_for_words(text, lang):
         _logger.debug("text2num could not read %r", text, exc_info=True)
     text = _PROTECTED.sub(r"\1", text)
     # "a couple of weeks" -> "2 of weeks" -> "2 weeks"
-    text = _SMALL_BEFORE_UNIT.sub(lambda m: "%d " % SMALL_NUMBERS[m.group(1)], text)
+    text = _SMALL_BEFORE_UNIT.sub(_small_number, text)
     return re.sub(r"\b(\d+) of (?=weeks|days|months|payments)", r"\1 ", text)
 
 
@@ -244,6 +258,14 @@ PLAIN_COUNT = re.compile(
     r"\b(?:en|em|in|a)\s(?P<plain>\d{1,2})\b(?!\s?(?:%s|[.,]\d|\d|%%|de\s|of\s))"
     % _NOT_COUNTS
 )
+
+# The sources, for the typo corrector's list of keywords.
+PATTERN_SOURCES = [
+    _SMALL_BEFORE_UNIT.pattern,
+    AMOUNT.pattern,
+    INSTALLMENTS.pattern,
+    _NOT_MONEY_BEFORE.pattern,
+]
 
 
 def find_installments(text, installment_context=False):
