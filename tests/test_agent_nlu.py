@@ -495,3 +495,102 @@ def test_typo_corrector_leaves_real_and_ambiguous_words_alone(word, kept):
 )
 def test_english_contractions_and_function_words_tell_english(text, lang):
     assert nlu.understand(text, FRIDAY).lang == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        # a weekday before a day number or a fuller date: the date decides
+        ("te pago el jueves 19", FRIDAY, datetime.date(2026, 3, 19)),
+        ("Friday the 13th", FRIDAY, datetime.date(2026, 3, 13)),
+        ("el lunes 23 de marzo", FRIDAY, datetime.date(2026, 3, 23)),
+        ("on Monday 3/23", FRIDAY, datetime.date(2026, 3, 23)),
+        # a day of next month
+        ("el 3 del mes que viene", FRIDAY, datetime.date(2026, 4, 3)),
+        ("the 31st of next month", MONDAY, datetime.date(2026, 2, 28)),
+        # "un par de" is two
+        ("en un par de días te pago", FRIDAY, datetime.date(2026, 3, 8)),
+        # a Portuguese weekday that opens a promise
+        ("sexta te pago", MONDAY, datetime.date(2026, 1, 16)),
+    ],
+)
+def test_more_date_forms(text, today, expected):
+    assert nlu.understand(text, today).date == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a segunda parcela vence quando?", "pago el lunes 500 pesos", "segunda via"],
+)
+def test_ordinals_and_amounts_are_no_day_numbers(text):
+    result = nlu.understand(text, FRIDAY)
+    assert result.date in (None, datetime.date(2026, 3, 9))
+    assert result.date != datetime.date(2026, 3, 5)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("pago 15k el viernes", Decimal("15000")), ("$2.5k", Decimal("2500"))],
+)
+def test_a_glued_thousands_multiplier(text, amount):
+    assert nlu.understand(text, FRIDAY).amount == amount
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("deposité el martes pasado", "already_paid"),
+        ("fiz a transferência anteontem", "already_paid"),
+        ("we sent the money two days ago", "already_paid"),
+        ("hice el pago", "already_paid"),
+        ("ya se canceló", "already_paid"),
+        ("já está quitado", "already_paid"),
+        # a past day with no payment told, or a payment still to come
+        ("ayer no pude, mañana te pago", "promise_to_pay"),
+        ("transfiero mañana lo de ayer", "promise_to_pay"),
+    ],
+)
+def test_a_payment_told_in_the_past(text, expected):
+    assert nlu.understand(text, FRIDAY).intent == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("me podés decir a nombre de quién transfiero?", "pay_now"),
+        ("tienen cuenta en el banco nación?", "pay_now"),
+        ("what's your zelle?", "pay_now"),
+        ("can y'all accept cash app?", "pay_now"),
+        ("is there a way to pay by card?", "pay_now"),
+        ("pronta pra pagar, manda", "pay_now"),
+        ("could it be next week?", "request_extension"),
+        ("me conceden unos días más?", "request_extension"),
+        ("can i pay some now and the rest next month?", "request_installments"),
+        ("posso pagar metade agora e metade mês que vem?", "request_installments"),
+        ("i can do 50 a week", "request_installments"),
+        ("that's not my account", "dispute"),
+        ("i never applied for this", "dispute"),
+        ("with whom can I speak?", "request_human"),
+        ("alguien con quien pueda hablar", "request_human"),
+        ("eliminen mi teléfono", "opt_out"),
+        ("pls stop", "opt_out"),
+        ("no quiero más llamadas", "opt_out"),
+        ("te equivocaste de persona", "wrong_person"),
+        ("he doesn't live here", "wrong_person"),
+        ("ele não mora mais aqui", "wrong_person"),
+        ("me confirmas el monto pendiente?", "balance_inquiry"),
+        ("tell me the total amount", "balance_inquiry"),
+        ("estou afastado pelo INSS", "hardship"),
+    ],
+)
+def test_second_round_of_families(text, intent):
+    assert nlu.understand(text, FRIDAY).intent == intent
+
+
+def test_a_rate_after_an_amount_is_no_span_of_time():
+    result = nlu.understand("can i pay $100 a month?", FRIDAY)
+    assert (result.intent, result.amount, result.date) == (
+        "request_installments",
+        Decimal("100"),
+        None,
+    )

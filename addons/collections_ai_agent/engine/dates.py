@@ -133,6 +133,13 @@ _NEXT_WEEK = (
     r"otra semana|next week|semana siguiente|siguiente semana)"
 )
 
+# What may follow a number that is no day: money, counts, clock times.
+_NOT_A_DAY_AFTER = (
+    r"\s?(?:%|de\s\d|cuotas|pagos|parcelas|x\b|vezes|dias|days|semanas|meses|mil|k\b|"
+    r"lucas|pesos|reais|dolares|dollars|bucks|hijos|anos|years|horas|hours|pm|am|hs|"
+    r"h\b|:|[.,]\d)"
+)
+
 _PATTERNS = [
     ("after_tomorrow", r"\b(?:pasado\s?manana|day after tomorrow|depois de amanha)\b"),
     ("day_month_year", r"\b(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})\b"),
@@ -148,6 +155,18 @@ _PATTERNS = [
         r"\b(%s)\s(\d{1,2})%s\b(?:,?\s(\d{4}))?" % (_LONG_MONTHS, _ORDINAL),
     ),
     ("weekday_next_week", r"\b(%s)(?:[\s-]feira)?\s%s" % (_WEEKDAY_NAMES, _NEXT_WEEK)),
+    # "el martes 17", "sexta dia 20", "Friday the 13th": the day number decides.
+    (
+        "weekday_day",
+        r"\b(?:%s)(?:[\s-]feira)?,?\s(?:dia\s|the\s)?(\d{1,2})%s\b(?!%s)"
+        % (_WEEKDAY_NAMES, _ORDINAL, _NOT_A_DAY_AFTER),
+    ),
+    # "el 10 del próximo mes", "the 5th of next month"
+    (
+        "day_next_month",
+        r"\b(\d{1,2})%s\s(?:de|del|do|of)\s(?:el\s|o\s)?(?:proximo mes|mes que viene|"
+        r"mes que vem|next month|mes siguiente|the next month)\b" % _ORDINAL,
+    ),
     (
         "weekday",
         r"\b(?:(el|la|este|esta|proximo|next|this|on|na|no|nesta|neste|proxima|"
@@ -300,6 +319,28 @@ def _numeric(first, second, year, today, past, month_first):
     return None
 
 
+# After a Portuguese weekday that opens a message, words that make it a day
+# ("segunda eu pago") rather than an ordinal ("segunda parcela").
+_AFTER_OPENING_WEEKDAY = re.compile(
+    r"\s*(?:$|[,.!?]|(?:eu|te|lhe|vou|pago|faco|deposito|transfiro|quito|mando|"
+    r"sem falta|de manha|cedo|a tarde|a noite|ta|fica|pode|consigo|posso|ok|sim|"
+    r"entao|mesmo)\b)"
+)
+
+
+# "a segunda parcela", "a quinta vez": the Portuguese weekday is an ordinal.
+_ORDINAL_NOUN = re.compile(
+    r"\s(?:parcela|parcelas|prestacao|vez|via|opcao|cobranca|mensagem|fatura|boleto|"
+    r"tentativa|pessoa|conta)\b"
+)
+
+
+def _opens_a_promise(match):
+    return match.start() == 0 and bool(
+        _AFTER_OPENING_WEEKDAY.match(match.string, match.end())
+    )
+
+
 def _resolve(kind, match, today, past, lang):  # noqa: C901 - one branch per form
     groups = match.groups()
     if kind == "today":
@@ -322,9 +363,17 @@ def _resolve(kind, match, today, past, lang):  # noqa: C901 - one branch per for
     if kind == "weekday_next_week":
         monday = today + timedelta(days=7 - today.weekday())
         return monday + timedelta(days=WEEKDAYS[groups[0]])
+    if kind == "weekday_day":
+        return next_day_of_month(int(groups[0]), today, past)
+    if kind == "day_next_month":
+        year, month = _month_shift(today, 1)
+        return _clamped(year, month, int(groups[0]))
     if kind == "weekday":
         before, name, feira = groups
-        if name in _PT_WEEKDAYS and not (feira or before):
+        if name in _PT_WEEKDAYS and (
+            not (feira or before or _opens_a_promise(match))
+            or _ORDINAL_NOUN.match(match.string, match.end())
+        ):
             return None
         if name in ("mon", "wed", "thu", "tue") and lang != "en":
             return None
@@ -364,6 +413,16 @@ def _resolve(kind, match, today, past, lang):  # noqa: C901 - one branch per for
     return None
 
 
+_SPECIFIC = {
+    "day_month_year",
+    "day_month",
+    "day_name_month",
+    "month_name_day",
+    "weekday_day",
+    "day_only",
+}
+
+
 def find_date(text, today, lang="es", past=False):
     """First date named in ``text`` and the spans of every date-like phrase.
 
@@ -388,6 +447,16 @@ def find_date(text, today, lang="es", past=False):
     if not found:
         return None, []
     spans = [span for _, _, span in found]
+    # "el viernes 20 de marzo": a weekday right before a fuller date yields.
+    found = [
+        item
+        for item in found
+        if item[0] != "weekday"
+        or not any(
+            other[0] in _SPECIFIC and 0 <= other[2][0] - item[2][1] <= 6
+            for other in found
+        )
+    ]
     chosen = [item for item in found if item[0] not in ("today", "yesterday")] or found
     chosen.sort(key=lambda item: item[2][0])
     return chosen[0][1], spans

@@ -48,7 +48,8 @@ MONEY_ADJ = (
 
 
 OPT_OUT = _cues(
-    r"^\W*(?:baja|stop|sair|alto|unsubscribe|parar|pare|parem|cancelar|"
+    r"^\W*(?:(?:por favor|please|porfa|pls)\W+)?(?:baja|stop|sair|alto|unsubscribe|"
+    r"parar|pare|parem|cancelar|"
     r"basta de mensajes|"
     r"remove|remover|end|quit|unsub|descadastrar)(?:\W+(?:por favor|porfa|please|"
     r"gracias|thanks|obrigad[oa]|ya|now|agora|ahora|ja))?\W*$",
@@ -58,9 +59,10 @@ OPT_OUT = _cues(
     r"joder|enviar|hostigar|acosar|escribirme|llamarme|molestarme|contactarme)",
     r"\b(?:dar(?:me)?|darse|doy|den(?:me)?)\sde\sbaja\b|\bla baja\b|\bbaja\s(?:de|"
     r"del)\b",
-    r"\b(?:elimin|borr|quit|sac)(?:en|ar|a|e)(?:me)?\s(?:mi\s)?(?:numero|de (?:la|su|"
-    r"sus) "
-    r"(?:lista|base))",
+    r"\b(?:elimin|borr|quit|sac)(?:en|ar|a|e)(?:me)?\s(?:mi\s|mis\s)?(?:numero|datos|"
+    r"telefono|contacto|informacion|de (?:la|su|sus) (?:lista|base))",
+    r"\b(?:no|nao)\s(?:quiero|quero)\s(?:mas\s|mais\s)?(?:mensajes|mensagens|messages|"
+    r"llamadas|ligacoes|sms)\b",
     r"\bstop\s(?:texting|calling|messaging|contacting|sending|harassing|bothering|"
     r"writing|it|this|these)\b",
     r"\bunsubscribe\b|\bremove me\b|\bopt(?:\s|-)?out\b|\btake me off\b",
@@ -91,6 +93,12 @@ WRONG_PERSON = _cues(
     r"\bnumero\s(?:equivocado|errado|incorrecto|erroneo)\b|\bwrong\s(?:number|person|"
     r"guy|"
     r"girl|house)\b|\bequivocad[oa]s?\sde\s(?:numero|persona)\b|\bse equivocaron\b",
+    r"\bequivoc\w*\sde\s(?:numero|persona|contacto)\b",
+    r"\b(?:no|ya no|nao|nao mais)\s(?:vive|mora|trabaja|trabalha)\s(?:mas\s|mais\s)?"
+    r"(?:aqui|aca|en esta casa|nesta casa)\b|\b(?:doesn't|does not|doesnt|no longer)\s"
+    r"(?:live|work|lives|works)\s(?:here|at this)",
+    r"\b(?:aqui|aca)\sno\ses\b|\b(?:no|nao)\s(?:es|e|soy|sou)\s(?:esa|essa|esta|la|a)\s"
+    r"(?:persona|pessoa)\b",
     r"\bnao\ssou\s(?!responsavel|eu que|quem|capaz|devedor)(?:o\s|a\s)?[a-z]+",
     r"\bno\sconozco\s(?:a\s)?(?:esa|ese|esta|este|ningun|ninguna|al|a la)?\s?"
     r"(?:persona|senor|senora|tal|muchacho|chica|nadie)|\bnao conheco\b",
@@ -138,12 +146,15 @@ REQUEST_HUMAN = _cues(
     % MODAL_YOU_PT,
     r"\bquero ser atendid[oa]\b|\bquiero que me atienda\b|\batencion al cliente\b"
     r"|\bcustomer service\b|\batendimento\b",
-    r"\bcon quien (?:hablo|puedo hablar)\b|\bcon alguien\b",
+    r"\bcon quien (?:hablo|puedo hablar)\b|\bcon alguien\b|\b(?:with whom|who)\s(?:can|"
+    r"could|should|do)\s(?:i|we)\s(?:speak|talk)\b",
     r"\b(?:jefe|chefe|boss|superior)\b|\bcomuni(?:que|ca|quen|can)\w*\scon\b",
     r"\b(?:alguem|alguien|someone|somebody|anyone|anybody)\s(?:de verdad|de verdade|"
     r"real)\b",
     r"\b(?:someone|somebody|anyone|anybody|alguien|alguem)\s(?:i can |to |que |pra |"
-    r"para |con quien )?(?:speak|talk|hablar|falar|atender)",
+    r"para |con quien |com quem |with whom )?"
+    r"(?:puedo |pueda |possa |posso |could |can )?"
+    r"(?:speak|talk|hablar|falar|atender)",
 )
 
 ALREADY_PAID = _cues(
@@ -164,7 +175,18 @@ ALREADY_PAID = _cues(
     r"\balready\s(?:paid|sent|settled|made the payment|been paid|took care)|"
     r"\b(?:i've|i have|we've|we have)\s(?:already\s)?(?:paid|settled|sent)",
     r"\b(?:it|this|that|debt|bill|balance)\s(?:is|was|has been)\s(?:already\s)?"
-    r"(?:paid|settled)\b|\bpaid (?:it|this|that|in full|yesterday|last|off)\b",
+    r"(?:paid|settled)\b|(?<!\bget )(?<!\bget it )(?<!\bget this )(?<!\bget that )"
+    r"\bpaid (?:it|this|that|in full|yesterday|last|off)\b",
+    # "ya está cancelado", "ya quedó saldado", "já está pago"
+    r"\b(?:ya|ja)\s(?:\w+\s)?(?:esta|quedo|fue|estaba|se|ta|foi|ficou)\s(?:\w+\s)?"
+    r"(?:pagad|cancelad|saldad|liquidad|cubiert|abonad|pago\b|quitad)",
+    r"\b(?:ya|ja) se (?:pago|cancelo|liquido|saldo|cubrio|abono|quitou|pagou)\b",
+    # "ya no debo nada", "I don't owe anything anymore"
+    r"\bya no (?:le |les |te )?debo\b|\bja nao devo\b|\bnao devo mais\b|"
+    r"\bdon't owe (?:\w+ )?(?:anything )?anymore\b",
+    r"\b(?:payment|transfer|transferencia|pago|pagamento|it)\s(?:already\s)?(?:went "
+    r"through|was processed|has cleared|cleared|posted|was received|ya se reflejo|"
+    r"ja caiu|ja compensou)",
     r"\bja\s(?:paguei|pagamos|quitei|transferi|fiz o (?:pix|pagamento|deposito)|"
     r"efetuei|depositei|foi pag|esta pag|ta pag|realizei|mandei o comprovante|paguei)",
     r"\bpaguei\b|\bquitei\b|\bfiz o pix\b|\bja fiz\b|\bpagamento (?:ja foi )?(?:feito|"
@@ -192,8 +214,9 @@ DISPUTE = _cues(
     r"|\busurer|\bno corresponde\b|\bno me corresponde\b|\bme estan cobrando (?:algo|"
     r"de mas)",
     r"\b(?:i\s)?(?:don't|dont|do not|never)\s(?:owe|recognize|recognise|signed|opened|"
-    r"took|borrowed|bought|ordered)\b|\bnot my (?:debt|account|loan|bill)\b",
-    r"\b(?:this|that|the amount|the balance|the charge|it)\s(?:is|'s)\s(?:a mistake|"
+    r"took|borrowed|bought|ordered|had|applied|used)\b|\b(?:not|isn't|wasn't|aren't)"
+    r" my (?:debt|account|loan|bill|charge|card|purchase)\b",
+    r"\b(?:this|that|the amount|the balance|the charge|it)(?:\s?'s|\sis)\s(?:a mistake|"
     r"wrong|"
     r"an error|incorrect|not mine|not right|not correct|a scam|fraud)\b|\bscam\b|"
     r"\bfraud\b"
@@ -235,10 +258,16 @@ REQUEST_INSTALLMENTS = _cues(
     r"\bparcel(?:as|a|ar|amento|ado|ada|ando)\b|\bprestacoes\b|\bprestacao\b|"
     r"\b\d{1,2}\s?x\b"
     r"|\bem (?:varias|algumas) vezes\b|\bacordo\b|\bnegociar\b|\bnegociacion\b",
-    r"\b(?:each|every|per|a) month\b|\bcada mes\b|\bpor mes\b|\bal mes\b|\bpor mes\b|"
+    r"\b(?:each|every|per|a) (?:month|week|fortnight)\b|\bcada mes\b|\bpor mes\b|"
+    r"\bal mes\b|"
     r"\btodo mes\b|\bdivid\w*\s(?:lo\s|la\s|o\s)?(?:en|em)\s\d",
     r"\b(?:do|make|set up|start)\s(?:\w+\s)?payments\b|"
     r"\b(?:hacer|dar|fazer)\s(?:unos\s|uns\s|varios\s)?(?:pagos|abonos|pagamentos)\b",
+    # "la mitad ahora y la otra mitad después", "some now and the rest later"
+    r"\bmitad\b.{0,40}\bmitad\b|\bhalf\b.{0,40}\bhalf\b|\bmetade\b.{0,40}\bmetade\b|"
+    r"\b(?:una parte|parte|part|some|un poco|algo|a bit|um pouco|a little)\s(?:\w+\s)?"
+    r"(?:ahora|now|agora|hoy|today|hoje)\s(?:y|and|e)\s(?:el resto|the rest|o resto|"
+    r"la otra parte|the other|the remainder|lo demas|o restante|the balance)\b",
     # "no puedo pagar todo junto": not all at once, so in parts.
     r"\b(?:can't|cannot|not|no|nao)\s(?:\w+\s){0,3}?(?:all|everything|todo|tudo|"
     r"el total|o total|the whole thing|the full amount)\s(?:\w+\s)?(?:at once|"
@@ -254,7 +283,8 @@ REQUEST_INSTALLMENTS = _cues(
 
 REQUEST_EXTENSION = _cues(
     r"\bme\s(?:das|da|dan|den|puedes dar|puede dar|pueden dar|podrias dar|podria dar|"
-    r"esperas|espera|esperan|aguantas|aguanta|aguantan|dejas|deja|dejan)\s(?:chance\s|"
+    r"esperas|espera|esperan|aguantas|aguanta|aguantan|dejas|deja|dejan|regalas|"
+    r"regala|regalan|concedes|concede|conceden|extiendes|extiende|extienden)\s(?:chance\s|"
     r"tiempo\s|plazo\s|unos dias\s|mas\s|un\s|una\s|oportunidad\s)?(?:hasta|para|"
     r"mas|unos|un|una|chance|tiempo|plazo|oportunidad)\b",
     r"\b(?:me\s)?%s\s(?:dar(?:me)?|esperar(?:me)?|aguantar(?:me)?|tener paciencia|"
@@ -327,6 +357,14 @@ PAY_NOW = _cues(
     r"chave|info|details|bank|payment|qr|referencia)",
     r"^\W*(?:quiero pagar|quero pagar|i want to pay|i wanna pay|want to pay|"
     r"deseo pagar|quisiera pagar|voy a pagar ya|vou pagar agora|i'd like to pay)\W*$",
+    r"\b(?:get|have) (?:this|it|that|the debt|the balance) paid(?: off)?\b|"
+    r"\blet'?s (?:pay|settle|get)\b|\ba nombre de quien\b|\bem nome de quem\b|"
+    r"\bwho (?:do|should) i (?:make|pay|send)"
+    r"|\b(?:ready to pay|listo para pagar|lista para pagar|pront[oa] para pagar|"
+    r"pront[oa] pra pagar)\b",
+    r"\b(?:tienen|tiene|tenes|tienes|tem|tenem|do you have|have you got)\s"
+    r"(?:una\s|um\s|a\s)?(?:cuenta|clabe|cbu|alias|pix|chave|link|enlace|boleto|paypal|zelle|venmo)\b",
+    r"\b(?:do|can|will|would)\s(?:you|u)(?:\s(?:guys|all|folks))?\s(?:take|accept)\b",
     r"\b(?:aceptan|aceitam|do you (?:take|accept)|puedo pagar con|posso pagar com|"
     r"can i pay (?:with|by|using))\b",
     r"\bcomo\s(?:le\s)?hago\s(?:para|pa|pra)\s(?:pagar|el pago|depositar)\b|"
@@ -383,7 +421,9 @@ HARDSHIP = _cues(
     r"incapacidad|doente|internad|cirurgia|falleci|murio|fallecio|luto|divorcio|"
     r"embarazada|gravida|desastre|inundacion|incendio|robaron|quiebra|quebrad[oa]|"
     r"en la ruina|sick|illness|surgery|accident|passed away|died|funeral|divorce|"
-    r"pregnant|bankrupt|evicted|laid off|furloughed)\b",
+    r"pregnant|bankrupt|evicted|laid off|furloughed|disability|disabled|"
+    r"sick leave|medical leave|incapacitad[oa]|licencia medica|afastad[oa]|"
+    r"auxilio doenca)\b",
     r"\bno\s(?:tengo|tenemos|hay)\s(?:ni\s)?(?:plata|dinero|lana|guita|pasta|un peso|"
     r"para pagar|con que pagar|como pagar|trabajo|empleo|ingresos|billete|un centavo|"
     r"ni un|un mango|un peso|nada|recursos|los recursos|el dinero|la plata|varo|"
@@ -448,6 +488,13 @@ BALANCE_INQUIRY = _cues(
     r"\bcuanto\b.*\?|\bcuanto debo\b|\bla deuda de cuanto\b",
     r"\bcuant[ao]s?\s(?:\w+\s)?(?:debo|adeudo|le debo|les debo)\b|"
     r"\bwhat'?s the amount\b|\bwhat is the amount\b|\basciende\b",
+    r"\b(?:monto|saldo|valor|importe|amount|balance|total)\s(?:\w+\s)?(?:pendiente|"
+    r"pending|pendente|outstanding|adeudado|devido|owed|due|em aberto)\b",
+    r"\b(?:dice|diga|dices|pasa|pasas|das|da|manda|mandas|informa|confirma|passa|"
+    r"tell me|give me)\s(?:me\s)?(?:el|mi|o|meu|the|my)\s(?:total|monto|importe|valor|"
+    r"amount|total amount)\b",
+    r"\b(?:what'?s|what is|whats)\s(?:the|my)\s(?:\w+\s)?(?:amount|balance|total)\b|"
+    r"\bpay ?off amount\b|\bpayoff\b",
 )
 
 AFFIRM = _cues(
@@ -545,7 +592,29 @@ PERMISSION = _cues(
     r"\b(?:puedo|podria|podemos|se puede|seria posible|habra chance|hay chance|"
     r"posso|podemos|da pra|daria pra|pode ser|can i|could i|can we|could we|may i|"
     r"any chance|is it ok|is it okay|would it be|is that ok|ok if|esta bien si|"
-    r"te parece si|le parece si|tudo bem se|consigo)\b",
+    r"te parece si|le parece si|tudo bem se|consigo|hay forma|hay manera|hay modo|"
+    r"is there a way|is there any way|tem como|tem jeito|could it|can it|would it)\b",
+)
+
+# A payment told in the past tense ("hice la transferencia", "mandei o pix",
+# "I sent the money"): already paid when the message also says when, in the
+# past ("ayer", "last week", "ontem"). "Hice el pago" alone is past already.
+PAID_ACT = _cues(
+    r"\b(?:pague|page|pagamos|deposite|transferi|abone|cancele|liquide|salde|"
+    r"(?:hice|realice|efectue|mande|envie|hicimos|realizamos)\s(?:el|la|un|una|"
+    r"los|las)\s(?:pago|deposito|transferencia|abono|pagos|depositos)|"
+    r"paguei|depositei|transferi|quitei|(?:fiz|mandei|enviei|efetuei|realizei)\s"
+    r"(?:o|a|um|uma)\s(?:pix|pagamento|deposito|transferencia|ted|doc)|"
+    r"paid|sent|made (?:a|the) payment|transferred|deposited|wired|went through)\b",
+)
+PAST_TIME = _cues(
+    r"\b(?:ayer|anteayer|antier|anoche|ontem|anteontem|yesterday|last (?:night|week|"
+    r"month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    r"(?:semana|mes|quincena|viernes|lunes|martes|miercoles|jueves|sabado|domingo)\s"
+    r"pasad[oa]|(?:semana|mes|sexta|segunda|terca|quarta|quinta)\s(?:feira\s)?"
+    r"passad[oa]|hace\s(?:\d+|un|una|unos|unas|rato|tiempo)|faz\s(?:\d+|um|uma|"
+    r"uns|umas|tempo)|\w+ ago|this morning|esta manana|hoje cedo|hoy temprano)\b",
+    r"\bhice\s(?:el|la|un|una)\s(?:pago|deposito|transferencia|abono)\b",
 )
 
 # An English question by its word order, without a question mark.

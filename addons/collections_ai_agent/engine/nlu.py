@@ -138,6 +138,10 @@ def _pick_intent(text, raw, date, today, installments):  # noqa: C901 - the orde
         return "request_human"
     if lexicon.ALREADY_PAID.search(text):
         return "already_paid"
+    if lexicon.PAID_ACT.search(text) and (
+        (date is not None and date < today) or lexicon.PAST_TIME.search(text)
+    ):
+        return "already_paid"
     if lexicon.DISPUTE.search(text):
         return "dispute"
     if installments or lexicon.REQUEST_INSTALLMENTS.search(text):
@@ -151,7 +155,7 @@ def _pick_intent(text, raw, date, today, installments):  # noqa: C901 - the orde
         "?" in text or lexicon.INVERTED_QUESTION.search(text)
     )
     paying = promise or lexicon.PAY_NOW.search(text) or lexicon.PAY_ACT_CUE.search(text)
-    if asking and later and paying:
+    if asking and later and (paying or "?" in text):
         return "request_extension"
     if asking and paying and not later and lexicon.PAYMENT_MEANS.search(text):
         return "pay_now"  # "¿puedo pagar con tarjeta?", "posso pagar no cartão?"
@@ -176,6 +180,8 @@ def _pick_intent(text, raw, date, today, installments):  # noqa: C901 - the orde
         return "promise_to_pay"
     if lexicon.BALANCE_INQUIRY.search(text):
         return "balance_inquiry"
+    if "?" in text and lexicon.PAYMENT_MEANS.search(text):
+        return "pay_now"  # "what's your paypal?", "¿tienen cuenta en el banco X?"
     if date is not None:
         return "promise_to_pay"
     if lexicon.DONT_KNOW.search(text):

@@ -75,6 +75,7 @@ _ORDINAL_WORDS = re.compile(
 )
 _PROTECTED = re.compile(r"zq([a-z]+)zq")
 _DIGITS_MIL = re.compile(r"\b(\d+(?:[.,]\d+)?)\s?mil\b")
+_PAIR_OF = re.compile(r"\b(?:(?:un|um|uns)\s)?par\sde\s(?=(?:%s)\b)" % _COUNTED)
 _SMALL_BEFORE_UNIT = re.compile(
     r"\b(%s)\s+(?=(%s)\b)" % ("|".join(SMALL_NUMBERS), _COUNTED)
 )
@@ -85,8 +86,13 @@ _ARTICLES = {"un", "una", "a", "an", "um", "uma"}
 _TIME_UNITS = re.compile(r"dias?|days?|semanas?|weeks?|mes|meses|months?|quincenas?")
 
 
+_AFTER_AMOUNT = re.compile(r"\d(?:\s?(?:k|mil|pesos|dollars|bucks|reais|usd))?\s$")
+
+
 def _small_number(match):
     word, unit = match.group(1), match.group(2)
+    if word in ("a", "an") and _AFTER_AMOUNT.search(match.string, 0, match.start()):
+        return match.group(0)  # "$100 a month" is a rate, not one month
     if word in _ARTICLES:
         plural = unit.endswith("s") and unit not in ("mes", "vezes", "of")
         if plural or (word in ("a", "an") and not _TIME_UNITS.fullmatch(unit)):
@@ -113,7 +119,9 @@ def digits_for_words(text, lang):
     text = _PROTECTED.sub(r"\1", text)
     # "a couple of weeks" -> "2 of weeks" -> "2 weeks"
     text = _SMALL_BEFORE_UNIT.sub(_small_number, text)
-    return re.sub(r"\b(\d+) of (?=weeks|days|months|payments)", r"\1 ", text)
+    text = re.sub(r"\b(\d+) of (?=weeks|days|months|payments)", r"\1 ", text)
+    # "un par de semanas", "um par de dias": two of them.
+    return _PAIR_OF.sub("2 ", text)
 
 
 def parse_amount(number):
@@ -165,7 +173,7 @@ _CURRENCY_AFTER = (
     r"cop|clp|ars|brl|eur|lana|plata|varos|pila|conto"
 )
 AMOUNT = re.compile(
-    r"(?P<cur>%s)?\s?(?<![\w.,/])(?P<num>%s)(?![\w/]|[.,]\d)"
+    r"(?P<cur>%s)?\s?(?<![\w.,/])(?P<num>%s)(?:(?=k\b|mil\b)|(?![\w/]|[.,]\d))"
     r"(?:\s?(?P<mult>%s)\b)?(?:\s?(?P<after>%s)\b)?"
     % (
         _CURRENCY_BEFORE,
