@@ -594,3 +594,33 @@ def test_a_rate_after_an_amount_is_no_span_of_time():
         Decimal("100"),
         None,
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # an apology for a delay asks for nothing
+        ("sorry for the delay, paying tomorrow", "promise_to_pay"),
+        ("can we delay the payment?", "request_extension"),
+        # splitting asked with a bare verb
+        ("lo pueden fraccionar?", "request_installments"),
+        # income that stopped or shrank
+        ("estoy sin cobrar hace dos meses", "hardship"),
+        ("la empresa donde trabajo cerró", "hardship"),
+        ("me bajaron el sueldo", "hardship"),
+        ("não me pagaram o salário ainda", "hardship"),
+        ("I didn't get paid this week", "hardship"),
+        ("I haven't paid yet", "unknown"),  # not paying is no hardship
+        # disputes by what was cancelled, overcharged or owed
+        ("cancelei a assinatura faz meses", "dispute"),
+        ("they charged me too much", "dispute"),
+        ("no es lo que debo", "dispute"),
+        ("the fees are really too high", "dispute"),
+        # already paid, a new number, an acknowledgement
+        ("está pago", "already_paid"),
+        ("este número es nuevo", "wrong_person"),
+        ("understood", "affirm"),
+    ],
+)
+def test_third_round_of_families(text, intent):
+    assert nlu.understand(text, FRIDAY).intent == intent

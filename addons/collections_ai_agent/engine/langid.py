@@ -48,7 +48,8 @@ _STRONG = {
         cuanta cuanto dice monto intereses abusivos firme saque credito
         equivocaron equivocado titular vive ningun buenas buenos jajaja jaja
         chance dame denme esperen aplazar posponer prorroga mandan manden
-        tio chaval vale venga guay curro pasta hostia joder
+        tio chaval vale venga guay curro pasta hostia joder entendido negocio
+        sueldo servicio
     """.split(),
     "en": """
         i you the and is are am will would can could pay paid payment
@@ -100,7 +101,7 @@ _STRONG = {
         descadastrar jeito nem nenhum nenhuma alguem verdade ai tem vcs
         erraram mora pessoa ligacao ligar liga gerente conheco engano
         cobrado cobrada golpe indevida loja boa tarde noite valeu fechou
-        demorou firmeza beleza
+        demorou firmeza beleza entendi servico salario
     """.split(),
 }
 

@@ -34,8 +34,8 @@ CONTACT_PT = (
 # Paying, as a verb or as the act ("hacer el pago", "fazer o pix").
 PAY_ACT = (
     r"(?:pagar|pagarlo|pagarla|pagarte|pagarle|pagarles|depositar|transferir|abonar|"
-    r"(?:hacer|realizar|efectuar|hago|realizo|efectuo|mandar|enviar)\s(?:el|la|un|una)\s"
-    r"(?:pago|deposito|transferencia|abono)|"
+    r"(?:hacer|realizar|efectuar|hago|realizo|efectuo|mandar|enviar)\s(?:el|la|un|"
+    r"una)\s(?:pago|deposito|transferencia|abono)|"
     r"(?:fazer|faco|realizar|efetuar|mandar)\s(?:o|a|um|uma)\s(?:pagamento|pix|"
     r"deposito|transferencia)|quitar|"
     r"pay|make (?:a|the) payment|send (?:the|a) payment|send the money|transfer)"
@@ -91,8 +91,7 @@ WRONG_PERSON = _cues(
     r"\bno es (?:el|la) (?:senor|senora|sr|sra|don|dona)\b|\bnao e (?:o|a) (?:senhor|"
     r"senhora|sr|sra|dona)\b",
     r"\bnumero\s(?:equivocado|errado|incorrecto|erroneo)\b|\bwrong\s(?:number|person|"
-    r"guy|"
-    r"girl|house)\b|\bequivocad[oa]s?\sde\s(?:numero|persona)\b|\bse equivocaron\b",
+    r"guy|girl|house)\b|\bequivocad[oa]s?\sde\s(?:numero|persona)\b|\bse equivocaron\b",
     r"\bequivoc\w*\sde\s(?:numero|persona|contacto)\b",
     r"\b(?:no|ya no|nao|nao mais)\s(?:vive|mora|trabaja|trabalha)\s(?:mas\s|mais\s)?"
     r"(?:aqui|aca|en esta casa|nesta casa)\b|\b(?:doesn't|does not|doesnt|no longer)\s"
@@ -120,6 +119,12 @@ WRONG_PERSON = _cues(
     r"\b(?:don't|dont|do not) know any(?:one|body| one)? (?:named|called|by)\b|"
     r"\b(?:no hay|no existe|nao tem|nao existe) (?:ningun|ninguna|nenhum|nenhuma|nadie|"
     r"ninguem) (?:\w+ )?(?:aqui|aca|con ese nombre|com esse nome|here)\b|"
+    # a new number: "just got this number", "compré este número hace poco"
+    r"\b(?:just|recently) got (?:this|a new) (?:number|phone)\b|\b(?:este|esse|this|"
+    r"el|o)\s(?:numero|number|chip|linea|linha)\s(?:es|e|is)\s(?:\w+\s)?(?:nuevo|novo|"
+    r"new)\b|\b(?:compre|comprei|acabo de comprar|acabei de comprar)\s(?:este|esse|el|"
+    r"o|un|um)\s(?:numero|chip|linea|linha)\b|\bnew number\b|\bnumero nuevo\b|"
+    r"\bnumero novo\b|"
     r"\bengano\b|\bgot the wrong\b|\bthere'?s no [a-z]+ here\b|\bno [a-z]+ here\b",
     r"^\W*(?:no es (?:aqui|aca)|nao e (?:aqui|daqui|esse numero)|"
     r"not (?:here|this number))\W*$",
@@ -127,8 +132,7 @@ WRONG_PERSON = _cues(
 
 REQUEST_HUMAN = _cues(
     r"\b(?:asesor|asesora|agente|ejecutiv[oa]|operador[a]?|humano|"
-    r"humana|"
-    r"supervisor|supervisora|gerente|encargad[oa]|representante|atendente|"
+    r"humana|supervisor|supervisora|gerente|encargad[oa]|representante|atendente|"
     r"representative|operator|human|agent|supervisor|manager)\b",
     r"\bpersona\s(?:real|de verdad|de carne)|\breal person\b|\bpessoa (?:real|"
     r"de verdade)\b",
@@ -166,8 +170,7 @@ ALREADY_PAID = _cues(
     r"\b(?:lo|la)\spague\b|\bpague\s(?:ayer|antier|anteayer|la semana pasada|"
     r"el mes pasado|"
     r"hace|el (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)|todo|en (?:el|"
-    r"la) "
-    r"(?:banco|oxxo|tienda)|con|por)",
+    r"la) (?:banco|oxxo|tienda)|con|por)",
     r"\bhice\s(?:el|la)\s(?:pago|deposito|transferencia)\s(?:ayer|hace|el|la semana)",
     r"\b(?:comprobante|comprovante|recibo de pago|voucher)\b",
     r"\b(?:i|we)\s(?:already\s|just\s)?(?:paid|sent (?:the|you the|it|the money|"
@@ -180,7 +183,8 @@ ALREADY_PAID = _cues(
     # "ya está cancelado", "ya quedó saldado", "já está pago"
     r"\b(?:ya|ja)\s(?:\w+\s)?(?:esta|quedo|fue|estaba|se|ta|foi|ficou)\s(?:\w+\s)?"
     r"(?:pagad|cancelad|saldad|liquidad|cubiert|abonad|pago\b|quitad)",
-    r"\b(?:ya|ja) se (?:pago|cancelo|liquido|saldo|cubrio|abono|quitou|pagou)\b",
+    r"\b(?:ya|ja) se (?:pago|cancelo|liquido|saldo|cubrio|abono|quitou|pagou)\b|"
+    r"\b(?:ta|esta|ja esta|ja ta|foi)\spag[oa]\b",
     # "ya no debo nada", "I don't owe anything anymore"
     r"\bya no (?:le |les |te )?debo\b|\bja nao devo\b|\bnao devo mais\b|"
     r"\bdon't owe (?:\w+ )?(?:anything )?anymore\b",
@@ -190,8 +194,7 @@ ALREADY_PAID = _cues(
     r"\bja\s(?:paguei|pagamos|quitei|transferi|fiz o (?:pix|pagamento|deposito)|"
     r"efetuei|depositei|foi pag|esta pag|ta pag|realizei|mandei o comprovante|paguei)",
     r"\bpaguei\b|\bquitei\b|\bfiz o pix\b|\bja fiz\b|\bpagamento (?:ja foi )?(?:feito|"
-    r"efetuado)\b"
-    r"|\bja esta quitad",
+    r"efetuado)\b|\bja esta quitad",
     r"\b(?:payment|pago|pagamento|transferencia|deposito)\s(?:was|has been|fue|foi|"
     r"ya fue|ja foi)\s(?:sent|made|done|completed|realizad|hech|enviad|feit|efetuad)",
     r"\b(?:it|this|that)(?:'s| is| was)\s(?:already\s)?paid\b|\bits paid\b|\breceipt\b|"
@@ -208,8 +211,7 @@ DISPUTE = _cues(
     r"\bno tengo (?:ninguna|ningun|esa|una) (?:deuda|credito|prestamo|cuenta)\b",
     r"\b(?:es|hay) un error\b|\bestan? (?:mal|equivocad)|\b(?:monto|cobro|cargo|valor|"
     r"cantidad|saldo|cuenta|interes(?:es)?)\s(?:esta\s|es\s)?(?:mal|incorrect|"
-    r"equivocad|"
-    r"indebid|injust|inflad|excesiv|de mas|abusiv)",
+    r"equivocad|indebid|injust|inflad|excesiv|de mas|abusiv)",
     r"\bcobr(?:o|an|aron)\s(?:de mas|mal|indebid|dos veces|doble)|\bfraude\b|\bestafa\b"
     r"|\busurer|\bno corresponde\b|\bno me corresponde\b|\bme estan cobrando (?:algo|"
     r"de mas)",
@@ -217,8 +219,7 @@ DISPUTE = _cues(
     r"took|borrowed|bought|ordered|had|applied|used)\b|\b(?:not|isn't|wasn't|aren't)"
     r" my (?:debt|account|loan|bill|charge|card|purchase)\b",
     r"\b(?:this|that|the amount|the balance|the charge|it)(?:\s?'s|\sis)\s(?:a mistake|"
-    r"wrong|"
-    r"an error|incorrect|not mine|not right|not correct|a scam|fraud)\b|\bscam\b|"
+    r"wrong|an error|incorrect|not mine|not right|not correct|a scam|fraud)\b|\bscam\b|"
     r"\bfraud\b"
     r"|\bwrong amount\b|\bi dispute\b|\bdispute\b|\bnot mine\b|\bcharged twice\b",
     r"\bnao\s(?:devo|reconheco|e minha|e meu|fiz essa|contratei|comprei|pedi)\b|"
@@ -229,12 +230,27 @@ DISPUTE = _cues(
     r"\bdivida nao e minha\b|\bessa divida\b.*\bnao\b|\bcobrado (?:a mais|"
     r"duas vezes)\b",
     r"\b(?:intereses|interes|juros|cobro|monto|valor|cargo|cobranca|charge|fee|fees|"
-    r"interest)\s(?:\w+\s)?(?:son|es|esta|estan|e|sao|is|are)\s(?:muy\s|mui\s|"
-    r"too\s)?(?:abusiv|indebid|injust|excesiv|incorrect|errad|equivocad|indevid|wrong|"
+    r"interest)\s(?:\w+\s)?(?:son|es|esta|estan|e|sao|is|are)\s(?:\w+\s)?(?:muy\s|"
+    r"mui\s|"
+    r"too\s|muito\s|demasiado\s)?(?:abusiv|indebid|injust|excesiv|incorrect|errad|"
+    r"equivocad|indevid|wrong|"
     r"high|alt)",
     r"\bindevid[ao]s?\b|\bcobrad[oa]s?\s(?:\d|duas|dos|two|twice|a mais|de mas)|"
     r"\bcobraron\s(?:\d|dos)\b|\bno me pertenece\b|\bno contrate\b|\bnao contratei\b",
     r"\bno estoy de acuerdo con (?:ese|el|la|esa) (?:monto|cobro|deuda|valor|cargo)",
+    # "cobraram errado", "charged me twice"
+    r"\bcobr\w*\s(?:\w+\s)?(?:de mas|mal|errad[oa]|a mais|indebid|indevid|doble|"
+    r"dos veces|duas vezes)\b|\bcharg\w*\s(?:me\s|us\s)?(?:wrong|too much|twice|extra|"
+    r"double)\b",
+    # "that's not what I owe", "yo debía mucho menos"
+    r"\bnot what (?:i|we) owe\b|\bno es lo que (?:yo )?debo\b|"
+    r"\bnao e o que (?:eu )?devo"
+    r"\b|\b(?:i|we|yo|eu) (?:owe|owed|debia|debo|devia|devo) (?:\w+ )?(?:less|menos)\b",
+    # a service cancelled before the charge
+    r"\b(?:cancele|habia cancelado|cancelei|tinha cancelado|cancelled|canceled|"
+    r"di de baja|dei baixa)\s(?:\w+\s)?(?:el|ese|este|la|esa|o|esse|a|the|that|this|my|"
+    r"mi|meu|minha)?\s?(?:servicio|servico|contrato|plan|plano|suscripcion|assinatura|"
+    r"subscription|service|membership|membresia|linea|linha)\b",
     r"\b(?:monto|cobro|cargo|valor|saldo|cantidad|cuenta|importe|total|amount|charge|"
     r"balance|bill|cobranca|divida|deuda)\s(?:\w+\s)?(?:no es|no esta|nao e|nao esta|"
     r"nao ta|is not|isn't|isnt|was not|wasn't)\s(?:nada\s)?(?:correct[oa]?|right|"
@@ -248,6 +264,7 @@ REQUEST_INSTALLMENTS = _cues(
     r"de a poquito|pagos mensuales|pagos semanales|pagos quincenales|diferir|"
     r"a meses|meses sin intereses)\b",
     r"\bdividir\s(?:el pago|la deuda|en|lo|la|o|em|a divida|o valor)|"
+    r"\b(?:dividir|fraccionar|parcelar|split)(?:lo|la|los|las)?\s?(?:\?|$)|"
     r"\bpartir el pago\b",
     r"\b(?:installments?|instalments?|payment plan|payment arrangement|"
     r"monthly payments|"
@@ -259,8 +276,7 @@ REQUEST_INSTALLMENTS = _cues(
     r"\b\d{1,2}\s?x\b"
     r"|\bem (?:varias|algumas) vezes\b|\bacordo\b|\bnegociar\b|\bnegociacion\b",
     r"\b(?:each|every|per|a) (?:month|week|fortnight)\b|\bcada mes\b|\bpor mes\b|"
-    r"\bal mes\b|"
-    r"\btodo mes\b|\bdivid\w*\s(?:lo\s|la\s|o\s)?(?:en|em)\s\d",
+    r"\bal mes\b|\btodo mes\b|\bdivid\w*\s(?:lo\s|la\s|o\s)?(?:en|em)\s\d",
     r"\b(?:do|make|set up|start)\s(?:\w+\s)?payments\b|"
     r"\b(?:hacer|dar|fazer)\s(?:unos\s|uns\s|varios\s)?(?:pagos|abonos|pagamentos)\b",
     # "la mitad ahora y la otra mitad después", "some now and the rest later"
@@ -273,7 +289,8 @@ REQUEST_INSTALLMENTS = _cues(
     r"el total|o total|the whole thing|the full amount)\s(?:\w+\s)?(?:at once|"
     r"in one go|in one payment|junto|de una vez|de una sola vez|de un solo pago|"
     r"de golpe|de uma vez|de uma so vez|num pagamento so)\b",
-    r"\b(?:monthly|weekly|biweekly|fortnightly|mensualmente|semanalmente|quincenalmente|"
+    r"\b(?:monthly|weekly|biweekly|fortnightly|mensualmente|semanalmente|"
+    r"quincenalmente|"
     r"mensalmente|quinzenalmente|mes a mes|semana a semana|mes a mes|todo mes|"
     r"por mes|cada mes)\b",
     r"\b(?:pag\w*|abon\w*|dar|doy|deposit\w*|pay\w*|\d+)\s(?:\w+\s){0,3}?(?:cada|por|"
@@ -284,7 +301,8 @@ REQUEST_INSTALLMENTS = _cues(
 REQUEST_EXTENSION = _cues(
     r"\bme\s(?:das|da|dan|den|puedes dar|puede dar|pueden dar|podrias dar|podria dar|"
     r"esperas|espera|esperan|aguantas|aguanta|aguantan|dejas|deja|dejan|regalas|"
-    r"regala|regalan|concedes|concede|conceden|extiendes|extiende|extienden)\s(?:chance\s|"
+    r"regala|regalan|concedes|concede|conceden|extiendes|extiende|"
+    r"extienden)\s(?:chance\s|"
     r"tiempo\s|plazo\s|unos dias\s|mas\s|un\s|una\s|oportunidad\s)?(?:hasta|para|"
     r"mas|unos|un|una|chance|tiempo|plazo|oportunidad)\b",
     r"\b(?:me\s)?%s\s(?:dar(?:me)?|esperar(?:me)?|aguantar(?:me)?|tener paciencia|"
@@ -295,7 +313,8 @@ REQUEST_EXTENSION = _cues(
     r"(?:ate|para|mais|uns|um|uma|prazo|tempo)\b" % MODAL_YOU_PT,
     r"\b(?:mas|mais|more|extra|additional)\s(?:tiempo|plazo|dias|tempo|prazo|time|"
     r"days)\b|\bprorroga\b|\bprorrogar\b|\bextension\b|\bextend\b|\bpostpone\b|"
-    r"\bposponer\b|\baplazar\b|\bpostergar\b|\badiar\b|\bdelay\b|\bprazo\b|\bplazo\b",
+    r"\bposponer\b|\baplazar\b|\bpostergar\b|\badiar\b|\bdelay (?:the|my|it|this|"
+    r"payment|paying)\b|\bprazo\b|\bplazo\b",
     r"\b(?:can|could|may)\s(?:i|we)\s(?:pay|have|get|do it|send)\s(?:it\s|you\s|"
     r"the payment\s)?"
     r"(?:later|next|until|till|at the end|after|a (?:bit|little) later|another)\b",
@@ -363,7 +382,8 @@ PAY_NOW = _cues(
     r"|\b(?:ready to pay|listo para pagar|lista para pagar|pront[oa] para pagar|"
     r"pront[oa] pra pagar)\b",
     r"\b(?:tienen|tiene|tenes|tienes|tem|tenem|do you have|have you got)\s"
-    r"(?:una\s|um\s|a\s)?(?:cuenta|clabe|cbu|alias|pix|chave|link|enlace|boleto|paypal|zelle|venmo)\b",
+    r"(?:una\s|um\s|a\s)?(?:cuenta|clabe|cbu|alias|pix|chave|link|enlace|boleto|paypal|"
+    r"zelle|venmo)\b",
     r"\b(?:do|can|will|would)\s(?:you|u)(?:\s(?:guys|all|folks))?\s(?:take|accept)\b",
     r"\b(?:aceptan|aceitam|do you (?:take|accept)|puedo pagar con|posso pagar com|"
     r"can i pay (?:with|by|using))\b",
@@ -397,18 +417,17 @@ PROMISE_VERBS = _cues(
     r"\bcuando (?:me paguen|cobre|cobro|me depositen)\b|\bwhen i get paid\b|\bquando "
     r"(?:receber|eu receber|cair o salario)\b|\bme pagan el\b|\bcobro el\b",
     r"\bpayday\b|\bday of payment\b|\bsin falta\b|\bwithout fail\b|\bsem falta\b|"
-    r"\bte lo "
-    r"prometo\b|\bte prometo\b|\bcuenta con eso\b|\bcount on\b|\bpode contar\b",
+    r"\bte lo prometo\b|\bte prometo\b|\bcuenta con eso\b|\bcount on\b|\bpode contar\b",
     r"\b(?:i can|i could|i'll|i will|we can)\s(?:do|give you|send you|manage)\s\$?\d"
     r"|\b(?:puedo|podria|te puedo|le puedo|les puedo|posso|consigo)\s(?:dar|darte|"
-    r"darle|"
-    r"darles|abonar|dar uns|te dar|pagar uns)\s\$?\d",
+    r"darle|darles|abonar|dar uns|te dar|pagar uns)\s\$?\d",
 )
 
 HARDSHIP = _cues(
     r"\b(?:sin|sem)\s(?:trabajo|empleo|chamba|laburo|curro|pega|chamba|jale|trabalho|"
     r"emprego|job|plata|dinero|lana|guita|pasta|grana|dinheiro|un peso|un peso partido|"
     r"un mango|un cobre|un quinto|un real|um real|um centavo|um tostao|tostao|"
+    r"trabajar|laburar|trabalhar|chambear|work|cobrar|sueldo|receber|"
     r"un centavo|ingresos|renda|sueldo|salario|billete|varo|feria)\b",
     r"\b(?:desemplead[oa]|desempregad[oa]|cesante|parad[oa]|desocupad[oa]|"
     r"desenpleado)\b",
@@ -433,6 +452,19 @@ HARDSHIP = _cues(
     r"pelad[oa]|quebrad[oa]|mal de plata|sin un peso|en la lona|en crisis|pasando)",
     r"\b(?:situacion|momento|epoca|racha)\s(?:muy\s)?(?:dificil|complicad[oa]|mala|"
     r"critica|dura|jodida|fea)\b|\bcrisis\b|\bnecesidad\b",
+    r"\bme (?:van a )?operar(?:on)?\b|\bfui operad[oa]\b|\b(?:negocio|empresa|local|"
+    r"business|loja|comercio|restaurant)\s(?:\w+\s){0,3}?(?:quebro|cerro|fracaso|faliu|"
+    r"fechou|failed|closed|went under|went bankrupt)\b",
+    r"\b(?:hours|shifts|salary|pay|wages|sueldo|salario|horas|turnos)\s(?:got |were |"
+    r"was |have been |fueron |foram )?(?:cut|reduced|reducid[oa]s?|recortad[oa]s?|"
+    r"cortad[oa]s?|reduzid[oa]s?)\b|\b(?:cut|reduced) my (?:hours|pay|salary)\b|"
+    r"\bme (?:bajaron|redujeron|recortaron) (?:el sueldo|el salario|las horas)\b|"
+    r"\b(?:reduziram|cortaram) (?:o |meu )?(?:salario|horas)\b",
+    r"\bno me (?:han |habian )?pagad[oa]\b|\bno me (?:pagan|pagaron)\b|\bnao me "
+    r"(?:pagaram|pagam)\b|\b(?:haven't|have not|hasn't|has not) (?:been|gotten) paid\b|"
+    r"\b(?:didn't|did not|don't|won't) get paid\b|\bnao recebi (?:o |meu )?(?:salario|"
+    r"pagamento)\b|"
+    r"\batras\w* (?:o |meu )?salario\b",
     r"\b(?:lost|lose) my (?:job|work|income|house)\b|\bunemployed\b|\bout of work\b|"
     r"\bjobless\b|\bbroke\b|\b(?:no|don't have (?:the|any)?|have no|haven't got)\s?"
     r"(?:money|income|job|cash|funds)\b|\bcan'?t afford\b|\bcannot afford\b|\bhard "
@@ -478,8 +510,7 @@ BALANCE_INQUIRY = _cues(
     r"estado de cuenta|detalle de (?:la|mi) deuda|cual es (?:mi|la) deuda|de cuanto es|"
     r"cual es el (?:monto|total|saldo)|cuanto debo|monto pendiente|lo que debo)\b",
     r"\bhow much\b|\bwhat do i owe\b|\bwhat(?:'s| is) (?:my|the) (?:balance|total|"
-    r"amount|"
-    r"debt)\b|\bbalance\b|\bamount (?:due|owed)\b|\bstatement\b|\bwhat i owe\b",
+    r"amount|debt)\b|\bbalance\b|\bamount (?:due|owed)\b|\bstatement\b|\bwhat i owe\b",
     r"\bquanto\s(?:e|eu devo|devo|ta|esta|fica|falta|que eu|da|deu|tenho que pagar|"
     r"preciso pagar|ficou)\b|\bvalor\s(?:da divida|total|do debito|atualizado|"
     r"em aberto|"
@@ -499,6 +530,7 @@ BALANCE_INQUIRY = _cues(
 
 AFFIRM = _cues(
     r"^(?:si|sip|sii|sipi|sipo|sisi|fechou|demorou|firmeza|claro|claro que si|dale|"
+    r"entendido|entendi|got it|understood|noted|anotado|anotei|copy that|"
     r"ok|okay|va|vale|sale|orale|listo|perfecto|"
     r"de acuerdo|deacuerdo|bueno|esta bien|ta bien|esta bueno|correcto|exacto|eso|"
     r"afirmativo|por supuesto|obvio|simon|aja|confirmo|confirmado|acepto|me parece|"
@@ -685,7 +717,8 @@ COMMON_WORDS = frozenset(
     work works worked check checked checking send sending sent keep keeping
     leave leaving help helping wait waiting start started stop stopped
     saludo saludos cierto cierta cuadro tienes bienes aceite contra correcta
-    cerrado cerrada fallido fallida
+    cerrado cerrada fallido fallida reglas medida comparar reminder shift potted
+    salad filed
     abierto actualizado algum algunas alunos aumento belleza borra caliente
     canada canto capas carbon cereza ciente clave compare connect conosco
     contagem contatar contato contra contract contraste correto cuarto
