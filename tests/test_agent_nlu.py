@@ -624,3 +624,27 @@ def test_a_rate_after_an_amount_is_no_span_of_time():
 )
 def test_third_round_of_families(text, intent):
     assert nlu.understand(text, FRIDAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # not recognising a number or a name is no dispute of the debt
+        ("who is this? I don't recognize your number", "unknown"),
+        ("no reconozco esta deuda", "dispute"),
+        ("não reconheço essa cobrança", "dispute"),
+        # charges named in other words
+        ("you charged my account twice", "dispute"),
+        ("me cobraron otra vez lo mismo", "dispute"),
+        # an infinitive with its pronoun ("mandarme") is a form of the keyword
+        ("dejen de enviarme mensajes", "opt_out"),
+        ("half now and the rest next week", "request_installments"),
+    ],
+)
+def test_fourth_round_of_families(text, intent):
+    assert nlu.understand(text, FRIDAY).intent == intent
+
+
+def test_infinitives_with_a_pronoun_are_known_and_typos_of_them_corrected():
+    assert nlu.SPELLER.word("mandarme") == "mandarme"
+    assert nlu.SPELLER.word("escrivirme") == "escribirme"

@@ -56,7 +56,7 @@ OPT_OUT = _cues(
     r"\b(?:no|nao|nunca mas)\s(?:me\s)?(?:vuelvan a\s|sigan\s)?%s\b" % CONTACT_ES,
     r"\b(?:nao|nunca mais)\s(?:me\s)?%s\b" % CONTACT_PT,
     r"\bdej(?:en|a|e|ar)\s(?:de\s)?(?:escribir|llamar|mandar|molestar|contactar|"
-    r"joder|enviar|hostigar|acosar|escribirme|llamarme|molestarme|contactarme)",
+    r"joder|enviar|hostigar|acosar|buscar)(?:me|nos)?\b",
     r"\b(?:dar(?:me)?|darse|doy|den(?:me)?)\sde\sbaja\b|\bla baja\b|\bbaja\s(?:de|"
     r"del)\b",
     r"\b(?:elimin|borr|quit|sac)(?:en|ar|a|e)(?:me)?\s(?:mi\s|mis\s)?(?:numero|datos|"
@@ -203,9 +203,16 @@ ALREADY_PAID = _cues(
     r"\bya\s(?:\w+\s)?(?:lo |la )?(?:pague|transferi|deposite|realice|salde|liquide)\b",
 )
 
+# "No reconozco el número" is about who writes, not about the debt.
+_A_NUMBER = (
+    r"\s(?:(?:el|este|ese|su|tu|the|this|that|your|o|esse|este|seu)\s)?(?:numero|"
+    r"number|phone|telefono|name|nombre|nome|contacto|contato)\b"
+)
+
 DISPUTE = _cues(
     r"\bno\s(?:es|era|son)\s(?:mi|mia|mio|mias|mios|nuestra)\b|\besa deuda no es\b"
-    r"|\b(?:no|nunca)\s(?:le\s|les\s|te\s)?debo\b|\bno\sreconozco\b|\bdesconozco\b",
+    r"|\b(?:no|nunca)\s(?:le\s|les\s|te\s)?debo\b|\bno\sreconozco\b(?!%s)|\bdesconozco\b(?!%s)"
+    % (_A_NUMBER, _A_NUMBER),
     r"\b(?:yo\s)?nunca\s(?:saque|pedi|contrate|compre|tuve|firme|solicite|use|abri)\b"
     r"|\byo no (?:saque|pedi|contrate|compre|firme|solicite)\b",
     r"\bno tengo (?:ninguna|ningun|esa|una) (?:deuda|credito|prestamo|cuenta)\b",
@@ -215,14 +222,15 @@ DISPUTE = _cues(
     r"\bcobr(?:o|an|aron)\s(?:de mas|mal|indebid|dos veces|doble)|\bfraude\b|\bestafa\b"
     r"|\busurer|\bno corresponde\b|\bno me corresponde\b|\bme estan cobrando (?:algo|"
     r"de mas)",
-    r"\b(?:i\s)?(?:don't|dont|do not|never)\s(?:owe|recognize|recognise|signed|opened|"
+    r"\b(?:i\s)?(?:don't|dont|do not|never)\s(?:owe|recogni[sz]e(?!%s)|signed|opened|"
     r"took|borrowed|bought|ordered|had|applied|used)\b|\b(?:not|isn't|wasn't|aren't)"
-    r" my (?:debt|account|loan|bill|charge|card|purchase)\b",
+    r" my (?:debt|account|loan|bill|charge|card|purchase)\b" % _A_NUMBER,
     r"\b(?:this|that|the amount|the balance|the charge|it)(?:\s?'s|\sis)\s(?:a mistake|"
     r"wrong|an error|incorrect|not mine|not right|not correct|a scam|fraud)\b|\bscam\b|"
     r"\bfraud\b"
     r"|\bwrong amount\b|\bi dispute\b|\bdispute\b|\bnot mine\b|\bcharged twice\b",
-    r"\bnao\s(?:devo|reconheco|e minha|e meu|fiz essa|contratei|comprei|pedi)\b|"
+    r"\bnao\sreconheco\b(?!%s)" % _A_NUMBER,
+    r"\bnao\s(?:devo|e minha|e meu|fiz essa|contratei|comprei|pedi)\b|"
     r"\bnunca "
     r"(?:fiz|contratei|comprei|pedi|tive)\b|\bcobranca indevida\b|\bvalor (?:errado|"
     r"incorreto|abusivo)\b|\besta errad[oa]\b|\bgolpe\b|\bnao tenho (?:divida|"
@@ -240,8 +248,10 @@ DISPUTE = _cues(
     r"\bno estoy de acuerdo con (?:ese|el|la|esa) (?:monto|cobro|deuda|valor|cargo)",
     # "cobraram errado", "charged me twice"
     r"\bcobr\w*\s(?:\w+\s)?(?:de mas|mal|errad[oa]|a mais|indebid|indevid|doble|"
-    r"dos veces|duas vezes)\b|\bcharg\w*\s(?:me\s|us\s)?(?:wrong|too much|twice|extra|"
+    r"dos veces|duas vezes)\b|\bcharg\w*\s(?:\w+\s){0,3}?(?:wrong|too much|twice|extra|"
     r"double)\b",
+    r"\balready (?:been )?charged\b|\bcharged (?:\w+ )?(?:already|again)\b|"
+    r"\bcobr\w* (?:otra vez|de nuevo|de novo|outra vez)\b",
     # "that's not what I owe", "yo debía mucho menos"
     r"\bnot what (?:i|we) owe\b|\bno es lo que (?:yo )?debo\b|"
     r"\bnao e o que (?:eu )?devo"
@@ -281,7 +291,8 @@ REQUEST_INSTALLMENTS = _cues(
     r"\b(?:hacer|dar|fazer)\s(?:unos\s|uns\s|varios\s)?(?:pagos|abonos|pagamentos)\b",
     # "la mitad ahora y la otra mitad después", "some now and the rest later"
     r"\bmitad\b.{0,40}\bmitad\b|\bhalf\b.{0,40}\bhalf\b|\bmetade\b.{0,40}\bmetade\b|"
-    r"\b(?:una parte|parte|part|some|un poco|algo|a bit|um pouco|a little)\s(?:\w+\s)?"
+    r"\b(?:una parte|parte|part|some|un poco|algo|a bit|um pouco|a little|half|"
+    r"la mitad|metade)\s(?:\w+\s)?"
     r"(?:ahora|now|agora|hoy|today|hoje)\s(?:y|and|e)\s(?:el resto|the rest|o resto|"
     r"la otra parte|the other|the remainder|lo demas|o restante|the balance)\b",
     # "no puedo pagar todo junto": not all at once, so in parts.
@@ -718,7 +729,8 @@ COMMON_WORDS = frozenset(
     leave leaving help helping wait waiting start started stop stopped
     saludo saludos cierto cierta cuadro tienes bienes aceite contra correcta
     cerrado cerrada fallido fallida reglas medida comparar reminder shift potted
-    salad filed
+    salad filed lateral financieras financeiras comparte commerce converte
+    converse operate
     abierto actualizado algum algunas alunos aumento belleza borra caliente
     canada canto capas carbon cereza ciente clave compare connect conosco
     contagem contatar contato contra contract contraste correto cuarto

@@ -33,6 +33,7 @@ from .nlu_text import (
     Speller,
     normalise,
     verb_forms,
+    with_pronouns,
     words_of_patterns,
 )
 from .numbers import digits_for_words, find_amount, find_installments
@@ -204,6 +205,7 @@ def _speller():
     ]
     sources += dates.PATTERN_SOURCES + numbers.PATTERN_SOURCES
     keywords = words_of_patterns(sources) | set(dates.MONTHS) | set(dates.WEEKDAYS)
+    keywords |= with_pronouns(keywords)
     known = set(VOCABULARY) | set(ABBREVIATIONS) | set(lexicon.COMMON_WORDS)
     known |= verb_forms(keywords | known)
     for expansion in ABBREVIATIONS.values():

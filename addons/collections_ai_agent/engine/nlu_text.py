@@ -326,6 +326,20 @@ _VERB_ENDINGS = {
 }
 
 
+def with_pronouns(words):
+    """Infinitives among ``words`` with an enclitic pronoun ("mandarme").
+
+    >>> sorted(with_pronouns({"llamar", "cuotas"}))[:3]
+    ['llamarla', 'llamarlas', 'llamarle']
+    """
+    return {
+        word + pronoun
+        for word in words
+        if len(word) >= 6 and word[-2:] in _VERB_ENDINGS
+        for pronoun in ("me", "te", "le", "lo", "la", "nos", "les", "los", "las", "se")
+    }
+
+
 def verb_forms(words):
     """Common conjugated forms of the infinitives among ``words``.
 
