@@ -648,3 +648,15 @@ def test_fourth_round_of_families(text, intent):
 def test_infinitives_with_a_pronoun_are_known_and_typos_of_them_corrected():
     assert nlu.SPELLER.word("mandarme") == "mandarme"
     assert nlu.SPELLER.word("escrivirme") == "escribirme"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("de ninguna forma", "deny"),
+        ("la deuda?", "balance_inquiry"),
+        ("balance?", "balance_inquiry"),
+    ],
+)
+def test_short_replies(text, intent):
+    assert nlu.understand(text, FRIDAY).intent == intent

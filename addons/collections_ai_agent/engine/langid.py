@@ -101,7 +101,7 @@ _STRONG = {
         descadastrar jeito nem nenhum nenhuma alguem verdade ai tem vcs
         erraram mora pessoa ligacao ligar liga gerente conheco engano
         cobrado cobrada golpe indevida loja boa tarde noite valeu fechou
-        demorou firmeza beleza entendi servico salario
+        demorou firmeza beleza entendi servico salario disso nisso desse dessa
     """.split(),
 }
 

@@ -530,6 +530,9 @@ BALANCE_INQUIRY = _cues(
     r"\bcuanto\b.*\?|\bcuanto debo\b|\bla deuda de cuanto\b",
     r"\bcuant[ao]s?\s(?:\w+\s)?(?:debo|adeudo|le debo|les debo)\b|"
     r"\bwhat'?s the amount\b|\bwhat is the amount\b|\basciende\b",
+    # a lone noun asked: "total?", "valor?", "la deuda?"
+    r"^\W*(?:el |la |o |a |the |my |mi )?(?:total|valor|monto|importe|amount|saldo|"
+    r"deuda|divida|debt|balance)\s?\?",
     r"\b(?:monto|saldo|valor|importe|amount|balance|total)\s(?:\w+\s)?(?:pendiente|"
     r"pending|pendente|outstanding|adeudado|devido|owed|due|em aberto)\b",
     r"\b(?:dice|diga|dices|pasa|pasas|das|da|manda|mandas|informa|confirma|passa|"
@@ -557,7 +560,8 @@ AFFIRM = _cues(
 )
 
 DENY = _cues(
-    r"^(?:no|nop|nope|nel|nah|nao|negativo|para nada|de ninguna manera|ni loco|ni loca|"
+    r"^(?:no|nop|nope|nel|nah|nao|negativo|para nada|not at all|nada disso|"
+    r"de modo algum|de ninguna forma|ni de chiste|de ninguna manera|ni loco|ni loca|"
     r"ni de broma|jamas|nunca|no way|not really|not now|ahora no|agora nao|tampoco|"
     r"no quiero|nao quero|i don't want|i dont want|no me interesa|not interested|"
     r"nao tenho interesse|no acepto|nao aceito|no estoy de acuerdo|i disagree|"
