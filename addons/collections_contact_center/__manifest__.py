@@ -1,7 +1,7 @@
 {
     "name": "Collections Contact Center",
     "summary": "Collection cases for collectors: kanban, routing, dispositions, KPIs",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting/Accounting",
     "author": "Cobranzas Suite contributors",
     "website": "https://github.com/cobranzas-suite/cobranzas",
@@ -16,6 +16,7 @@
         "views/wizard_views.xml",
         "views/report_statement.xml",
         "views/collection_case_views.xml",
+        "views/collection_kpi_views.xml",
         "views/menus.xml",
     ],
     "assets": {

@@ -7,3 +7,6 @@ from . import collection_case_call
 from . import collection_conversation
 from . import collection_planner
 from . import collection_debtor
+from . import collection_kpi_line
+from . import collection_journey_step
+from . import collection_journey_variant

@@ -1,2 +1,3 @@
 from . import test_cases
 from . import test_tour
+from . import test_kpis
