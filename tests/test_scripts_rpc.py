@@ -4,6 +4,7 @@ no traceback, never the password) for each way of failing to reach Odoo.
 A tiny JSON-RPC server stands in for Odoo where its answers matter (missing
 database, wrong password); the rest of the tools' logic runs against fakes."""
 
+import datetime
 import io
 import json
 import socket
@@ -21,12 +22,14 @@ SCRIPTS = ROOT / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
 import agent_chat  # noqa: E402
+import export_cases  # noqa: E402
+import kpis  # noqa: E402
 import odoo_rpc  # noqa: E402
 import run_cycle  # noqa: E402
 import seed_demo  # noqa: E402
 
 PASSWORD = "s3cr3t-Pa55"
-TOOLS = [seed_demo.main, run_cycle.main, agent_chat.main]
+TOOLS = [seed_demo.main, run_cycle.main, agent_chat.main, kpis.main, export_cases.main]
 
 
 # ------------------------------------------------------------------ servers
@@ -201,6 +204,49 @@ def test_cycle_steps_run_in_the_cycles_order(capsys):
         run_cycle.parse_args(["--steps", "plan,send"])
     assert done.value.code == 2
     assert "unknown step(s) send" in capsys.readouterr().err
+
+
+def test_kpi_options(capsys):
+    args = kpis.parse_args(["--month", "2026-03", "--months", "3", "--by", "team"])
+    assert (args.month, args.months, args.by) == (datetime.date(2026, 3, 1), 3, "team")
+    assert kpis.first_month(args.month, args.months) == datetime.date(2026, 1, 1)
+    assert kpis.first_month(datetime.date(2026, 2, 1), 14) == datetime.date(2025, 1, 1)
+    for wrong in (["--month", "2026-13"], ["--months", "0"], ["--by", "planet"]):
+        with pytest.raises(SystemExit) as done:
+            kpis.parse_args(wrong)
+        assert done.value.code == 2
+    assert "is not a month" in capsys.readouterr().err
+
+
+def test_kpi_table_formats_each_unit():
+    rows = [
+        {"month": "2026-03", "name": "Contact rate", "value": 66.666, "unit": "rate",
+         "n": 3, "group": None},
+        {"month": "2026-03", "name": "DSO", "value": 50.7272, "unit": "days",
+         "n": 0, "group": None},
+        {"month": "2026-03", "name": "Amount collected", "value": 1200.0,
+         "unit": "amount", "n": 2, "group": None, "winner": False},
+    ]  # fmt: skip
+    out = io.StringIO()
+    kpis.print_table(rows, kpis.parse_args([]), out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].split() == ["Month", "KPI", "Value", "n"]
+    assert lines[1].endswith("66.7 %  3")
+    assert "50.7 days" in lines[2] and "1,200.00" in lines[3]
+
+
+def test_export_options_and_filters():
+    args = export_cases.parse_args(["--team", "Disputes", "--stage", "dispute"])
+    assert export_cases.domain_of(args) == [
+        ("is_closed", "=", False),
+        ("stage_code", "=", "dispute"),
+        ("team_id.name", "=", "Disputes"),
+    ]
+    assert export_cases.domain_of(export_cases.parse_args(["--all"])) == []
+    assert export_cases.cell([7, "Ana"]) == "Ana"
+    assert export_cases.cell(False) == ""
+    with pytest.raises(SystemExit):
+        export_cases.parse_args(["--page", "0"])
 
 
 def test_chat_online_needs_a_customer_and_no_llm_options(capsys):

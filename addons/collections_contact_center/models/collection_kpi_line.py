@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from odoo.addons.collections_automation.engine import buckets as bucket_engine
 from odoo.addons.collections_automation.models.collection_message import (
@@ -162,6 +163,21 @@ class CollectionKpiLine(models.Model):
         """Recompute this month and the last two (menu and list button)."""
         self._cron_compute()
         return {"type": "ir.actions.client", "tag": "reload"}
+
+    @api.model
+    def compute_kpis(self, month, months=1):
+        """Recompute ``months`` months up to ``month`` (``YYYY-MM-DD``) for the
+        user's companies: the RPC entry point of ``scripts/kpis.py``."""
+        if not self.env.user.has_group(
+            "collections_automation.group_collection_manager"
+        ):
+            raise AccessError(self.env._("Only collection managers compute KPIs."))
+        last = fields.Date.to_date(month).replace(day=1)
+        for months_back in range(max(int(months), 1)):
+            self._compute_period(
+                last - relativedelta(months=months_back), self.env.companies
+            )
+        return True
 
     @api.model
     def _compute_period(self, month, companies=None):
