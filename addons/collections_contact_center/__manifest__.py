@@ -19,6 +19,7 @@
         "views/collection_kpi_views.xml",
         "views/menus.xml",
     ],
+    "demo": ["demo/collection_contact_center_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "collections_contact_center/static/tests/tours/*.js",

@@ -591,10 +591,17 @@ class _Facts:
         day_before = self.date_from - timedelta(days=1)
         opening = sum(line["balance"] for line in lines if line["date"] <= day_before)
         closing = sum(line["balance"] for line in lines)
+        # per customer, unapplied credits (payments, credit notes) settle the
+        # oldest items first, as an aging does: what they leave of the
+        # customer's balance is current only up to its items not yet due
+        balance_of, current_of = defaultdict(float), defaultdict(float)
+        for line in lines:
+            balance_of[line["partner_id"]] += line["balance"]
+            if line["balance"] > 0 and line["date_maturity"] >= self.date_to:
+                current_of[line["partner_id"]] += max(line["residual_end"], 0.0)
         closing_current = sum(
-            max(line["residual_end"], 0.0)
-            for line in lines
-            if line["balance"] > 0 and line["date_maturity"] >= self.date_to
+            min(current, max(balance_of[partner], 0.0))
+            for partner, current in current_of.items()
         )
         sales = sum(
             line["balance"]

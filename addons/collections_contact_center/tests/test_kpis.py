@@ -61,10 +61,10 @@ class TestKpis(CollectionsCommon):
             Partner.create({"name": n}) for n in "P1 P2 P3".split()
         )
 
-        def invoice(partner, amount, dated, due):
+        def invoice(partner, amount, dated, due, move_type="out_invoice"):
             move = cls.env["account.move"].create(
                 {
-                    "move_type": "out_invoice",
+                    "move_type": move_type,
                     "partner_id": partner.id,
                     "invoice_date": dated,
                     "date": dated,
@@ -81,6 +81,7 @@ class TestKpis(CollectionsCommon):
             move.action_post()
             return move
 
+        cls.invoice = staticmethod(invoice)
         a = invoice(cls.p1, 1000, "2026-01-10", "2026-02-09")
         invoice(cls.p2, 500, "2026-02-01", "2026-02-25")
         c = invoice(cls.p2, 300, "2026-02-10", "2026-02-20")
@@ -179,6 +180,19 @@ class TestKpis(CollectionsCommon):
         )
         rolled_from = lines.filtered(lambda line: line.kpi == "roll_rate").bucket_id
         self.assertEqual(rolled_from, early | mid)
+
+    def test_unapplied_credits_settle_the_oldest_items_first(self):
+        # a credit note of 2000 to P3 on Mar 20, not reconciled: P3's balance
+        # is 800 (E, overdue) + 1500 (D, current) - 2000 = 300, all of it
+        # current once the credit has settled E; closing 3600 - 2000 = 1600,
+        # credit sales 2200 - 2000 = 200
+        self.invoice(self.p3, 2000, "2026-03-20", "2026-03-20", "out_refund")
+        lines = self.compute()
+        self.assertAlmostEqual(self.value(lines, "dso"), 1600 * 31 / 200, 2)
+        self.assertAlmostEqual(self.value(lines, "best_dso"), 300 * 31 / 200, 2)
+        self.assertAlmostEqual(
+            self.value(lines, "cei"), 100 * (2800 - 1600) / (2800 - 300), 2
+        )
 
     def test_contact_kpis(self):
         self.message(self.p1, "sms", "delivered", datetime(2026, 3, 3, 14))

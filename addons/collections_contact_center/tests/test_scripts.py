@@ -97,9 +97,9 @@ class TestContactCenterScripts(HttpCase):
             [("date_from", "=", month), ("dimension", "=", "team")]
         )
         self.assertEqual(
-            sorted((r["kpi"], r["group"] or False, round(r["value"], 2)) for r in rows),
+            sorted((r["kpi"], r["group"] or "", round(r["value"], 2)) for r in rows),
             sorted(
-                (line.kpi, line.team_id.name or False, round(line.value, 2))
+                (line.kpi, line.team_id.name or "", round(line.value, 2))
                 for line in lines
             ),
         )
