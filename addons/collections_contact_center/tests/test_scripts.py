@@ -107,7 +107,7 @@ class TestContactCenterScripts(HttpCase):
             ("right_party_rate", "Script Team", 100.0),
             [(r["kpi"], r["group"], r["value"]) for r in rows],
         )
-        code, out, err = run_script("kpis", self.connection())
+        code, out, err = run_script("kpis", [*self.connection(), "--by", "team"])
         self.assertEqual(code, 0, err)
         self.assertRegex(out, r"Right-party contact rate +100\.0 %")
 
