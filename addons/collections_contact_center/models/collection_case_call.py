@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CollectionCaseCall(models.Model):
@@ -22,3 +22,15 @@ class CollectionCaseCall(models.Model):
     disposition_id = fields.Many2one("collection.disposition", "Outcome", required=True)
     right_party = fields.Boolean(related="disposition_id.right_party", store=True)
     note = fields.Text()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A call counts for the case's team unless told otherwise (KPIs per team)."""
+        cases = self.env["collection.case"].browse(
+            [vals["case_id"] for vals in vals_list if vals.get("case_id")]
+        )
+        team_of = {case.id: case.team_id.id for case in cases}
+        for vals in vals_list:
+            if not vals.get("team_id") and vals.get("case_id"):
+                vals["team_id"] = team_of.get(vals["case_id"], False)
+        return super().create(vals_list)

@@ -109,7 +109,7 @@ class TestContactCenterScripts(HttpCase):
         )
         code, out, err = run_script("kpis", [*self.connection(), "--by", "team"])
         self.assertEqual(code, 0, err)
-        self.assertRegex(out, r"Right-party contact rate +100\.0 %")
+        self.assertRegex(out, r"Right-party contact rate +Script Team +100\.0 %")
 
     def test_a_collector_cannot_compute_kpis(self):
         code, out, err = run_script(
