@@ -666,3 +666,28 @@ def test_infinitives_with_a_pronoun_are_known_and_typos_of_them_corrected():
 )
 def test_short_replies(text, intent):
     assert nlu.understand(text, FRIDAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a dispute told as a story: goods that never came, returned or cancelled
+        ("la compra nunca llegó a mi casa", "dispute"),
+        ("no recibí el pedido y ya me están cobrando", "dispute"),
+        ("me cobran algo que jamás pedí", "dispute"),
+        ("the parcel never came, so no", "dispute"),
+        ("I returned the item weeks ago", "dispute"),
+        ("why am I paying for stuff I never used", "dispute"),
+        ("a mercadoria não chegou até agora", "dispute"),
+        ("cobraram um serviço que eu cancelei", "dispute"),
+        ("nunca fiquei devendo nada", "dispute"),
+        ("they double billed me", "dispute"),
+        # what never came is a link, a bill or a salary: no dispute
+        ("no me llegó el link, me lo mandas de nuevo?", "pay_now"),
+        ("I never got around to paying it", "unknown"),
+        ("I never got paid this month so I can't pay", "hardship"),
+        ("nunca me llegó la factura, cuánto debo?", "balance_inquiry"),
+    ],
+)
+def test_disputes_told_as_a_story(text, intent):
+    assert nlu.understand(text, FRIDAY).intent == intent

@@ -178,7 +178,8 @@ ALREADY_PAID = _cues(
     r"\balready\s(?:paid|sent|settled|made the payment|been paid|took care)|"
     r"\b(?:i've|i have|we've|we have)\s(?:already\s)?(?:paid|settled|sent)",
     r"\b(?:it|this|that|debt|bill|balance)\s(?:is|was|has been)\s(?:already\s)?"
-    r"(?:paid|settled)\b|(?<!\bget )(?<!\bget it )(?<!\bget this )(?<!\bget that )"
+    r"(?:paid|settled)\b|(?<!\bgot )(?<!\bgotten )(?<!\bget )(?<!\bget it )"
+    r"(?<!\bget this )(?<!\bget that )"
     r"\bpaid (?:it|this|that|in full|yesterday|last|off)\b",
     # "ya está cancelado", "ya quedó saldado", "já está pago"
     r"\b(?:ya|ja)\s(?:\w+\s)?(?:esta|quedo|fue|estaba|se|ta|foi|ficou)\s(?:\w+\s)?"
@@ -207,6 +208,30 @@ ALREADY_PAID = _cues(
 _A_NUMBER = (
     r"\s(?:(?:el|este|ese|su|tu|the|this|that|your|o|esse|este|seu)\s)?(?:numero|"
     r"number|phone|telefono|name|nombre|nome|contacto|contato)\b"
+)
+
+# Goods and services a customer buys, and the verbs of getting them: a story
+# of what never came ("nunca me llegó el pedido", "the package never arrived").
+GOODS = (
+    r"(?:producto|productos|pedido|pedidos|compra|compras|paquete|mercancia|"
+    r"mercaderia|articulo|equipo|orden|envio|encargo|servicio|produto|produtos|"
+    r"encomenda|mercadoria|pacote|entrega|servico|aparelho|order|orders|product|"
+    r"products|item|items|package|parcel|goods|delivery|purchase|merchandise|"
+    r"shipment|stuff|device|service|suscripcion|assinatura|subscription|membresia|"
+    r"membership)"
+)
+RECEIVED = (
+    r"(?:llego|llegaron|entregaron|recibi|recibimos|vino|recebi|recebemos|chegou|"
+    r"chegaram|entregaram|veio|received|got|gotten|get|receive|arrived|came|"
+    r"showed up|delivered)"
+)
+# What a bill, a link or a salary is: never received, but no dispute of a debt.
+_NOT_GOODS = (
+    r"(?!\s(?:\w+\s)?(?:link|enlace|liga|boleto|pix|codigo|mensaje|mensajes|mensagem|"
+    r"message|messages|text|sms|correo|mail|email|llamada|ligacao|call|paid|pago|"
+    r"pagamento|payment|salario|sueldo|paycheck|datos|dados|details|around|round|to|"
+    r"chance|a chance|the chance|time|factura|fatura|bill|invoice|statement|"
+    r"recibo|estado)\b)"
 )
 
 DISPUTE = _cues(
@@ -261,6 +286,36 @@ DISPUTE = _cues(
     r"di de baja|dei baixa)\s(?:\w+\s)?(?:el|ese|este|la|esa|o|esse|a|the|that|this|my|"
     r"mi|meu|minha)?\s?(?:servicio|servico|contrato|plan|plano|suscripcion|assinatura|"
     r"subscription|service|membership|membresia|linea|linha)\b",
+    # goods that never came: "nunca me llegó", "no recibí el pedido", "the
+    # package never arrived", "algo que no pedí", "stuff I cancelled"
+    r"\b(?:nunca|jamas|jamais|never)\s(?:me\s|nos\s|eu\s|i\s|we\s)?%s\b%s"
+    % (RECEIVED, _NOT_GOODS),
+    r"\b(?:no|nao|didn't|did not|haven't|have not|hasn't|has not)\s(?:me\s|nos\s|"
+    r"eu\s|yet\s)?%s\s(?:\w+\s){0,2}?%s\b" % (RECEIVED, GOODS),
+    r"\b%s\s(?:\w+\s){0,2}?(?:nunca|no|nao|never|didn't|did not|hasn't|has not|"
+    r"wasn't|was not|still hasn't|still has not)\s(?:me\s|nos\s|been\s)?(?:\w+\s)?"
+    r"(?:%s|arrive|come|show up|vino|fue entregad\w*|foi entregue)\b"
+    % (GOODS, RECEIVED),
+    r"\b(?:algo|cosa|cosas|coisa|coisas|lo|eso|esto|isso|aquilo|something|things|"
+    r"what|anything|"
+    r"%s)\s(?:que\s|that\s|which\s)?(?:yo\s|eu\s|i\s|we\s)?(?:no|nao|nunca|jamas|"
+    r"never|didn't|did not|don't|do not|haven't|have not|nem|ni|not even)\s(?:me\s)?"
+    r"(?:recibi|pedi|"
+    r"compre|use|contrate|solicite|autorice|llego|llegaron|recebi|comprei|usei|"
+    r"contratei|solicitei|autorizei|chegou|receive|received|order|ordered|buy|"
+    r"bought|use|used|authorized|authorize|sign up for|signed up for|get|got)\b"
+    % GOODS,
+    r"\b(?:algo|cosa|cosas|coisa|coisas|lo|eso|isso|something|things|what|%s)\s"
+    r"(?:que\s|that\s|"
+    r"which\s)?(?:yo\s|eu\s|i\s|we\s)?(?:ya\s|ja\s|already\s)?(?:devolvi|di de baja|"
+    r"cancelei|dei baixa|cancell?ed|returned|sent back|gave back)\b" % GOODS,
+    r"\b(?:devolvi|devolvimos|returned|sent back)\s(?:\w+\s)?%s\b" % GOODS,
+    # a debt never owed: "nunca le debí nada", "eu nunca devi isso", "never owed"
+    r"\b(?:nunca|jamas)\s(?:le\s|les\s|te\s)?(?:debi|debia)\b|\b(?:nunca|jamais)\s"
+    r"(?:\w+\s)?(?:devi|devia|fiquei devendo)\b|\bnever owed\b",
+    r"(?<!numero )(?<!nome )\bta\s(?:\w+\s)?errad[oa]\b|\bdouble(?:\s|-)?"
+    r"(?:charged|billed|charge|charging|billing)\b|\bbill\w*\s(?:\w+\s){0,3}?"
+    r"(?:twice|double|wrong|too much)\b",
     r"\b(?:monto|cobro|cargo|valor|saldo|cantidad|cuenta|importe|total|amount|charge|"
     r"balance|bill|cobranca|divida|deuda)\s(?:\w+\s)?(?:no es|no esta|nao e|nao esta|"
     r"nao ta|is not|isn't|isnt|was not|wasn't)\s(?:nada\s)?(?:correct[oa]?|right|"
@@ -473,8 +528,8 @@ HARDSHIP = _cues(
     r"\b(?:reduziram|cortaram) (?:o |meu )?(?:salario|horas)\b",
     r"\bno me (?:han |habian )?pagad[oa]\b|\bno me (?:pagan|pagaron)\b|\bnao me "
     r"(?:pagaram|pagam)\b|\b(?:haven't|have not|hasn't|has not) (?:been|gotten) paid\b|"
-    r"\b(?:didn't|did not|don't|won't) get paid\b|\bnao recebi (?:o |meu )?(?:salario|"
-    r"pagamento)\b|"
+    r"\b(?:didn't|did not|don't|won't|never) (?:get|got|gotten) paid\b|"
+    r"\bnao recebi (?:o |meu )?(?:salario|pagamento)\b|"
     r"\batras\w* (?:o |meu )?salario\b",
     r"\b(?:lost|lose) my (?:job|work|income|house)\b|\bunemployed\b|\bout of work\b|"
     r"\bjobless\b|\bbroke\b|\b(?:no|don't have (?:the|any)?|have no|haven't got)\s?"
