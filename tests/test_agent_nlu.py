@@ -691,3 +691,22 @@ def test_short_replies(text, intent):
 )
 def test_disputes_told_as_a_story(text, intent):
     assert nlu.understand(text, FRIDAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # balance questions typed in a hurry: abbreviations, a dropped letter
+        "hw much is my balance",
+        "wat do i still owe",
+        "what's still pending?",
+        "cunto debo",
+        "qto me falta pagar",
+        "cuanta plata os debo ahora",
+        "qnto devo?",
+        "qnt ta a divida",
+        "quanto me resta pagar",
+    ],
+)
+def test_balance_questions_with_typos_and_abbreviations(text):
+    assert nlu.understand(text, FRIDAY).intent == "balance_inquiry"

@@ -583,7 +583,7 @@ BALANCE_INQUIRY = _cues(
     r"devido|que devo)\b|\bqual (?:o|e o) (?:valor|saldo|total)\b|\bextrato\b|\bsaldo\b"
     r"|\bquanto\b",
     r"\bcuanto\b.*\?|\bcuanto debo\b|\bla deuda de cuanto\b",
-    r"\bcuant[ao]s?\s(?:\w+\s)?(?:debo|adeudo|le debo|les debo)\b|"
+    r"\b[cq]uant[ao]s?\s(?:\w+\s){0,2}?(?:debo|adeudo|debemos|devo|devemos)\b|"
     r"\bwhat'?s the amount\b|\bwhat is the amount\b|\basciende\b",
     # a lone noun asked: "total?", "valor?", "la deuda?"
     r"^\W*(?:el |la |o |a |the |my |mi )?(?:total|valor|monto|importe|amount|saldo|"
@@ -595,6 +595,12 @@ BALANCE_INQUIRY = _cues(
     r"amount|total amount)\b",
     r"\b(?:what'?s|what is|whats)\s(?:the|my)\s(?:\w+\s)?(?:amount|balance|total)\b|"
     r"\bpay ?off amount\b|\bpayoff\b",
+    # what is left to pay: "cuánto me queda", "quanto resta", "what's left"
+    r"\b[cq]uanto\s(?:(?:me|nos|le|les|te|os|ainda|todavia|aun)\s)?(?:queda|quedan|"
+    r"falta|faltan|resta|restan|sobra)\b|\b(?:lo|o) que (?:me |nos |ainda )?(?:queda|"
+    r"falta|resta) (?:por |de |pra |para )?(?:pagar|saldar|quitar)\b",
+    r"\bwhat(?:'s|s| is)? (?:still )?(?:left|remaining|outstanding|pending)\b|"
+    r"\bwhat (?:do|did|does) (?:i|we) (?:still )?owe\b|\bwhat (?:i|we) still owe\b",
 )
 
 AFFIRM = _cues(
