@@ -710,3 +710,26 @@ def test_disputes_told_as_a_story(text, intent):
 )
 def test_balance_questions_with_typos_and_abbreviations(text):
     assert nlu.understand(text, FRIDAY).intent == "balance_inquiry"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # chat about a past day is no promise, and carries no date
+        ("did you see the match last night?", "unknown"),
+        ("ayer llovió todo el día", "unknown"),
+        ("ontem foi aniversário da minha filha", "unknown"),
+        # a day in a question about the balance or in a dispute is no payment date
+        ("quanto eu devo hoje?", "balance_inquiry"),
+        ("el cargo del 15 de febrero está mal", "dispute"),
+    ],
+)
+def test_a_day_outside_a_payment_is_no_date(text, intent):
+    reply = nlu.understand(text, FRIDAY)
+    assert (reply.intent, reply.date) == (intent, None)
+
+
+def test_a_day_alone_is_still_a_promise_and_a_past_payment_keeps_its_day():
+    assert nlu.understand("el lunes", FRIDAY).intent == "promise_to_pay"
+    reply = nlu.understand("pagué ayer", FRIDAY)
+    assert (reply.intent, reply.date) == ("already_paid", datetime.date(2026, 3, 5))

@@ -8,7 +8,9 @@ right by ``nlu_text.Speller``, whose keywords are the words of those cues.
 When several cues match, a fixed order decides (an opt-out or a wrong person beats
 everything, a concrete request beats a vague yes/no). Dates, amounts and
 installment counts are found in that order, each blanking its words so that
-"pago 500 el 15" gives 500 and the 15th, and "3 cuotas" is never money.
+"pago 500 el 15" gives 500 and the 15th, and "3 cuotas" is never money. A
+date belongs to the intents about paying: a balance asked "as of today", a
+dispute or chat about yesterday keep none, and a past day alone is no promise.
 
 >>> from datetime import date
 >>> reply = understand("pago 500 el 15", date(2026, 3, 6)).as_dict()
@@ -18,6 +20,9 @@ installment counts are found in that order, each blanking its words so that
 'request_installments'
 >>> understand("STOP", date(2026, 3, 6)).intent
 'opt_out'
+>>> reply = understand("¿cuánto debo hoy?", date(2026, 3, 6))
+>>> reply.intent, reply.date
+('balance_inquiry', None)
 """
 
 import datetime
@@ -99,6 +104,17 @@ _NOT_NAMES = re.compile(
     r"Problem|Money|Need|Reason|Debt|Cuando|Donde|Como|Que|Quien|Nada|Nadie|Problema|"
     r"Dinero|Plata|Quando|Onde|Quem|Ninguem|Dinheiro|Nenhum|Nenhuma|Ningun|Ninguna)$"
 )
+# A day said in a message about something else ("¿cuánto debo hoy?", "the
+# charge of the 15th is wrong", "did you see the game yesterday?") is no
+# payment date: these intents carry none.
+_INTENTS_WITHOUT_DATES = {
+    "balance_inquiry",
+    "dispute",
+    "hardship",
+    "opt_out",
+    "wrong_person",
+    "unknown",
+}
 # "Cobrado duas vezes" is no installment plan: counts matter to these only.
 _INTENTS_WITH_COUNTS = {
     "request_installments",
@@ -183,8 +199,8 @@ def _pick_intent(text, raw, date, today, installments):  # noqa: C901 - the orde
         return "balance_inquiry"
     if "?" in text and lexicon.PAYMENT_MEANS.search(text):
         return "pay_now"  # "what's your paypal?", "¿tienen cuenta en el banco X?"
-    if date is not None:
-        return "promise_to_pay"
+    if date is not None and date >= today:
+        return "promise_to_pay"  # a day alone answers "when?"; a past one does not
     if lexicon.DONT_KNOW.search(text):
         return "unknown"
     if lexicon.NEGATED_AFFIRM.search(text):
@@ -246,6 +262,8 @@ def understand(
     intent = _pick_intent(work, raw, date, today, installments)
     if intent not in _INTENTS_WITH_COUNTS:
         installments = None
+    if intent in _INTENTS_WITHOUT_DATES:
+        date = None
     if intent == "already_paid" and date is not None:
         date, _ = find_date(work, today, language, past=True)
     frustrated = bool(lexicon.FRUSTRATION.search(work)) or _is_shouting(raw)
