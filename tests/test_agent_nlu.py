@@ -733,3 +733,20 @@ def test_a_day_alone_is_still_a_promise_and_a_past_payment_keeps_its_day():
     assert nlu.understand("el lunes", FRIDAY).intent == "promise_to_pay"
     reply = nlu.understand("pagué ayer", FRIDAY)
     assert (reply.intent, reply.date) == ("already_paid", datetime.date(2026, 3, 5))
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # paid earlier the same day: already paid, dated today
+        ("deposité hoy en la mañana", "already_paid"),
+        ("pague hoy en el banco", "already_paid"),
+        ("I sent it earlier today", "already_paid"),
+        ("transferi hoje mais cedo", "already_paid"),
+        # paying later the same day is still a promise
+        ("hoy a la tarde te deposito", "promise_to_pay"),
+        ("vou pagar mais cedo amanhã", "promise_to_pay"),
+    ],
+)
+def test_a_payment_earlier_today(text, intent):
+    assert nlu.understand(text, FRIDAY).intent == intent

@@ -167,7 +167,7 @@ ALREADY_PAID = _cues(
     r"(?:pago|deposito|transferencia)|realice el pago|quedo pagad|esta pagad|"
     r"estoy al dia|mande el comprobante|envie el comprobante|te (?:mande|envie)|"
     r"fue pagad|se pago)",
-    r"\b(?:lo|la)\spague\b|\bpague\s(?:ayer|antier|anteayer|la semana pasada|"
+    r"\b(?:lo|la)\spague\b|\bpague\s(?:hoy|ayer|antier|anteayer|la semana pasada|"
     r"el mes pasado|"
     r"hace|el (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)|todo|en (?:el|"
     r"la) (?:banco|oxxo|tienda)|con|por)",
@@ -722,6 +722,10 @@ PAST_TIME = _cues(
     r"pasad[oa]|(?:semana|mes|sexta|segunda|terca|quarta|quinta)\s(?:feira\s)?"
     r"passad[oa]|hace\s(?:\d+|un|una|unos|unas|rato|tiempo)|faz\s(?:\d+|um|uma|"
     r"uns|umas|tempo)|\w+ ago|this morning|esta manana|hoje cedo|hoy temprano)\b",
+    # earlier the same day: "hoy a la mañana", "hoje mais cedo", "earlier today"
+    r"\b(?:hoy (?:a|en|por) la manana|hoy al mediodia|temprano hoy|earlier today|"
+    r"earlier this morning|hoje (?:de|pela) manha|hoje mais cedo|mais cedo|"
+    r"hace (?:un )?rato|ha pouco|agora pouco|just now)\b",
     r"\bhice\s(?:el|la|un|una)\s(?:pago|deposito|transferencia|abono)\b",
 )
 
