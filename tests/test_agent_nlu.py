@@ -750,3 +750,17 @@ def test_a_day_alone_is_still_a_promise_and_a_past_payment_keeps_its_day():
 )
 def test_a_payment_earlier_today(text, intent):
     assert nlu.understand(text, FRIDAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        # an article before an amount ("los 3.000") is no hour nor day
+        ("te pago los 2.400 el lunes", Decimal("2400")),
+        ("deposito las 700 que faltan", Decimal("700")),
+        ("a las 8 te pago", None),
+        ("te transfiero a las 21", None),
+    ],
+)
+def test_an_amount_after_an_article(text, amount):
+    assert nlu.understand(text, FRIDAY).amount == amount

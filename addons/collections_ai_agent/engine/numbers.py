@@ -188,9 +188,12 @@ _LUCA = re.compile(r"\b(?:una|1)?\s?luca\b")
 # Words before a number that make it a reference, not money.
 _NOT_MONEY_BEFORE = re.compile(
     r"(?:#|nro\.?|no\.|numero|factura|cliente|contrato|ref|referencia|folio|"
-    r"cedula|dni|cpf|rut|invoice|account|order|pedido|protocolo|cuenta|"
-    r"las|los|a las|at|as)\s*$"
+    r"cedula|dni|cpf|rut|invoice|account|order|pedido|protocolo|cuenta)\s*$"
 )
+# Words before an hour or a day ("a las 5", "at 3", "los 15"): a number that
+# could be one is no money there, a bigger one is ("te pago los 1.500").
+_CLOCK_BEFORE = re.compile(r"\b(?:las|los|a las|at|as)\s*$")
+_LARGEST_HOUR_OR_DAY = 31
 # Words after a number that make it a count of something else.
 _NOT_MONEY_AFTER = re.compile(
     r"^\s*(?:%|hijos?|anos|years?|horas?|hours?|hs\b|h\b|am\b|pm\b|personas|"
@@ -212,6 +215,8 @@ def find_amount(text):
     (Decimal('1200'), Decimal('2000'))
     >>> find_amount("tengo 2 hijos") is None
     True
+    >>> find_amount("a las 5 te pago los 1.500"), find_amount("a las 18") is None
+    (Decimal('1500'), True)
     """
     candidates = []
     for match in AMOUNT.finditer(text):
@@ -226,6 +231,8 @@ def find_amount(text):
             before = text[: match.start("num")]
             after = text[match.end("num") :]
             if _NOT_MONEY_BEFORE.search(before) or _NOT_MONEY_AFTER.match(after):
+                continue
+            if _CLOCK_BEFORE.search(before) and value <= _LARGEST_HOUR_OR_DAY:
                 continue
             if value < 10:
                 continue
@@ -273,6 +280,7 @@ PATTERN_SOURCES = [
     AMOUNT.pattern,
     INSTALLMENTS.pattern,
     _NOT_MONEY_BEFORE.pattern,
+    _CLOCK_BEFORE.pattern,
 ]
 
 
