@@ -764,3 +764,23 @@ def test_a_payment_earlier_today(text, intent):
 )
 def test_an_amount_after_an_article(text, amount):
     assert nlu.understand(text, FRIDAY).amount == amount
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # the phone is someone else's, or the name is asked about
+        ("this is not her number anymore", "wrong_person"),
+        ("este no es su celular", "wrong_person"),
+        ("esse whatsapp não é dele", "wrong_person"),
+        ("who is Marcos?", "wrong_person"),
+        ("¿quién es Lucía?", "wrong_person"),
+        ("quem é a Dona Célia?", "wrong_person"),
+        # a question about who writes is no wrong person
+        ("who is this?", "unknown"),
+        ("Quién es Usted?", "unknown"),
+        ("Who is the Manager?", "request_human"),
+    ],
+)
+def test_someone_elses_phone_and_a_name_asked_about(text, intent):
+    assert nlu.understand(text, FRIDAY).intent == intent

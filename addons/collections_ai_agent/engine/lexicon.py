@@ -47,6 +47,13 @@ MONEY_ADJ = (
 )
 
 
+# A phone line, as a wrong person names the one that was reached.
+PHONE = (
+    r"(?:numero|number|phone|phone number|cell|cellphone|celular|telefono|telefone|"
+    r"movil|linea|linha|whatsapp|zap)"
+)
+
+
 OPT_OUT = _cues(
     r"^\W*(?:(?:por favor|please|porfa|pls)\W+)?(?:baja|stop|sair|alto|unsubscribe|"
     r"parar|pare|parem|cancelar|"
@@ -108,10 +115,15 @@ WRONG_PERSON = _cues(
     r"\b(?:aqui|aca|here)\s(?:no\s)?(?:vive|mora|lives)\b|\bya no (?:vive|trabaja|"
     r"usa este)\b"
     r"|\bnao mora\b|\bnao e (?:meu|o meu) nome\b|\bno es mi nombre\b|\bnot my name\b"
-    r"|\bpessoa errada\b|\bpersona equivocada\b|\bthis is not (?:his|her) number\b"
-    r"|\bno es (?:su|el) numero\b|\bnao e (?:o )?numero del[ae]\b",
-    r"\b(?:numero|number)\s(?:ya\s)?(?:no es|nao e|is not|isn't)\s(?:de|d[ao]|his|"
-    r"her)\b",
+    r"|\bpessoa errada\b|\bpersona equivocada\b",
+    # the phone is someone else's: "this isn't her phone", "no es su celular",
+    # "esse telefone não é dele"
+    r"\b(?:this|that|it)(?:'s| is|s)?\s?(?:not|n't|isn't|isnt|aint|ain't)\s(?:his|her|"
+    r"their)\s(?:\w+\s)?%s\b" % PHONE,
+    r"\b(?:no es|nao e)\s(?:su|el|o|a)\s%s\s?(?:de (?:el|ella)|del[ae]|\?|$|,|\.)|"
+    r"\bno es su %s\b|\bnao e (?:o |a )?%s del[ae]\b" % (PHONE, PHONE, PHONE),
+    r"\b%s\s(?:ya\s)?(?:no es|nao e|is not|isn't|isnt)\s(?:de|d[ao]|del[ae]|his|"
+    r"her)\b" % PHONE,
     r"\bno soy yo\b(?!\s(?:quien|el que|la que))|\bnao sou eu\b|\bit'?s not me\b",
     r"\b(?:don't|dont|do not) know (?:who (?:that|this|he|she) is|(?:him|her|them))\b|"
     r"\bno se quien es\b|\bnao sei quem e\b|\bte equivocaste\b|\bvoces erraram\b",

@@ -96,13 +96,23 @@ _NAMED_DENIAL = re.compile(
     r"ms\.? |sr\.? |sra\.? |don |doña |dona |señor |señora |senhor |senhora )?)"
     r"[A-ZÁÉÍÓÚÑ][a-záéíóúñãõç]+",
 )
+# "Who is Sarah?", "¿quién es ese tal Ramiro?", "quem é essa Mariana?": a
+# customer asking who a named person is has never heard of them.
+_NAMED_QUESTION = re.compile(
+    r"(?i:\b(?:who(?:'s| is)|qui[eé]n (?:es|era)|quem (?:é|e|era))\s(?:(?:esa|ese|essa|"
+    r"esse|este|esta|el|la|o|a|this|that|tal|de|da|do|mr\.?|mrs\.?|ms\.?|sr\.?|sra\.?|"
+    r"don|doña|dona|señor|señora|senhor|senhora)\s){0,3})"
+    r"([A-ZÁÉÍÓÚÑ][a-záéíóúñãõç]+)(?:\s[A-ZÁÉÍÓÚÑ][a-záéíóúñãõç]+)?\s*\?"
+)
 _NOT_NAMES = re.compile(
     r"\b(?:Yo|Eu|I|My|Mi|Mine|Responsable|Culpable|Possible|Posible|Justo|Fair|Right|"
     r"True|Correct|Correcto|Cierto|Verdad|Mine|Mio|Mía|Mia|Minha|Meu|Your|Su|Sure|"
     r"Able|Going|Interested|Paying|Happy|Ok|OK|Okay|That|This|Eso|Esa|Ese|Isso|Essa|"
     r"When|What|Where|How|Why|Who|Which|If|Yet|Exactly|Anything|Anyone|Nothing|Way|"
     r"Problem|Money|Need|Reason|Debt|Cuando|Donde|Como|Que|Quien|Nada|Nadie|Problema|"
-    r"Dinero|Plata|Quando|Onde|Quem|Ninguem|Dinheiro|Nenhum|Nenhuma|Ningun|Ninguna)$"
+    r"Dinero|Plata|Quando|Onde|Quem|Ninguem|Dinheiro|Nenhum|Nenhuma|Ningun|Ninguna|"
+    r"Usted|Ustedes|Ud|Voce|Você|Vc|You|Calling|Speaking|Habla|Fala|Este|Esta|Esse|"
+    r"Essa|El|La|It|Him|Her|He|She|Ele|Ela|Él)$"
 )
 # A day said in a message about something else ("¿cuánto debo hoy?", "the
 # charge of the 15th is wrong", "did you see the game yesterday?") is no
@@ -133,7 +143,9 @@ def _named_wrong_person(raw):
         name = match.group(0).split()[-1]
         if not _NOT_NAMES.search(name):
             return True
-    return False
+    return any(
+        not _NOT_NAMES.search(match.group(1)) for match in _NAMED_QUESTION.finditer(raw)
+    )
 
 
 def _is_shouting(raw):
