@@ -784,3 +784,34 @@ def test_an_amount_after_an_article(text, amount):
 )
 def test_someone_elses_phone_and_a_name_asked_about(text, intent):
     assert nlu.understand(text, FRIDAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # next week and next month in every wording: Monday, and the 1st
+        ("te pago la semana que entra", datetime.date(2026, 3, 9)),
+        ("la semana próxima deposito", datetime.date(2026, 3, 9)),
+        ("I'll pay the following week", datetime.date(2026, 3, 9)),
+        ("el mes que entra te pago", datetime.date(2026, 4, 1)),
+        ("pago no mês seguinte", datetime.date(2026, 4, 1)),
+        ("el 10 del mes entrante", datetime.date(2026, 4, 10)),
+    ],
+)
+def test_next_week_and_next_month_synonyms(text, expected):
+    assert nlu.understand(text, FRIDAY).date == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # soon, without a day: a promise, even with the payment means named
+        "em breve faço o pix",
+        "paying soon",
+        "I'm sending it tomorrow",
+        "más tarde te hago la transferencia",
+        "daqui a pouco faço o pagamento",
+    ],
+)
+def test_paying_soon_is_a_promise(text):
+    assert nlu.understand(text, FRIDAY).intent == "promise_to_pay"

@@ -9,7 +9,9 @@ of milliseconds per call and reads "el 15" as this month's even when past.
 Conventions: a weekday is the next one strictly after today ("el viernes"
 said on a Friday is next week's); "el 15" is the next 15th strictly ahead; a
 day and month ("5 de abril", "15/12") is this year's unless already past;
-"la próxima semana" is next week's Monday, "el próximo mes" next month's 1st,
+"la próxima semana" (or "la semana que viene/que entra", "semana que vem",
+"next week") is next week's Monday, "el próximo mes" (or "el mes que
+viene/que entra", "mês que vem", "next month") next month's 1st,
 "el fin de semana" the coming Saturday; "la quincena" the 15th or the month's
 last day, whichever comes first.
 
@@ -130,7 +132,8 @@ _LONG_MONTHS = "|".join(
 _WEEKDAY_NAMES = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 _NEXT_WEEK = (
     r"(?:de\s|da\s)?(?:la\s|a\s)?(?:proxima semana|semana que viene|semana que vem|"
-    r"otra semana|next week|semana siguiente|siguiente semana)"
+    r"otra semana|next week|semana siguiente|siguiente semana|semana que entra|"
+    r"semana proxima|semana entrante|semana seguinte|following week|coming week)"
 )
 
 # What may follow a number that is no day: money, counts, clock times.
@@ -165,7 +168,8 @@ _PATTERNS = [
     (
         "day_next_month",
         r"\b(\d{1,2})%s\s(?:de|del|do|of)\s(?:el\s|o\s)?(?:proximo mes|mes que viene|"
-        r"mes que vem|next month|mes siguiente|the next month)\b" % _ORDINAL,
+        r"mes que vem|next month|mes siguiente|the next month|mes que entra|"
+        r"mes proximo|mes entrante|mes seguinte|the following month)\b" % _ORDINAL,
     ),
     (
         "weekday",
@@ -191,7 +195,8 @@ _PATTERNS = [
     (
         "next_month",
         r"\b(?:el\s|o\s)?(?:proximo mes|mes que viene|mes que vem|next month|"
-        r"mes siguiente|otro mes)\b",
+        r"mes siguiente|otro mes|mes que entra|mes proximo|mes entrante|mes seguinte|"
+        r"following month|coming month)\b",
     ),
     (
         "weekend",

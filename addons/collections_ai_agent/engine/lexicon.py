@@ -479,6 +479,12 @@ PROMISE_VERBS = _cues(
     r"(?:pagar|depositar|transferir|abonar|cancelar|liquidar|hacer el pago|mandar|"
     r"mandarte|pagarte|pagarle|pagarles|pagarlo|pagarla|hacerte el deposito|saldar)",
     r"\b(?:hago|haremos|realizo) (?:el|la) (?:pago|deposito|transferencia)\b",
+    r"\b(?:faco|farei|faremos|fazemos) (?:o|a) (?:pagamento|pix|deposito|"
+    r"transferencia)\b",
+    # the English progressive as a plan: "paying soon", "I'm paying on Friday"
+    r"(?<!not )(?<!n't )\b(?:paying|sending|transferring) (?:it |you |the \w+ )?"
+    r"(?:soon|tomorrow|today|tonight|later|next|on|by|this|first thing|asap|"
+    r"right after)\b",
     r"\b(?:i'll|i will|i can|i could|i'm going to|i am going to|we'll|we will|we can|"
     r"going to|gonna|i promise to|i plan to|i should be able to|i'll be able to|"
     r"i'll try to|i expect to|i might|i may|let me)\s(?:pay|send|transfer|make|"
@@ -739,6 +745,13 @@ PAST_TIME = _cues(
     r"earlier this morning|hoje (?:de|pela) manha|hoje mais cedo|mais cedo|"
     r"hace (?:un )?rato|ha pouco|agora pouco|just now)\b",
     r"\bhice\s(?:el|la|un|una)\s(?:pago|deposito|transferencia|abono)\b",
+)
+
+# Later without a day: "pronto", "em breve", "soon". Paying then is a promise
+# even with a payment means named ("em breve faço o pix").
+SOON = _cues(
+    r"\b(?:pronto|prontito|en un rato|al rato|mas tarde|em breve|daqui a pouco|"
+    r"mais tarde|soon|later|in a bit|in a while)\b"
 )
 
 # An English question by its word order, without a question mark.
