@@ -815,3 +815,21 @@ def test_next_week_and_next_month_synonyms(text, expected):
 )
 def test_paying_soon_is_a_promise(text):
     assert nlu.understand(text, FRIDAY).intent == "promise_to_pay"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a refusal to pay is a no, not a promise
+        ("no voy a pagar eso", "deny"),
+        ("não pago isso", "deny"),
+        ("I won't pay", "deny"),
+        # unless it says when, why, or that the goods never came
+        ("no voy a pagar hasta el 15", "promise_to_pay"),
+        ("no voy a pagar hoy, mañana sí", "promise_to_pay"),
+        ("não vou pagar porque fiquei desempregado", "hardship"),
+        ("I won't pay for something I never ordered", "dispute"),
+    ],
+)
+def test_a_refusal_to_pay(text, intent):
+    assert nlu.understand(text, FRIDAY).intent == intent

@@ -747,6 +747,22 @@ PAST_TIME = _cues(
     r"\bhice\s(?:el|la|un|una)\s(?:pago|deposito|transferencia|abono)\b",
 )
 
+# A refusal to pay, without a day: "no pienso pagar", "não vou pagar isso",
+# "I won't pay". A "no", not a promise; "no voy a pagar hasta el 15" is one.
+REFUSAL = _cues(
+    r"\b(?:no|nao)\s(?:le\s|les\s|te\s|lhe\s|lhes\s|te\s)?(?:voy a|vamos a|pienso|"
+    r"pensamos|vou|vamos|penso em|pretendo|quiero|quero)\s(?:\w+\s)?(?:pagar|pagarlo|"
+    r"pagarla|pagarles|pagarle|pagarte|quitar)\b(?!\s(?:\w+\s)?(?:hasta|ate|antes|"
+    r"sino|hoy|hoje|todavia|ainda|ahora|agora|ya|ja|todo de una|tudo de uma)\b)",
+    r"\b(?:no|nao)\s(?:le\s|les\s|te\s|lhe\s)?(?:pago|pagamos)\s(?:nada|nunca|"
+    r"eso|esto|isso|isto|ni)\b",
+    r"\b(?:me niego|nos negamos|me recuso|nos recusamos|recuso-me)\s(?:a\s)?pagar\b|"
+    r"\b(?:i|we)\s(?:refuse|will not|won't|am not going to|ain't)\s(?:to\s)?pay\b"
+    r"(?!\s(?:\w+\s)?(?:until|till|before|today|now|yet|all)\b)|\b(?:i'm|i am|we're|"
+    r"we are)\snot\s(?:going to\s)?pay(?:ing)?\s(?:you\s|u\s)?(?:anything|a dime|"
+    r"a cent|that|this|it|shit|for)\b",
+)
+
 # Later without a day: "pronto", "em breve", "soon". Paying then is a promise
 # even with a payment means named ("em breve faço o pix").
 SOON = _cues(
@@ -833,6 +849,6 @@ COMMON_WORDS = frozenset(
     ingressos interesses konta latter liquidez loose mandate maneira mantera
     manzana mount older paisaje parede pausada pendente perdido pertence
     pesado playing precios projeto quant quarto quebra quiera reverencia
-    sound sstart tempos testing tienden trees
+    sound sstart tempos testing tienden trees perdidos perdida perdidas autorize
     """.split()
 )

@@ -179,6 +179,8 @@ def _pick_intent(text, raw, date, today, installments):  # noqa: C901 - the orde
         return "request_extension"
     promise = bool(lexicon.PROMISE_VERBS.search(text))
     hardship = bool(lexicon.HARDSHIP.search(text))
+    if date is None and not hardship and lexicon.REFUSAL.search(text):
+        return "deny"  # "no pienso pagar", "I won't pay": a no, not a promise
     later = (date is not None and date != today) or bool(lexicon.SOON.search(text))
     asking = lexicon.PERMISSION.search(text) and (
         "?" in text or lexicon.INVERTED_QUESTION.search(text)
