@@ -833,3 +833,26 @@ def test_paying_soon_is_a_promise(text):
 )
 def test_a_refusal_to_pay(text, intent):
     assert nlu.understand(text, FRIDAY).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # goods that came broken, wrong, or went back
+        ("el pedido llegó dañado", "dispute"),
+        ("the order came broken", "dispute"),
+        ("o produto veio com defeito", "dispute"),
+        ("that's not what I ordered", "dispute"),
+        ("não era o que eu comprei", "dispute"),
+        ("ya lo devolví y me siguen cobrando", "dispute"),
+        ("I sent it back last week", "dispute"),
+        # sending the money is still a payment
+        ("I sent the payment yesterday", "already_paid"),
+    ],
+)
+def test_goods_broken_wrong_or_returned(text, intent):
+    assert nlu.understand(text, FRIDAY).intent == intent
+
+
+def test_portuguese_words_of_a_delivery_story_tell_portuguese():
+    assert nlu.understand("a encomenda nunca chegou", FRIDAY).lang == "pt"

@@ -49,7 +49,8 @@ _STRONG = {
         equivocaron equivocado titular vive ningun buenas buenos jajaja jaja
         chance dame denme esperen aplazar posponer prorroga mandan manden
         tio chaval vale venga guay curro pasta hostia joder entendido negocio
-        sueldo servicio
+        sueldo servicio llego llegaron recibi producto paquete mercaderia
+        mercancia devolvi roto fallado danado
     """.split(),
     "en": """
         i you the and is are am will would can could pay paid payment
@@ -77,6 +78,7 @@ _STRONG = {
         we us she his could should would won't isn't aren't wasn't
         haven't didn't doesn't i've i'd we'll we're they're that's there's
         who's let's nobody anyone someone anything nothing something
+        received arrived order package item never returned damaged broken
     """.split(),
     "pt": """
         voce vc voces nao sim eu ja paguei pago pagar vou posso quero
@@ -102,6 +104,8 @@ _STRONG = {
         erraram mora pessoa ligacao ligar liga gerente conheco engano
         cobrado cobrada golpe indevida loja boa tarde noite valeu fechou
         demorou firmeza beleza entendi servico salario disso nisso desse dessa
+        chegou chegaram veio vieram recebi recebemos encomenda produto mercadoria
+        cancelei devolvi cobraram danificado danificada estragado
     """.split(),
 }
 

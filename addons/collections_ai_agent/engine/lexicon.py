@@ -186,7 +186,8 @@ ALREADY_PAID = _cues(
     r"\bhice\s(?:el|la)\s(?:pago|deposito|transferencia)\s(?:ayer|hace|el|la semana)",
     r"\b(?:comprobante|comprovante|recibo de pago|voucher)\b",
     r"\b(?:i|we)\s(?:already\s|just\s)?(?:paid|sent (?:the|you the|it|the money|"
-    r"the payment|payment)|made (?:the|a) payment|transferred|settled|cleared)",
+    r"the payment|payment)(?!\s(?:\w+\s)?back\b)|made (?:the|a) payment|transferred|"
+    r"settled|cleared)",
     r"\balready\s(?:paid|sent|settled|made the payment|been paid|took care)|"
     r"\b(?:i've|i have|we've|we have)\s(?:already\s)?(?:paid|settled|sent)",
     r"\b(?:it|this|that|debt|bill|balance)\s(?:is|was|has been)\s(?:already\s)?"
@@ -304,10 +305,10 @@ DISPUTE = _cues(
     % (RECEIVED, _NOT_GOODS),
     r"\b(?:no|nao|didn't|did not|haven't|have not|hasn't|has not)\s(?:me\s|nos\s|"
     r"eu\s|yet\s)?%s\s(?:\w+\s){0,2}?%s\b" % (RECEIVED, GOODS),
-    r"\b%s\s(?:\w+\s){0,2}?(?:nunca|no|nao|never|didn't|did not|hasn't|has not|"
+    r"\b%s\s(?:\w+\s){0,3}?(?:nunca|no|nao|never|didn't|did not|hasn't|has not|"
     r"wasn't|was not|still hasn't|still has not)\s(?:me\s|nos\s|been\s)?(?:\w+\s)?"
-    r"(?:%s|arrive|come|show up|vino|fue entregad\w*|foi entregue)\b"
-    % (GOODS, RECEIVED),
+    r"(?:%s|arrive|come|show up|vino|fue entregad\w*|foi entregue|shipped|"
+    r"dispatched|enviad[oa]|despachad[oa])\b" % (GOODS, RECEIVED),
     r"\b(?:algo|cosa|cosas|coisa|coisas|lo|eso|esto|isso|aquilo|something|things|"
     r"what|anything|"
     r"%s)\s(?:que\s|that\s|which\s)?(?:yo\s|eu\s|i\s|we\s)?(?:no|nao|nunca|jamas|"
@@ -322,6 +323,21 @@ DISPUTE = _cues(
     r"which\s)?(?:yo\s|eu\s|i\s|we\s)?(?:ya\s|ja\s|already\s)?(?:devolvi|di de baja|"
     r"cancelei|dei baixa|cancell?ed|returned|sent back|gave back)\b" % GOODS,
     r"\b(?:devolvi|devolvimos|returned|sent back)\s(?:\w+\s)?%s\b" % GOODS,
+    r"\b(?:i|we|eu|yo)\s(?:already\s|ja\s|ya\s)?(?:returned|devolvi|devolvimos)\s"
+    r"(?:it|them|everything|all|tudo|todo)\b|\b(?:lo|la|los|las)\s(?:devolvi|"
+    r"devolvimos)\b|\bsent (?:it|them|everything) back\b",
+    # goods that came broken or wrong: "llegó roto", "veio com defeito", "not
+    # what I ordered"
+    r"\b%s\s(?:\w+\s){0,2}?(?:rot[oa]s?|danad[oa]s?|defectuos[oa]s?|fallad[oa]s?|"
+    r"con (?:falla|fallas|defecto|defectos)|descompuest[oa]s?|averiad[oa]s?|damaged|"
+    r"broken|defective|faulty|com defeito|danificad[oa]s?|estragad[oa]s?)\b" % GOODS,
+    r"\b(?:llego|llegaron|vino|vinieron|arrived|came|chegou|chegaram|veio|vieram)\s"
+    r"(?:\w+\s)?(?:rot[oa]s?|danad[oa]s?|defectuos[oa]s?|fallad[oa]s?|quebrad[oa]s?|"
+    r"damaged|broken|defective|faulty|com defeito|danificad[oa]s?|estragad[oa]s?|"
+    r"incomplet[oa]s?|errad[oa]s?|equivocad[oa]s?|wrong)\b",
+    r"\b(?:no es|no era|nao e|nao era|isn't|is not|wasn't|was not|not)\s(?:lo|o|what)"
+    r"\s(?:que\s)?(?:yo\s|eu\s|i\s|we\s)?(?:pedi|compre|ordered|bought|comprei|"
+    r"contrate|contratei|asked for|paid for)\b",
     # a debt never owed: "nunca le debí nada", "eu nunca devi isso", "never owed"
     r"\b(?:nunca|jamas)\s(?:le\s|les\s|te\s)?(?:debi|debia)\b|\b(?:nunca|jamais)\s"
     r"(?:\w+\s)?(?:devi|devia|fiquei devendo)\b|\bnever owed\b",
@@ -731,7 +747,8 @@ PAID_ACT = _cues(
     r"los|las)\s(?:pago|deposito|transferencia|abono|pagos|depositos)|"
     r"paguei|depositei|transferi|quitei|(?:fiz|mandei|enviei|efetuei|realizei)\s"
     r"(?:o|a|um|uma)\s(?:pix|pagamento|deposito|transferencia|ted|doc)|"
-    r"paid|sent|made (?:a|the) payment|transferred|deposited|wired|went through)\b",
+    r"paid|sent(?!\s(?:\w+\s)?back\b)|made (?:a|the) payment|transferred|deposited|"
+    r"wired|went through)\b",
 )
 PAST_TIME = _cues(
     r"\b(?:ayer|anteayer|antier|anoche|ontem|anteontem|yesterday|last (?:night|week|"
@@ -850,5 +867,6 @@ COMMON_WORDS = frozenset(
     manzana mount older paisaje parede pausada pendente perdido pertence
     pesado playing precios projeto quant quarto quebra quiera reverencia
     sound sstart tempos testing tienden trees perdidos perdida perdidas autorize
+    recurso recursos detective viram shopped
     """.split()
 )
