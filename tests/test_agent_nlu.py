@@ -856,3 +856,10 @@ def test_goods_broken_wrong_or_returned(text, intent):
 
 def test_portuguese_words_of_a_delivery_story_tell_portuguese():
     assert nlu.understand("a encomenda nunca chegou", FRIDAY).lang == "pt"
+
+
+def test_yesterday_yields_to_today_in_a_promise_but_not_in_a_payment_made():
+    promise = nlu.understand("ayer no pude, hoy te pago", FRIDAY)
+    assert (promise.intent, promise.date) == ("promise_to_pay", FRIDAY)
+    paid = nlu.understand("paguei ontem, hoje mando o comprovante", FRIDAY)
+    assert (paid.intent, paid.date) == ("already_paid", datetime.date(2026, 3, 5))

@@ -432,7 +432,8 @@ def find_date(text, today, lang="es", past=False):
     """First date named in ``text`` and the spans of every date-like phrase.
 
     Specific forms win over the vague ones they overlap ("el 5 de abril" over
-    "el 5"); "today" yields to any other day ("hoy no, mañana"). ``past``
+    "el 5"); "today" yields to any other day ("hoy no, mañana") but
+    "yesterday" ("ayer no pude, hoy pago"), unless ``past``. ``past``
     resolves toward the past ("el lunes" = last Monday), for messages that
     report a payment already made.
     """
@@ -462,7 +463,11 @@ def find_date(text, today, lang="es", past=False):
             for other in found
         )
     ]
-    chosen = [item for item in found if item[0] not in ("today", "yesterday")] or found
+    chosen = [item for item in found if item[0] not in ("today", "yesterday")]
+    if not chosen:
+        # "ayer no pude, hoy te pago": today, unless a past payment is told
+        preferred = "yesterday" if past else "today"
+        chosen = [item for item in found if item[0] == preferred] or found
     chosen.sort(key=lambda item: item[2][0])
     return chosen[0][1], spans
 
