@@ -169,6 +169,25 @@ def show_actions(actions, out):
         out.write(f"  [action] {json.dumps(shown, ensure_ascii=False)}\n")
 
 
+def customer_messages(stdin, out):
+    """Yield each non-blank line typed (after a ``you>`` prompt) or piped in
+    (echoed after ``you>``, so a transcript reads the same)."""
+    interactive = stdin.isatty()
+    while True:
+        if interactive:
+            out.write("you> ")
+            out.flush()
+        line = stdin.readline()
+        if not line:
+            return
+        text = line.rstrip("\n")
+        if not text.strip():
+            continue
+        if not interactive:
+            out.write(f"you> {text}\n")
+        yield text
+
+
 def run_offline(args, stdin=sys.stdin, out=sys.stdout):
     """The chat loop against the engine (and the LLM if set); returns the state."""
     understand = getattr(args, "understand", None)
@@ -189,21 +208,9 @@ def run_offline(args, stdin=sys.stdin, out=sys.stdout):
         state = dialogue.start(customer, load_policy(args.policy), today, args.channel)
     except ValueError as error:
         raise SystemExit(str(error)) from None
-    interactive = stdin.isatty()
-    if interactive:
+    if stdin.isatty():
         out.write("Type a message (Ctrl-D to quit).\n")
-    while True:
-        if interactive:
-            out.write("you> ")
-            out.flush()
-        line = stdin.readline()
-        if not line:
-            break
-        text = line.rstrip("\n")
-        if not text.strip():
-            continue
-        if not interactive:
-            out.write(f"you> {text}\n")
+    for text in customer_messages(stdin, out):
         turn = dialogue.respond(state, text, today, understand=understand)
         state = turn.state
         reply = rephrase(turn.reply, state["lang"])
@@ -305,25 +312,13 @@ def run_online(connection, args, stdin=None, out=None, err=None):
         err.write(f"error: {error}\n")
         return odoo_rpc.EXIT_PROBLEM
     Conversation = connection.env["collection.conversation"]
-    interactive = stdin.isatty()
-    if interactive:
+    if stdin.isatty():
         err.write(
             f"Chatting as {customer['name']} (id {customer['id']}) on "
             f"{connection.env.db}. Type a message (Ctrl-D to quit).\n"
         )
     answer = {}
-    while True:
-        if interactive:
-            out.write("you> ")
-            out.flush()
-        line = stdin.readline()
-        if not line:
-            break
-        text = line.rstrip("\n")
-        if not text.strip():
-            continue
-        if not interactive:
-            out.write(f"you> {text}\n")
+    for text in customer_messages(stdin, out):
         answer = Conversation.chat_as_customer(customer["id"], text)
         if answer.get("error"):
             out.flush()

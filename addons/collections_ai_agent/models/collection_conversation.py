@@ -452,15 +452,9 @@ class CollectionConversation(models.Model):
         return self.env._("Agreed with the AI agent by %s.", self.channel)
 
     def _open_invoices(self):
-        return (
-            self.env["collection.invoice"]
-            .search(
-                [
-                    ("partner_id", "=", self.partner_id.id),
-                    ("company_id", "=", self.company_id.id),
-                ]
-            )
-            .move_id
+        self.ensure_one()
+        return self.env["collection.invoice"]._open_moves(
+            self.partner_id, self.company_id
         )
 
     def _payment_link(self, invoice=None):

@@ -2,29 +2,19 @@
 chats over JSON-RPC (odoorpc) with the test server, whose requests share the
 test's transaction."""
 
-import importlib
-import io
 import json
-import sys
-from contextlib import redirect_stderr, redirect_stdout
-from pathlib import Path
-from unittest.mock import patch
 
 from odoo import Command, fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-SCRIPTS = Path(__file__).resolve().parents[3] / "scripts"
-
-
-def script(name):
-    """A module of ``scripts/``, imported as the scripts import each other."""
-    if str(SCRIPTS) not in sys.path:
-        sys.path.insert(0, str(SCRIPTS))
-    return importlib.import_module(name)
+from odoo.addons.collections_automation.tests.common_scripts import (
+    ScriptsCase,
+    run_script,
+)
 
 
 @tagged("post_install", "-at_install")
-class TestAgentChatScript(HttpCase):
+class TestAgentChatScript(ScriptsCase):
     """A customer owing 1,000 on an invoice 20 days overdue, in the admin's
     company (as ``common.AgentCommon``, without its second company)."""
 
@@ -65,28 +55,14 @@ class TestAgentChatScript(HttpCase):
         invoice.action_post()
         cls.env["collection.debtor"]._refresh(partner_ids=cls.customer.ids)
 
-    def chat(self, customer, lines, login="admin", password="admin"):
-        argv = [
-            "--url",
-            self.base_url(),
-            "--db",
-            self.env.cr.dbname,
-            "--user",
-            login,
-            "--password",
-            password,
-            "--customer",
-            customer,
-        ]
-        out, err = io.StringIO(), io.StringIO()
-        with (
-            patch("sys.stdin", io.StringIO("".join(f"{line}\n" for line in lines))),
-            redirect_stdout(out),
-            redirect_stderr(err),
-        ):
-            code = script("odoo_rpc").run(script("agent_chat").main, argv)
+    def chat(self, customer, lines, login="admin", password=None):
+        result = run_script(
+            "agent_chat",
+            [*self.connection(login, password), "--customer", customer],
+            stdin_lines=lines,
+        )
         self.env.invalidate_all()
-        return code, out.getvalue(), err.getvalue()
+        return result
 
     def test_chat_as_the_customer_hears_the_balance(self):
         code, out, err = self.chat("Remedios Quintana", ["cuánto debo?"])

@@ -92,3 +92,11 @@ class CollectionInvoice(models.Model):
 
     def _search_days_overdue(self, operator, value):
         return self._days_overdue_domain("due_date", operator, value)
+
+    @api.model
+    def _open_moves(self, partner, company):
+        """The customer's invoices with something unpaid in ``company``, oldest
+        due first: what a promise, plan or payment link is about."""
+        return self.search(
+            [("partner_id", "=", partner.id), ("company_id", "=", company.id)]
+        ).move_id

@@ -3,50 +3,18 @@ runs in this process and talks JSON-RPC (odoorpc) to the test server, whose
 requests share the test's transaction, so what they create is seen here after
 ``invalidate_all`` and rolled back at the end."""
 
-import importlib
-import io
 import json
-import sys
 from collections import Counter
-from contextlib import redirect_stderr, redirect_stdout
-from pathlib import Path
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-SCRIPTS = Path(__file__).resolve().parents[3] / "scripts"
-
-
-def script(name):
-    """A module of ``scripts/``, imported as the scripts import each other."""
-    if str(SCRIPTS) not in sys.path:
-        sys.path.insert(0, str(SCRIPTS))
-    return importlib.import_module(name)
-
-
-def run_script(name, argv):
-    """``(exit code, stdout, stderr)`` of ``scripts/<name>.py`` run as a command."""
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = script("odoo_rpc").run(script(name).main, argv)
-    return code, out.getvalue(), err.getvalue()
+from .common_scripts import ScriptsCase, run_script
 
 
 @tagged("post_install", "-at_install")
-class TestScriptsOverRpc(HttpCase):
+class TestScriptsOverRpc(ScriptsCase):
     """seed_demo.py and run_cycle.py over JSON-RPC, as admin."""
-
-    def connection(self, password="admin"):
-        return [
-            "--url",
-            self.base_url(),
-            "--db",
-            self.env.cr.dbname,
-            "--user",
-            "admin",
-            "--password",
-            password,
-        ]
 
     def seed(self, customers=6):
         code, out, err = run_script(

@@ -278,15 +278,8 @@ class CollectionCase(models.Model):
 
     def _open_invoices(self):
         self.ensure_one()
-        return (
-            self.env["collection.invoice"]
-            .search(
-                [
-                    ("partner_id", "=", self.partner_id.id),
-                    ("company_id", "=", self.company_id.id),
-                ]
-            )
-            .move_id
+        return self.env["collection.invoice"]._open_moves(
+            self.partner_id, self.company_id
         )
 
     # === Escalations === #

@@ -93,8 +93,8 @@ class CollectionJourneyStep(models.Model):
                         verdict=step.ab_verdict,
                     )
                 )
-            for variant in step.variant_ids:
-                variant.weight = 100 if variant == step.ab_winner_id else 0
+            step.ab_winner_id.weight = 100
+            (step.variant_ids - step.ab_winner_id).weight = 0
             step.write(
                 {
                     "ab_decided_variant_id": step.ab_winner_id.id,

@@ -224,15 +224,13 @@ class _Facts:
         self.date_to = date_to
         self.start = datetime.combine(date_from, time.min)
         self.end = datetime.combine(date_to + timedelta(days=1), time.min)
-        self._context_of_partner = None
+        self._context_of_partner = {}
 
     # -- per customer dimensions ----------------------------------------
 
     def partner_context(self, partner_ids):
         """Customer -> segment, journey (their debtor's), team and collector
         (their latest case's)."""
-        if self._context_of_partner is None:
-            self._context_of_partner = {}
         missing = set(partner_ids) - set(self._context_of_partner)
         if missing:
             found = {

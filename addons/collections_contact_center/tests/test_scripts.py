@@ -3,13 +3,16 @@ import io
 import json
 
 from odoo import Command, fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from odoo.addons.collections_automation.tests.test_scripts import run_script
+from odoo.addons.collections_automation.tests.common_scripts import (
+    ScriptsCase,
+    run_script,
+)
 
 
 @tagged("post_install", "-at_install")
-class TestContactCenterScripts(HttpCase):
+class TestContactCenterScripts(ScriptsCase):
     """kpis.py and export_cases.py over JSON-RPC against the test server."""
 
     @classmethod
@@ -43,18 +46,6 @@ class TestContactCenterScripts(HttpCase):
         )
         cls.cases.write({"team_id": cls.team.id, "user_id": cls.collector.id})
         cls.cases[-1].stage_id = cls.env.ref("collections_contact_center.stage_closed")
-
-    def connection(self, login="admin"):
-        return [
-            "--url",
-            self.base_url(),
-            "--db",
-            self.env.cr.dbname,
-            "--user",
-            login,
-            "--password",
-            login,
-        ]
 
     def test_export_cases_pages_through_every_open_case(self):
         code, out, err = run_script(
