@@ -1,16 +1,20 @@
 """Offline understanding of a customer's reply: intent, amount, date, installments.
 
-Rules, not a model: the agent must answer in milliseconds, offline, and the
-collections team must be able to read why a message got its intent. Each
-intent has cues in ``lexicon`` (es/en/pt, regional words and conjugations
-included, written once per word family); a misspelt keyword is first put
-right by ``nlu_text.Speller``, whose keywords are the words of those cues.
-When several cues match, a fixed order decides (an opt-out or a wrong person beats
-everything, a concrete request beats a vague yes/no). Dates, amounts and
-installment counts are found in that order, each blanking its words so that
-"pago 500 el 15" gives 500 and the 15th, and "3 cuotas" is never money. A
-date belongs to the intents about paying: a balance asked "as of today", a
-dispute or chat about yesterday keep none, and a past day alone is no promise.
+Rules first, with a small model as second opinion: the agent must answer in
+milliseconds, offline, and the collections team must be able to read why a
+message got its intent. Each intent has cues in ``lexicon`` (es/en/pt,
+regional words and conjugations included, written once per word family); a
+misspelt keyword is first put right by ``nlu_text.Speller``, whose keywords
+are the words of those cues. When several cues match, a fixed order decides
+(an opt-out or a wrong person beats everything, a concrete request beats a
+vague yes/no). The intent classifier of ``intent_model``, trained on the
+labelled messages, replaces the rules' intent when it is sure (or fairly sure
+and the rules found none), but never takes away an opt-out or a wrong person.
+Dates, amounts and installment counts are found in that order, each blanking
+its words so that "pago 500 el 15" gives 500 and the 15th, and "3 cuotas" is
+never money. A date belongs to the intents about paying: a balance asked "as
+of today", a dispute or chat about yesterday keep none, and a past day alone
+is no promise.
 
 >>> from datetime import date
 >>> reply = understand("pago 500 el 15", date(2026, 3, 6)).as_dict()
@@ -30,7 +34,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import dates, lexicon, numbers
+from . import dates, intent_model, lexicon, numbers
 from .dates import find_date, time_spans
 from .langid import VOCABULARY, detect
 from .nlu_text import (
@@ -116,8 +120,9 @@ _NOT_NAMES = re.compile(
 )
 # A day said in a message about something else ("¿cuánto debo hoy?", "the
 # charge of the 15th is wrong", "did you see the game yesterday?") is no
-# payment date: these intents carry none.
+# payment date: these intents carry none; "pay now" means today.
 _INTENTS_WITHOUT_DATES = {
+    "pay_now",
     "balance_inquiry",
     "dispute",
     "hardship",
@@ -254,16 +259,65 @@ def _blank(text, spans):
     return "".join(chars)
 
 
+def reading(raw, lang=None):
+    """The message as the rules and the model read it, and its language."""
+    normalised = SPELLER.correct(normalise(raw))
+    language = detect(normalised, hint=lang, raw=raw)
+    return digits_for_words(normalised, language), language
+
+
+# Once the rules read an opt-out or a wrong person, no model takes it away:
+# contacting someone who said stop costs more than any other mistake.
+_RULES_KEEP = {"opt_out", "wrong_person"}
+# The model overrides the rules' intent when it is at least this sure, or this
+# sure when the rules found no intent at all.
+MODEL_OVERRIDES_AT = 0.99
+MODEL_FILLS_IN_AT = 0.9
+_SHIPPED = object()
+
+
+# A reply this short besides its day answers the agent's question ("el
+# viernes", "at the end of the month", "ok dale"): the model, which never sees
+# the question, may not override the rules there.
+SHORT_REPLY_WORDS = 3
+_WORDS = re.compile(r"[a-z0-9']+")
+# The day read decides what the model may say: a past day is no promise nor
+# a request for time, a future day no payment already made.
+_NEEDS_NO_PAST_DAY = {"promise_to_pay", "request_extension", "request_installments"}
+
+
+def _second_opinion(intent, work, model, undated, date, today):
+    """The rules' intent, or the model's where the rules are blind or it is sure.
+
+    ``undated`` is the message with its day blanked out.
+    """
+    if model is None or intent in _RULES_KEEP:
+        return intent
+    if intent != "unknown" and len(_WORDS.findall(undated)) <= SHORT_REPLY_WORDS:
+        return intent
+    best, probability = model.predict(work)[0]
+    if (
+        best == intent
+        or date is not None
+        and (
+            (date < today and best in _NEEDS_NO_PAST_DAY)
+            or (date > today and best == "already_paid")
+        )
+    ):
+        return intent
+    threshold = MODEL_FILLS_IN_AT if intent == "unknown" else MODEL_OVERRIDES_AT
+    return best if probability >= threshold else intent
+
+
 def understand(
-    text: str, today: datetime.date, lang: str | None = None
+    text: str, today: datetime.date, lang: str | None = None, model=_SHIPPED
 ) -> Understanding:
     """lang, when given ("es", "en", "pt", or a locale like "es_MX"/"pt_BR"), is a
     hint used when the text itself is ambiguous (e.g. "ok", "si", "3"); otherwise
-    detect it."""
+    detect it. ``model`` is the intent classifier to consult (the shipped one by
+    default, None for the rules alone)."""
     raw = text or ""
-    normalised = SPELLER.correct(normalise(raw))
-    language = detect(normalised, hint=lang, raw=raw)
-    work = digits_for_words(normalised, language)
+    work, language = reading(raw, lang)
 
     date, date_spans = find_date(work, today, language)
     rest = _blank(work, date_spans + time_spans(work))
@@ -274,6 +328,9 @@ def understand(
     amount = find_amount(rest)
 
     intent = _pick_intent(work, raw, date, today, installments)
+    if model is _SHIPPED:
+        model = intent_model.shipped_model()
+    intent = _second_opinion(intent, work, model, _blank(work, date_spans), date, today)
     if intent not in _INTENTS_WITH_COUNTS:
         installments = None
     if intent in _INTENTS_WITHOUT_DATES:

@@ -117,6 +117,9 @@ def digits_for_words(text, lang):
     except Exception:  # noqa: BLE001 - a library hiccup must not lose the message
         _logger.debug("text2num could not read %r", text, exc_info=True)
     text = _PROTECTED.sub(r"\1", text)
+    text = _SPLIT_SMALL.sub(
+        lambda match: match.group(1) + str(SMALL_NUMBERS[match.group(2)]), text
+    )
     # "a couple of weeks" -> "2 of weeks" -> "2 weeks"
     text = _SMALL_BEFORE_UNIT.sub(_small_number, text)
     text = re.sub(r"\b(\d+) of (?=weeks|days|months|payments)", r"\1 ", text)
@@ -190,6 +193,13 @@ _NOT_MONEY_BEFORE = re.compile(
     r"(?:#|nro\.?|no\.|numero|factura|cliente|contrato|ref|referencia|folio|"
     r"cedula|dni|cpf|rut|invoice|account|order|pedido|protocolo|cuenta)\s*$"
 )
+# Phone numbers ("+56 9 8765 4321", "55 1234 5678", "07700 900123"), codes
+# ("F001-2231", "A12") and long bare digit runs (a receipt's 88213457) are
+# never money: blanked before amounts are looked for.
+_NOT_MONEY_SPANS = re.compile(
+    r"\+\d[\d\s-]{6,}\d|(?<![\w.,])\d{2,5}(?:[\s-]\d{3,5}){2,}(?![\w.,])"
+    r"|(?<![\w.,])0\d{3,4}\s\d{5,7}\b|\b[a-z]+\d*[-/]?\d+\b|(?<![\w.,])\d{8,}\b"
+)
 # Words before an hour or a day ("a las 5", "at 3", "los 15"): a number that
 # could be one is no money there, a bigger one is ("te pago los 1.500").
 _CLOCK_BEFORE = re.compile(r"\b(?:las|los|a las|at|as)\s*$")
@@ -219,6 +229,7 @@ def find_amount(text):
     (Decimal('1500'), True)
     """
     candidates = []
+    text = _NOT_MONEY_SPANS.sub(lambda match: "_" * len(match.group(0)), text)
     for match in AMOUNT.finditer(text):
         value = parse_amount(match.group("num"))
         if value is None:
@@ -268,10 +279,19 @@ INSTALLMENTS = re.compile(
     r"(?:en|em|in|into|a)?\s?(?P<split>\d{1,2})\b(?!\s?(?:de\s|of\s)?(?:%s))"
     % (_INSTALLMENT_ADJECTIVES, _INSTALLMENT_NOUNS, _NOT_COUNTS)
 )
-# "en 3" alone: installments only when the message is about them already.
+# "en 3" alone, "a 12 meses", "over 6 months", "5 de 200": installments only
+# when the message is about them already.
 PLAIN_COUNT = re.compile(
     r"\b(?:en|em|in|a)\s(?P<plain>\d{1,2})\b(?!\s?(?:%s|[.,]\d|\d|%%|de\s|of\s))"
-    % _NOT_COUNTS
+    r"|\b(?:en|em|in|a|over)\s(?P<period>\d{1,2})\s(?:meses|months|semanas|weeks|quincenas)\b"
+    r"|\b(?P<each>\d{1,2})\s(?:de|of)\s(?:\$\s?)?\d{2,}" % _NOT_COUNTS
+)
+# "half now and half on the 1st", "la mitad ahora y la otra mitad", "metade agora".
+HALVES = re.compile(r"\b(?:half|mitad|metade)\b.*\b(?:half|mitad|metade|rest|resto)\b")
+# "split it in two", "dividir em duas": the count after a verb of splitting.
+_SPLIT_SMALL = re.compile(
+    r"\b((?:divid|split|parcel|fraccion|partir)\w*\s(?:(?:it|lo|la|o|a)\s)?"
+    r"(?:(?:en|em|in|into)\s)?)(%s)\b" % "|".join(SMALL_NUMBERS)
 )
 
 # The sources, for the typo corrector's list of keywords.
@@ -279,6 +299,8 @@ PATTERN_SOURCES = [
     _SMALL_BEFORE_UNIT.pattern,
     AMOUNT.pattern,
     INSTALLMENTS.pattern,
+    PLAIN_COUNT.pattern,
+    HALVES.pattern,
     _NOT_MONEY_BEFORE.pattern,
     _CLOCK_BEFORE.pattern,
 ]
@@ -299,5 +321,9 @@ def find_installments(text, installment_context=False):
         for match in pattern.finditer(text):
             count = int(next(group for group in match.groups() if group))
             if 1 <= count <= 72:
-                return count, match.span()
+                # "5 de 200": the 200 is still the amount
+                return count, match.span("each" if match.groupdict().get("each") else 0)
+    halves = HALVES.search(text)
+    if halves:
+        return 2, halves.span()
     return None, None

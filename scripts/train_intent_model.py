@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Train the agent's intent classifier and write the weights the addon ships.
+
+No Odoo, no download, no third-party library: the messages of the labelled
+sets (``tests/data/agent_utterances*.jsonl``) and of the training sets
+(``tests/data/agent_training_*.jsonl``, intent only) are read as ``nlu``
+reads them and fed to ``intent_model.train``. The result goes to
+``addons/collections_ai_agent/engine/intent_model.json``.
+
+Train on every set but the blind one and write the weights::
+
+    python3 scripts/train_intent_model.py
+
+Train without a set, print the model's and the agent's accuracy on it, write
+nothing::
+
+    python3 scripts/train_intent_model.py \
+        --hold-out tests/data/agent_utterances_holdout3.jsonl
+"""
+
+import argparse
+import datetime
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engines import load_engine  # noqa: E402
+
+load_engine("collections_ai_agent")
+from collections_ai_agent_engine import intent_model, nlu  # noqa: E402
+
+DATA = ROOT / "tests" / "data"
+BLIND = {"agent_utterances_holdout4.jsonl"}  # measured once, never trained on
+
+
+def training_files():
+    """Every labelled and training set except the blind one."""
+    files = sorted(DATA.glob("agent_utterances*.jsonl")) + sorted(
+        DATA.glob("agent_training_*.jsonl")
+    )
+    return [path for path in files if path.name not in BLIND]
+
+
+def load(path):
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def examples_of(rows):
+    """(text as nlu reads it, intent) of each labelled row."""
+    return [
+        (nlu.reading(row["text"], row.get("hint"))[0], row["intent"]) for row in rows
+    ]
+
+
+def accuracy(rows, model):
+    """Share of rows whose intent the model alone, and the agent, get right."""
+    alone = agent = 0
+    for row in rows:
+        work = nlu.reading(row["text"], row.get("hint"))[0]
+        alone += model.predict(work)[0][0] == row["intent"]
+        today = datetime.date.fromisoformat(row["today"])
+        agent += (
+            nlu.understand(row["text"], today, row.get("hint"), model=model).intent
+            == (row["intent"])
+        )
+    return alone / len(rows), agent / len(rows)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--hold-out",
+        type=Path,
+        action="append",
+        default=[],
+        help="leave this set out and report accuracy on it",
+    )
+    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--out", type=Path, default=intent_model.MODEL_FILE)
+    args = parser.parse_args(argv)
+    held = {path.resolve() for path in args.hold_out}
+    rows = [
+        row
+        for path in training_files()
+        if path.resolve() not in held
+        for row in load(path)
+    ]
+    print(
+        f"training on {len(rows)} messages: {dict(Counter(r['intent'] for r in rows))}"
+    )
+    model = intent_model.train(examples_of(rows), epochs=args.epochs)
+    for path in args.hold_out:
+        alone, agent = accuracy(load(path), model)
+        print(
+            f"{path.name}: model alone {alone:.1%}, agent (rules + model) {agent:.1%}"
+        )
+    if not args.hold_out:
+        data = model.to_json()
+        args.out.write_text(data, encoding="utf-8")
+        print(f"wrote {args.out} ({len(data) / 1024:.0f} KiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""The intent classifier beside the rules: training, the shipped weights, and
+when its opinion may replace the rules' intent."""
+
+import datetime
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from collections_ai_agent_engine import intent_model, nlu
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import train_intent_model  # noqa: E402
+
+DATA = ROOT / "tests" / "data"
+TODAY = datetime.date(2026, 3, 6)
+
+
+def load(path):
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def toy_model():
+    """A model sure that "quiero pagar" is pay_now and "caballo" a dispute."""
+    examples = [("quiero pagar ya", "pay_now"), ("el caballo azul", "dispute")]
+    examples += [("hola", "unknown"), ("stop", "opt_out")]
+    return intent_model.train(examples * 5, epochs=10)
+
+
+def test_training_learns_and_the_json_round_trip_keeps_the_answers():
+    model = toy_model()
+    assert model.predict("quiero pagar")[0][0] == "pay_now"
+    assert model.predict("caballo")[0][0] == "dispute"
+    again = intent_model.IntentModel.from_json(model.to_json())
+    for text in ("quiero pagar", "caballo", "hola", "stop ya"):
+        before, after = dict(model.predict(text)), dict(again.predict(text))
+        assert max(abs(before[key] - after[key]) for key in before) < 0.02
+        assert model.predict(text)[0][0] == again.predict(text)[0][0]
+
+
+def test_numbers_read_alike():
+    assert intent_model.features("pago 500") == intent_model.features("pago 730")
+    assert intent_model.features("pago 500") != intent_model.features("pago ya")
+
+
+def test_the_model_fills_in_where_the_rules_find_nothing():
+    model = toy_model()
+    assert nlu.understand("el caballo", TODAY, "es", model=None).intent == "unknown"
+    assert nlu.understand("el caballo", TODAY, "es", model=model).intent == "dispute"
+
+
+def test_the_model_never_overrides_an_opt_out_and_needs_to_be_sure_elsewhere(
+    monkeypatch,
+):
+    model = toy_model()
+    opt_out = "no me escriban mas, caballo"
+    assert model.predict(nlu.reading(opt_out)[0])[0][0] == "dispute"
+    assert nlu.understand(opt_out, TODAY, "es", model=model).intent == "opt_out"
+    rules = nlu.understand("te pago 500 el 15 caballo", TODAY, "es", model=None).intent
+    assert rules == "promise_to_pay"
+    assert model.predict(nlu.reading("te pago 500 el 15 caballo")[0])[0][0] == "dispute"
+    monkeypatch.setattr(nlu, "MODEL_OVERRIDES_AT", 1.01)
+    assert nlu.understand(
+        "te pago 500 el 15 caballo", TODAY, "es", model=model
+    ).intent == ("promise_to_pay")
+    monkeypatch.setattr(nlu, "MODEL_OVERRIDES_AT", 0.0)
+    assert nlu.understand(
+        "te pago 500 el 15 caballo", TODAY, "es", model=model
+    ).intent == ("dispute")
+
+
+def test_the_shipped_model_knows_every_intent():
+    model = intent_model.shipped_model()
+    assert model is not None
+    assert set(model.intents) == set(nlu.INTENTS)
+
+
+def test_trained_on_the_rules_own_sets_it_adds_accuracy_on_messages_it_never_saw():
+    """The point of the model: held-out messages the rules miss (holdout3 was
+    never used to write the rules; the model here never sees it either)."""
+    rows = [
+        row
+        for name in ("", "_holdout", "_holdout2")
+        for row in load(DATA / f"agent_utterances{name}.jsonl")
+    ]
+    model = intent_model.train(train_intent_model.examples_of(rows))
+    unseen = load(DATA / "agent_utterances_holdout3.jsonl")
+
+    def correct(with_model):
+        return sum(
+            nlu.understand(
+                row["text"],
+                datetime.date.fromisoformat(row["today"]),
+                row.get("hint"),
+                model=with_model,
+            ).intent
+            == row["intent"]
+            for row in unseen
+        )
+
+    assert correct(model) >= correct(None) + len(unseen) * 0.03
+
+
+@pytest.mark.parametrize("blind", ["agent_utterances_holdout4.jsonl"])
+def test_the_blind_set_is_never_trained_on(blind):
+    assert blind in train_intent_model.BLIND
+    assert all(path.name != blind for path in train_intent_model.training_files())
+
+
+def test_the_shipped_weights_are_those_the_committed_data_give():
+    """Retraining on the committed sets reproduces the shipped file exactly."""
+    rows = [row for path in train_intent_model.training_files() for row in load(path)]
+    model = intent_model.train(train_intent_model.examples_of(rows))
+    assert model.to_json() == intent_model.MODEL_FILE.read_text(encoding="utf-8")
