@@ -873,3 +873,61 @@ def test_yesterday_yields_to_today_in_a_promise_but_not_in_a_payment_made():
     assert (promise.intent, promise.date) == ("promise_to_pay", FRIDAY)
     paid = nlu.understand("paguei ontem, hoje mando o comprovante", FRIDAY)
     assert (paid.intent, paid.date) == ("already_paid", datetime.date(2026, 3, 5))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me puede llamar un ejecutivo? al +56 9 8765 4321",
+        "mi numero es 55 1234 5678, despues de las 6",
+        "ring me on 07700 900123",
+        "paid it thru zelle, confirmation # 88213457",
+        "ya cancelé la factura F001-2231",
+        "what's the balance on the card ending 9920",
+        "ya pagué, número de operación 445120",
+        "Brandon moved out back in 2024",
+    ],
+)
+def test_phones_codes_card_endings_and_years_are_no_money(text):
+    assert nlu.understand(text, FRIDAY).amount is None
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("can i split it in two?", 2),
+        ("Could I pay half now and half on the 1st?", 2),
+        ("se puede a meses sin intereses? a 12 meses", 12),
+        ("consigo pagar em parcelas? tipo umas 5 de 200", 5),
+    ],
+)
+def test_more_installment_forms(text, count):
+    assert nlu.understand(text, FRIDAY).installments == count
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "day"),
+    [
+        ("me aguantas 2 semanas más?", "request_extension", datetime.date(2026, 3, 20)),
+        (
+            "could I have a fortnight's grace?",
+            "request_extension",
+            datetime.date(2026, 3, 20),
+        ),
+        (
+            "¿se puede aplazar el pago un mes?",
+            "request_extension",
+            datetime.date(2026, 4, 6),
+        ),
+        ("hice la transferencia esta mañana", "already_paid", FRIDAY),
+        ("just paid via the app a few mins ago", "already_paid", FRIDAY),
+        ("os hice un bizum antes de ayer", "already_paid", datetime.date(2026, 3, 4)),
+        ("llámenme mañana después de las 6", "request_human", None),
+        ("quiero pagar hoy, me pasas el link?", "pay_now", None),
+    ],
+)
+def test_spans_asked_for_payments_this_morning_and_days_outside_payments(
+    text, intent, day
+):
+    reply = nlu.understand(text, FRIDAY)
+    assert (reply.intent, reply.date) == (intent, day)

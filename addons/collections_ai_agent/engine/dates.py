@@ -145,6 +145,11 @@ _NOT_A_DAY_AFTER = (
 
 _PATTERNS = [
     ("after_tomorrow", r"\b(?:pasado\s?manana|day after tomorrow|depois de amanha)\b"),
+    (
+        "before_yesterday",
+        r"\b(?:anteayer|antier|antes de ayer|anteontem|antes de ontem|"
+        r"(?:the\s)?day before yesterday)\b",
+    ),
     ("day_month_year", r"\b(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})\b"),
     ("day_month_year", r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b"),
     ("day_month", r"(?<![\d$.,])\b(\d{1,2})/(\d{1,2})\b(?![/\d])"),
@@ -203,7 +208,13 @@ _PATTERNS = [
         r"\b(?:este |el |this |the |no |neste )?(?:fin de semana|finde|weekend|"
         r"fim de semana)\b",
     ),
-    ("today", r"\b(?:hoy|today|hoje|tonight|esta noche|hoy mismo|ainda hoje)\b"),
+    (
+        "today",
+        r"\b(?:hoy|today|hoje|tonight|esta noche|hoy mismo|ainda hoje|this morning|"
+        r"this afternoon|earlier today|esta manana|esta tarde|hoje cedo|"
+        r"hoje de manha|hace un rato|a (?:few )?(?:mins?|minutes?) ago|"
+        r"(?:faz|ha) pouco)\b",
+    ),
     ("yesterday", r"\b(?:ayer|yesterday|ontem)\b"),
     (
         "tomorrow",
@@ -216,7 +227,7 @@ _PATTERNS = [
         r"before the|until the|para el|pro dia|o dia|a partir del)\s(?:dia\s)?"
         r"(\d{1,2})%s\b(?!\s?(?:%%|de\s\d|cuotas|pagos|parcelas|x\b|vezes|dias|"
         r"days|semanas|meses|mil|k\b|lucas|pesos|reais|dolares|dollars|bucks|"
-        r"hijos|anos|years|horas|hours|pm|am|hs|h\b|:))" % _ORDINAL,
+        r"hijos|anos|years|horas|hours|pm|am|hs|h\b|:|[.,]\d))" % _ORDINAL,
     ),
     ("day_only", r"\b(\d{1,2})(?:st|nd|rd|th)\b"),
     (
@@ -352,6 +363,8 @@ def _resolve(kind, match, today, past, lang):  # noqa: C901 - one branch per for
         return today
     if kind == "yesterday":
         return today - timedelta(days=1)
+    if kind == "before_yesterday":
+        return today - timedelta(days=2)
     if kind == "tomorrow":
         return today + timedelta(days=1)
     if kind == "after_tomorrow":
@@ -470,6 +483,29 @@ def find_date(text, today, lang="es", past=False):
         chosen = [item for item in found if item[0] == preferred] or found
     chosen.sort(key=lambda item: item[2][0])
     return chosen[0][1], spans
+
+
+# More time asked as a span ("dame 1 mes", "2 semanitas", "a fortnight",
+# "mais uns 5 dias"): today plus the span, for a request for time only.
+_SPAN = re.compile(
+    r"\b(\d{1,2})\s(?:mas\s|more\s|extra\s)?(dias?|diitas|diazinhos|days?|semanas?|"
+    r"semanitas|weeks?|mes|meses|months?)\b|\b(fortnight)\b"
+)
+
+
+def span_ahead(text, today):
+    """Today plus the first span of time named ("1 mes", "2 weeks"), or None."""
+    match = _SPAN.search(text)
+    if not match:
+        return None
+    if match.group(3):
+        return today + timedelta(weeks=2)
+    count, unit = int(match.group(1)), match.group(2)
+    if unit.startswith(("d",)):
+        return today + timedelta(days=count)
+    if unit.startswith(("s", "w")):
+        return today + timedelta(weeks=count)
+    return _add_months(today, count)
 
 
 def time_spans(text):

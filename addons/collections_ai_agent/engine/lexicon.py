@@ -368,7 +368,8 @@ REQUEST_INSTALLMENTS = _cues(
     r"\bparcel(?:as|a|ar|amento|ado|ada|ando)\b|\bprestacoes\b|\bprestacao\b|"
     r"\b\d{1,2}\s?x\b"
     r"|\bem (?:varias|algumas) vezes\b|\bacordo\b|\bnegociar\b|\bnegociacion\b",
-    r"\b(?:each|every|per|a) (?:month|week|fortnight)\b|\bcada mes\b|\bpor mes\b|"
+    r"\b(?:each|every|per|a) (?:month|week|fortnight)\b(?!'s|\ss\b)|\bcada mes\b|"
+    r"\bpor mes\b|"
     r"\bal mes\b|\btodo mes\b|\bdivid\w*\s(?:lo\s|la\s|o\s)?(?:en|em)\s\d",
     r"\b(?:do|make|set up|start)\s(?:\w+\s)?payments\b|"
     r"\b(?:hacer|dar|fazer)\s(?:unos\s|uns\s|varios\s)?(?:pagos|abonos|pagamentos)\b",
@@ -407,7 +408,8 @@ REQUEST_EXTENSION = _cues(
     r"(?:ate|para|mais|uns|um|uma|prazo|tempo)\b" % MODAL_YOU_PT,
     r"\b(?:mas|mais|more|extra|additional)\s(?:tiempo|plazo|dias|tempo|prazo|time|"
     r"days)\b|\bprorroga\b|\bprorrogar\b|\bextension\b|\bextend\b|\bpostpone\b|"
-    r"\bposponer\b|\baplazar\b|\bpostergar\b|\badiar\b|\bdelay (?:the|my|it|this|"
+    r"\bposponer\b|\baplazar\b|\bpostergar\b|\badiar\b|\bgrace\b|\bcarencia\b|"
+    r"\bperiodo de gracia\b|\bdelay (?:the|my|it|this|"
     r"payment|paying)\b|\bprazo\b|\bplazo\b",
     r"\b(?:can|could|may)\s(?:i|we)\s(?:pay|have|get|do it|send)\s(?:it\s|you\s|"
     r"the payment\s)?"

@@ -119,16 +119,15 @@ _NOT_NAMES = re.compile(
     r"Essa|El|La|It|Him|Her|He|She|Ele|Ela|Él)$"
 )
 # A day said in a message about something else ("¿cuánto debo hoy?", "the
-# charge of the 15th is wrong", "did you see the game yesterday?") is no
-# payment date: these intents carry none; "pay now" means today.
-_INTENTS_WITHOUT_DATES = {
-    "pay_now",
-    "balance_inquiry",
-    "dispute",
-    "hardship",
-    "opt_out",
-    "wrong_person",
-    "unknown",
+# charge of the 15th is wrong", "call me tomorrow") is no payment date: only
+# these intents carry one ("pay now" means today).
+_INTENTS_WITH_DATES = {
+    "promise_to_pay",
+    "request_extension",
+    "request_installments",
+    "already_paid",
+    "affirm",
+    "deny",
 }
 # "Cobrado duas vezes" is no installment plan: counts matter to these only.
 _INTENTS_WITH_COUNTS = {
@@ -333,8 +332,10 @@ def understand(
     intent = _second_opinion(intent, work, model, _blank(work, date_spans), date, today)
     if intent not in _INTENTS_WITH_COUNTS:
         installments = None
-    if intent in _INTENTS_WITHOUT_DATES:
+    if intent not in _INTENTS_WITH_DATES:
         date = None
+    elif intent == "request_extension" and date is None:
+        date = dates.span_ahead(rest, today)
     if intent == "already_paid" and date is not None:
         date, _ = find_date(work, today, language, past=True)
     frustrated = bool(lexicon.FRUSTRATION.search(work)) or _is_shouting(raw)

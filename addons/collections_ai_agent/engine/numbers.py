@@ -191,8 +191,13 @@ _LUCA = re.compile(r"\b(?:una|1)?\s?luca\b")
 # Words before a number that make it a reference, not money.
 _NOT_MONEY_BEFORE = re.compile(
     r"(?:#|nro\.?|no\.|numero|factura|cliente|contrato|ref|referencia|folio|"
-    r"cedula|dni|cpf|rut|invoice|account|order|pedido|protocolo|cuenta)\s*$"
+    r"cedula|dni|cpf|rut|invoice|account|order|pedido|protocolo|cuenta|operacion|"
+    r"operation|transaccion|transacao|transaction|comprobante|confirmation|"
+    r"terminada en|terminado en|final|ending(?: in)?|cartao|tarjeta|card)\s*$"
 )
+# A year after "in", "desde", "back in" ("moved out in 2024") is no money.
+_YEAR = re.compile(r"(?:19[5-9]\d|20[0-4]\d)$")
+_BEFORE_A_YEAR = re.compile(r"\b(?:in|en|em|since|desde|del|de|back in|year|ano)\s*$")
 # Phone numbers ("+56 9 8765 4321", "55 1234 5678", "07700 900123"), codes
 # ("F001-2231", "A12") and long bare digit runs (a receipt's 88213457) are
 # never money: blanked before amounts are looked for.
@@ -242,6 +247,8 @@ def find_amount(text):
             before = text[: match.start("num")]
             after = text[match.end("num") :]
             if _NOT_MONEY_BEFORE.search(before) or _NOT_MONEY_AFTER.match(after):
+                continue
+            if _YEAR.match(match.group("num")) and _BEFORE_A_YEAR.search(before):
                 continue
             if _CLOCK_BEFORE.search(before) and value <= _LARGEST_HOUR_OR_DAY:
                 continue
