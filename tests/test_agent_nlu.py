@@ -16,12 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 MAIN_SET = ROOT / "tests" / "data" / "agent_utterances.jsonl"
 HOLDOUT_SET = ROOT / "tests" / "data" / "agent_utterances_holdout.jsonl"
 # written blind (without reading the rules nor the other sets); the second and
-# third were then used for the rules and the model, the fourth is never trained
-# on (train_intent_model.BLIND)
+# third were then used for the rules and the model, the fourth was measured
+# once and then trained on, the fifth is never trained on
+# (train_intent_model.BLIND)
 BLIND_SETS = [
     ROOT / "tests" / "data" / "agent_utterances_holdout2.jsonl",
     ROOT / "tests" / "data" / "agent_utterances_holdout3.jsonl",
     ROOT / "tests" / "data" / "agent_utterances_holdout4.jsonl",
+    ROOT / "tests" / "data" / "agent_utterances_holdout5.jsonl",
 ]
 MIN_ACCURACY = 0.97
 

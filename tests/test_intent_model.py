@@ -104,7 +104,7 @@ def test_trained_on_the_rules_own_sets_it_adds_accuracy_on_messages_it_never_saw
     assert correct(model) >= correct(None) + len(unseen) * 0.03
 
 
-@pytest.mark.parametrize("blind", ["agent_utterances_holdout4.jsonl"])
+@pytest.mark.parametrize("blind", ["agent_utterances_holdout5.jsonl"])
 def test_the_blind_set_is_never_trained_on(blind):
     assert blind in train_intent_model.BLIND
     assert all(path.name != blind for path in train_intent_model.training_files())
@@ -115,3 +115,15 @@ def test_the_shipped_weights_are_those_the_committed_data_give():
     rows = [row for path in train_intent_model.training_files() for row in load(path)]
     model = intent_model.train(train_intent_model.examples_of(rows))
     assert model.to_json() == intent_model.MODEL_FILE.read_text(encoding="utf-8")
+    languages = intent_model.train(
+        train_intent_model.language_examples_of(rows),
+        buckets=intent_model.LANG_BUCKETS,
+    )
+    shipped = intent_model.LANG_MODEL_FILE.read_text(encoding="utf-8")
+    assert languages.to_json() == shipped
+
+
+def test_the_language_model_settles_what_the_words_do_not():
+    assert nlu.reading("Happy new year!")[1] == "en"
+    assert nlu.reading("show, bora")[1] == "pt"
+    assert nlu.reading("ok", "pt_BR")[1] == "pt"  # a hint still wins

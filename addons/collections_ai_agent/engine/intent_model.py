@@ -29,6 +29,10 @@ import zlib
 from pathlib import Path
 
 MODEL_FILE = Path(__file__).with_name("intent_model.json")
+# The same classifier trained on the messages' languages settles the language
+# of a message whose words do not ("Happy new year!", "show, bora").
+LANG_MODEL_FILE = Path(__file__).with_name("lang_model.json")
+LANG_BUCKETS = 1 << 13
 _DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"[a-z9']+|[?!]")
 BUCKETS = 1 << 15
@@ -172,12 +176,12 @@ def train(examples, epochs=12, rate=0.3, l2=1e-5, seed=7, buckets=BUCKETS):
 _LOADED = {}
 
 
-def shipped_model():
-    """The model trained offline and shipped with the addon (None when absent)."""
-    if "model" not in _LOADED:
-        _LOADED["model"] = (
-            IntentModel.from_json(MODEL_FILE.read_text(encoding="utf-8"))
-            if MODEL_FILE.exists()
+def shipped_model(path=MODEL_FILE):
+    """A model trained offline and shipped with the addon (None when absent)."""
+    if path not in _LOADED:
+        _LOADED[path] = (
+            IntentModel.from_json(path.read_text(encoding="utf-8"))
+            if path.exists()
             else None
         )
-    return _LOADED["model"]
+    return _LOADED[path]

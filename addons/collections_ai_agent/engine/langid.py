@@ -177,10 +177,12 @@ def scores(text, raw=""):
     return result
 
 
-def detect(text, hint=None, raw=""):
+def detect(text, hint=None, raw="", guess=None):
     """Most likely language of ``text``; ``hint`` wins when the text is unclear.
 
-    Without evidence nor hint the answer is Spanish, the main market.
+    ``guess`` (text -> language), when given, settles a message whose words
+    tell nothing or tie; without evidence, hint nor guess the answer is
+    Spanish, the main market.
     """
     hint = normalise_hint(hint)
     result = scores(text, raw)
@@ -190,9 +192,13 @@ def detect(text, hint=None, raw=""):
         # The channel knows the customer's language: a short reply ("ok",
         # "stop", "yes") does not overturn it, only clear evidence does.
         return best if top - result[hint] >= 3 else hint
+    tied = [lang for lang in LANGS if result[lang] == top]
+    if len(tied) > 1 and guess is not None:
+        guessed = guess(text)
+        if guessed in tied:
+            return guessed
     if top == 0:
         return "es"
-    tied = [lang for lang in LANGS if result[lang] == top]
     if len(tied) > 1:
         return "es" if "es" in tied else tied[0]
     return best

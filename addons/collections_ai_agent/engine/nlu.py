@@ -258,11 +258,21 @@ def _blank(text, spans):
     return "".join(chars)
 
 
+def _guess_language(normalised):
+    model = intent_model.shipped_model(intent_model.LANG_MODEL_FILE)
+    return model.predict(normalised)[0][0] if model else None
+
+
 def reading(raw, lang=None):
     """The message as the rules and the model read it, and its language."""
-    normalised = SPELLER.correct(normalise(raw))
-    language = detect(normalised, hint=lang, raw=raw)
+    normalised = spelled(raw)
+    language = detect(normalised, hint=lang, raw=raw, guess=_guess_language)
     return digits_for_words(normalised, language), language
+
+
+def spelled(raw):
+    """The message normalised and spelled right, as the language model reads it."""
+    return SPELLER.correct(normalise(raw))
 
 
 # Once the rules read an opt-out or a wrong person, no model takes it away:
