@@ -87,8 +87,6 @@ def main(argv=None):
         default=[],
         help="leave this set out and report accuracy on it",
     )
-    parser.add_argument("--epochs", type=int, default=12)
-    parser.add_argument("--out", type=Path, default=intent_model.MODEL_FILE)
     args = parser.parse_args(argv)
     held = {path.resolve() for path in args.hold_out}
     rows = [
@@ -100,22 +98,24 @@ def main(argv=None):
     print(
         f"training on {len(rows)} messages: {dict(Counter(r['intent'] for r in rows))}"
     )
-    model = intent_model.train(examples_of(rows), epochs=args.epochs)
+    model = intent_model.train(examples_of(rows))
     for path in args.hold_out:
         alone, agent = accuracy(load(path), model)
         print(
             f"{path.name}: model alone {alone:.1%}, agent (rules + model) {agent:.1%}"
         )
+    if args.hold_out:
+        return 0
     languages = intent_model.train(
-        language_examples_of(rows),
-        epochs=args.epochs,
-        buckets=intent_model.LANG_BUCKETS,
+        language_examples_of(rows), buckets=intent_model.LANG_BUCKETS
     )
-    if not args.hold_out:
-        data = model.to_json()
-        args.out.write_text(data, encoding="utf-8")
-        intent_model.LANG_MODEL_FILE.write_text(languages.to_json(), encoding="utf-8")
-        print(f"wrote {args.out} ({len(data) / 1024:.0f} KiB)")
+    for path, trained in (
+        (intent_model.MODEL_FILE, model),
+        (intent_model.LANG_MODEL_FILE, languages),
+    ):
+        data = trained.to_json()
+        path.write_text(data, encoding="utf-8")
+        print(f"wrote {path} ({len(data) / 1024:.0f} KiB)")
     return 0
 
 

@@ -933,3 +933,15 @@ def test_spans_asked_for_payments_this_morning_and_days_outside_payments(
 ):
     reply = nlu.understand(text, FRIDAY)
     assert (reply.intent, reply.date) == (intent, day)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("te pago con tarjeta 500 hoy", Decimal(500)),
+        ("I can pay by card 300 now", Decimal(300)),
+        ("el pago final 500 el viernes", Decimal(500)),
+    ],
+)
+def test_a_sum_after_the_means_of_payment_is_still_money(text, amount):
+    assert nlu.understand(text, FRIDAY).amount == amount

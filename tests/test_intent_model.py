@@ -34,7 +34,7 @@ def test_training_learns_and_the_json_round_trip_keeps_the_answers():
     model = toy_model()
     assert model.predict("quiero pagar")[0][0] == "pay_now"
     assert model.predict("caballo")[0][0] == "dispute"
-    again = intent_model.IntentModel.from_json(model.to_json())
+    again = intent_model.NgramClassifier.from_json(model.to_json())
     for text in ("quiero pagar", "caballo", "hola", "stop ya"):
         before, after = dict(model.predict(text)), dict(again.predict(text))
         assert max(abs(before[key] - after[key]) for key in before) < 0.02
@@ -75,7 +75,7 @@ def test_the_model_never_overrides_an_opt_out_and_needs_to_be_sure_elsewhere(
 def test_the_shipped_model_knows_every_intent():
     model = intent_model.shipped_model()
     assert model is not None
-    assert set(model.intents) == set(nlu.INTENTS)
+    assert set(model.labels) == set(nlu.INTENTS)
 
 
 def test_trained_on_the_rules_own_sets_it_adds_accuracy_on_messages_it_never_saw():

@@ -283,6 +283,15 @@ def next_day_of_month(day, today, past=False):
     return candidate
 
 
+def _ahead(today, count, unit):
+    """Today plus ``count`` days, weeks or months (the unit as written)."""
+    if unit.startswith("d"):
+        return today + timedelta(days=count)
+    if unit.startswith(("s", "w")):
+        return today + timedelta(weeks=count)
+    return _add_months(today, count)
+
+
 def _month_shift(today, months):
     shifted = _add_months(today.replace(day=1), months)
     return shifted.year, shifted.month
@@ -406,12 +415,7 @@ def _resolve(kind, match, today, past, lang):  # noqa: C901 - one branch per for
             return end
         return _clamped(*_month_shift(today, 1), 15)
     if kind == "in_units":
-        count, unit = int(groups[0]), groups[1]
-        if unit.startswith(("d",)):
-            return today + timedelta(days=count)
-        if unit.startswith(("s", "w")):
-            return today + timedelta(weeks=count)
-        return _add_months(today, count)
+        return _ahead(today, int(groups[0]), groups[1])
     if kind == "in_units_one":
         return (
             today + timedelta(weeks=1) if groups[0] == "week" else _add_months(today, 1)
@@ -500,12 +504,7 @@ def span_ahead(text, today):
         return None
     if match.group(3):
         return today + timedelta(weeks=2)
-    count, unit = int(match.group(1)), match.group(2)
-    if unit.startswith(("d",)):
-        return today + timedelta(days=count)
-    if unit.startswith(("s", "w")):
-        return today + timedelta(weeks=count)
-    return _add_months(today, count)
+    return _ahead(today, int(match.group(1)), match.group(2))
 
 
 def time_spans(text):

@@ -62,20 +62,21 @@ def features(text):
     return found
 
 
-class IntentModel:
-    """Weights per hashed feature per intent; ``predict`` gives their probabilities.
+class NgramClassifier:
+    """Weights per hashed feature per label (an intent, or a language for the
+    language model); ``predict`` gives the labels' probabilities.
 
     Features are hashed (CRC-32) into ``buckets`` rows, so the file has a fixed
     size whatever the vocabulary; weights travel as signed bytes times ``scale``.
     """
 
-    def __init__(self, intents, rows, buckets=BUCKETS):
-        self.intents = tuple(intents)
-        self.rows = rows  # {bucket: [one weight per intent]}
+    def __init__(self, labels, rows, buckets=BUCKETS):
+        self.labels = tuple(labels)
+        self.rows = rows  # {bucket: [one weight per label]}
         self.buckets = buckets
 
     def scores(self, text):
-        totals = [0.0] * len(self.intents)
+        totals = [0.0] * len(self.labels)
         for bucket in sorted(
             {_bucket(feature, self.buckets) for feature in features(text)}
         ):
@@ -86,16 +87,16 @@ class IntentModel:
         return totals
 
     def predict(self, text):
-        """[(intent, probability)] from the most to the least likely."""
+        """[(label, probability)] from the most to the least likely."""
         scores = [score / TEMPERATURE for score in self.scores(text)]
         return sorted(
-            zip(self.intents, _softmax(scores), strict=True),
+            zip(self.labels, _softmax(scores), strict=True),
             key=lambda pair: -pair[1],
         )
 
     def to_json(self):
         """The weights as signed bytes (zlib, base64) with their scale, in JSON."""
-        size = len(self.intents)
+        size = len(self.labels)
         scale = (
             max((abs(w) for row in self.rows.values() for w in row), default=1.0) / 127
         )
@@ -105,7 +106,7 @@ class IntentModel:
                 packed[bucket * size + index] = round(weight / scale)
         return json.dumps(
             {
-                "intents": self.intents,
+                "labels": self.labels,
                 "buckets": self.buckets,
                 "scale": scale,
                 "weights": base64.b64encode(
@@ -118,14 +119,14 @@ class IntentModel:
     @classmethod
     def from_json(cls, data):
         loaded = json.loads(data)
-        size, scale = len(loaded["intents"]), loaded["scale"]
+        size, scale = len(loaded["labels"]), loaded["scale"]
         packed = array.array("b", zlib.decompress(base64.b64decode(loaded["weights"])))
         rows = {}
         for bucket in range(loaded["buckets"]):
             row = packed[bucket * size : (bucket + 1) * size]
             if any(row):
                 rows[bucket] = [weight * scale for weight in row]
-        return cls(loaded["intents"], rows, loaded["buckets"])
+        return cls(loaded["labels"], rows, loaded["buckets"])
 
 
 def _bucket(feature, buckets):
@@ -140,37 +141,37 @@ def _softmax(totals):
 
 
 def train(examples, epochs=12, rate=0.3, l2=1e-5, seed=7, buckets=BUCKETS):
-    """Fit on [(normalised text, intent)] pairs.
+    """Fit on [(normalised text, label)] pairs.
 
     AdaGrad on the log-loss with L2 shrinkage applied lazily to the features a
     message has; a fixed seed shuffles, so a run is repeatable.
     """
     # sorted: the sums then run in one order whatever the string hash seed
     rows = [
-        (sorted({_bucket(feature, buckets) for feature in features(text)}), intent)
-        for text, intent in examples
+        (sorted({_bucket(feature, buckets) for feature in features(text)}), label)
+        for text, label in examples
     ]
-    intents = sorted({intent for _found, intent in rows})
-    position = {intent: index for index, intent in enumerate(intents)}
-    size = len(intents)
+    labels = sorted({label for _found, label in rows})
+    position = {label: index for index, label in enumerate(labels)}
+    size = len(labels)
     model, squares = {}, {}
     order = list(range(len(rows)))
     shuffle = random.Random(seed).shuffle
     for _epoch in range(epochs):
         shuffle(order)
         for index in order:
-            found, intent = rows[index]
+            found, label = rows[index]
             vectors = [model.setdefault(bucket, [0.0] * size) for bucket in found]
             totals = [sum(vector[k] for vector in vectors) for k in range(size)]
             gradients = _softmax(totals)
-            gradients[position[intent]] -= 1.0
+            gradients[position[label]] -= 1.0
             for bucket, vector in zip(found, vectors, strict=True):
                 square = squares.setdefault(bucket, [1e-8] * size)
                 for k in range(size):
                     gradient = gradients[k] + l2 * vector[k]
                     square[k] += gradient * gradient
                     vector[k] -= rate * gradient / math.sqrt(square[k])
-    return IntentModel(intents, model, buckets)
+    return NgramClassifier(labels, model, buckets)
 
 
 _LOADED = {}
@@ -180,7 +181,7 @@ def shipped_model(path=MODEL_FILE):
     """A model trained offline and shipped with the addon (None when absent)."""
     if path not in _LOADED:
         _LOADED[path] = (
-            IntentModel.from_json(path.read_text(encoding="utf-8"))
+            NgramClassifier.from_json(path.read_text(encoding="utf-8"))
             if path.exists()
             else None
         )

@@ -193,7 +193,8 @@ _NOT_MONEY_BEFORE = re.compile(
     r"(?:#|nro\.?|no\.|numero|factura|cliente|contrato|ref|referencia|folio|"
     r"cedula|dni|cpf|rut|invoice|account|order|pedido|protocolo|cuenta|operacion|"
     r"operation|transaccion|transacao|transaction|comprobante|confirmation|"
-    r"terminada en|terminado en|final|ending(?: in)?|cartao|tarjeta|card)\s*$"
+    r"terminada en|terminado en|ending(?: in)?|"
+    r"(?:cartao|tarjeta|card)\s(?:con\s|com\s)?final)\s*$"
 )
 # A year after "in", "desde", "back in" ("moved out in 2024") is no money.
 _YEAR = re.compile(r"(?:19[5-9]\d|20[0-4]\d)$")
