@@ -1,5 +1,7 @@
 from datetime import datetime, time, timedelta
 
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.tests import tagged
 
@@ -242,17 +244,26 @@ class TestCycle(CollectionsCommon):
         self.cycle()
         self.Message._dispatch(now=self.now)
         sent = self.messages().filtered(lambda m: m.state == "sent")
-        self.customer.message_post(
-            body="Can I pay next Friday?",
-            message_type="email",
-            author_id=self.customer.id,
-        )
+        # the reply comes an hour after the reminder, whatever the wall clock
+        with freeze_time(self.now + timedelta(hours=1)):
+            self.customer.message_post(
+                body="Can I pay next Friday?",
+                message_type="email",
+                author_id=self.customer.id,
+            )
         self.assertEqual(sent.state, "replied")
         debtor = self.customer.collection_debtor_id
         self.assertTrue(debtor.reply_pending)
-        self.assertEqual(self.cycle(self.now + timedelta(days=7)), 0, "paused")
+        self.assertEqual(self.cycle(self.now + timedelta(days=27)), 0, "paused")
         debtor.action_mark_reply_handled()
-        self.assertEqual(self.cycle(self.now + timedelta(days=8)), 1)
+        # the second reminder goes only to customers who did not reply: the
+        # journey resumes with the final notice
+        self.assertEqual(self.cycle(self.now + timedelta(days=8)), 0)
+        self.assertEqual(self.cycle(self.now + timedelta(days=27)), 1)
+        planned = self.messages().filtered(lambda m: m.state == "planned")
+        self.assertEqual(
+            planned.step_id, self.env.ref("collections_automation.step_standard_final")
+        )
 
     def test_invoices_on_hold_are_not_chased(self):
         self.invoice.collection_hold = "dispute"
