@@ -9,7 +9,7 @@ entity (null included), overall accuracy and latency per call; ``--errors``
 lists every mistake. Exits 1 when an intent's recall or precision, or an
 entity's accuracy, on the first file falls below ``--min``.
 
-    python3 scripts/nlu_accuracy.py            # main set and the five held-out sets
+    python3 scripts/nlu_accuracy.py            # main set, held-out sets, entity set
     python3 scripts/nlu_accuracy.py --errors tests/data/agent_utterances.jsonl
 """
 
@@ -37,6 +37,7 @@ DEFAULT_FILES = [
     ROOT / "tests" / "data" / "agent_utterances_holdout3.jsonl",
     ROOT / "tests" / "data" / "agent_utterances_holdout4.jsonl",
     ROOT / "tests" / "data" / "agent_utterances_holdout5.jsonl",
+    ROOT / "tests" / "data" / "agent_utterances_entities.jsonl",
 ]
 ENTITIES = ("amount", "date", "installments", "lang")
 

@@ -363,6 +363,16 @@ def test_a_yes_when_a_day_was_asked_does_not_fit():
     assert turn.actions[0]["reason"] == "misunderstanding"
 
 
+def test_a_yes_with_a_day_is_a_promise_for_that_day_whatever_was_asked():
+    chat = Chat("es")
+    chat.say("mándame el link", U("pay_now"))
+    assert chat.state["expect"] is None
+    turn = chat.say("sí, el viernes está bien", U("affirm", day=4))
+    assert "viernes 6 de marzo" in turn.reply
+    turn = chat.say("sí", U("affirm"))
+    assert chat.summary["promise"] == {"date": "2026-03-06", "amount": "1250.50"}
+
+
 def test_frustration_escalates_and_then_only_a_person_is_promised():
     chat = Chat("en")
     turn = chat.say("this is ridiculous!!!", U("unknown", lang="en", frustrated=True))

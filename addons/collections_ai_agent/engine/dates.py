@@ -126,8 +126,14 @@ _PT_WEEKDAYS = ("segunda", "terca", "quarta", "quinta", "sexta")
 
 _ORDINAL = r"(?:o|ro|do|to|vo|no|st|nd|rd|th|er)?"
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
-_LONG_MONTHS = "|".join(
-    sorted((m for m in MONTHS if len(m) > 3), key=len, reverse=True)
+# Before a day ("jan 30", "dec 20"), short names too, but those that are also
+# words ("mar", "set", "out", "ago") only in full.
+_MONTHS_BEFORE_A_DAY = "|".join(
+    sorted(
+        (m for m in MONTHS if m not in ("mar", "set", "out", "ago")),
+        key=len,
+        reverse=True,
+    )
 )
 _WEEKDAY_NAMES = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 _NEXT_WEEK = (
@@ -160,7 +166,7 @@ _PATTERNS = [
     ),
     (
         "month_name_day",
-        r"\b(%s)\s(\d{1,2})%s\b(?:,?\s(\d{4}))?" % (_LONG_MONTHS, _ORDINAL),
+        r"\b(%s)\.?\s(\d{1,2})%s\b(?:,?\s(\d{4}))?" % (_MONTHS_BEFORE_A_DAY, _ORDINAL),
     ),
     ("weekday_next_week", r"\b(%s)(?:[\s-]feira)?\s%s" % (_WEEKDAY_NAMES, _NEXT_WEEK)),
     # "el martes 17", "sexta dia 20", "Friday the 13th": the day number decides.
@@ -180,7 +186,8 @@ _PATTERNS = [
         "weekday",
         r"\b(?:(el|la|este|esta|proximo|next|this|on|na|no|nesta|neste|proxima|"
         r"ate|hasta|para|pra|a|de|by|until|till|coming|essa|esse|dia)\s)?"
-        r"(%s)\b(?:[\s-](feira))?(?:\sque\s(?:viene|vem))?" % _WEEKDAY_NAMES,
+        r"(%s)\b(?:[\s-](feira))?(?:\sque\s(?:viene|vem)|\s(passad[ao]))?"
+        % _WEEKDAY_NAMES,
     ),
     (
         "end_of_month",
@@ -188,7 +195,7 @@ _PATTERNS = [
     ),
     ("end_of_month", r"\b(?:the\s)?end of (?:the |this )?month\b|\bmonth end\b"),
     ("end_of_month", r"\bultimo dia del? mes\b|\blast day of (?:the )?month\b"),
-    ("quincena", r"\bquincena\b"),
+    ("quincena", r"\b(?:quincena|quinzena)\b"),
     (
         "in_units",
         r"\b(?:en|dentro de|in|em|daqui a|daqui|within|de aqui a)\s(\d{1,3})\s"
@@ -213,7 +220,7 @@ _PATTERNS = [
         r"\b(?:hoy|today|hoje|tonight|esta noche|hoy mismo|ainda hoje|this morning|"
         r"this afternoon|earlier today|esta manana|esta tarde|hoje cedo|"
         r"hoje de manha|hace un rato|a (?:few )?(?:mins?|minutes?) ago|"
-        r"(?:faz|ha) pouco)\b",
+        r"(?:faz|ha|agora) pouco|agorinha|just now)\b",
     ),
     ("yesterday", r"\b(?:ayer|yesterday|ontem)\b"),
     (
@@ -360,6 +367,16 @@ _ORDINAL_NOUN = re.compile(
 )
 
 
+# "paguei segunda", "primeira parcela sexta": a weekday after paying.
+_PAYING_BEFORE = re.compile(
+    r"\b(?:paguei|pago|pagarei|pagar|depositei|deposito|transferi|parcela)\s$"
+)
+
+
+def _after_a_payment(match):
+    return bool(_PAYING_BEFORE.search(match.string, 0, match.start()))
+
+
 def _opens_a_promise(match):
     return match.start() == 0 and bool(
         _AFTER_OPENING_WEEKDAY.match(match.string, match.end())
@@ -396,9 +413,15 @@ def _resolve(kind, match, today, past, lang):  # noqa: C901 - one branch per for
         year, month = _month_shift(today, 1)
         return _clamped(year, month, int(groups[0]))
     if kind == "weekday":
-        before, name, feira = groups
+        before, name, feira, last = groups
         if name in _PT_WEEKDAYS and (
-            not (feira or before or _opens_a_promise(match))
+            not (
+                feira
+                or before
+                or last
+                or _opens_a_promise(match)
+                or _after_a_payment(match)
+            )
             or _ORDINAL_NOUN.match(match.string, match.end())
         ):
             return None

@@ -495,7 +495,10 @@ class _Agent:
             self.plan(heard.installments, heard.amount, heard.date)
         elif intent == "balance_inquiry":
             self.inform(greet=False)
-        elif heard.date is not None and expect in ("date", "pay_today", "confirm"):
+        elif heard.date is not None and (
+            expect in ("date", "pay_today", "confirm") or intent == "affirm"
+        ):
+            # "sí, el 20 está bien": a yes to a day is a promise for that day
             self.promise(heard.date, heard.amount)
         elif intent == "affirm":
             return self.affirm()

@@ -71,7 +71,8 @@ OPT_OUT = _cues(
     r"\b(?:no|nao)\s(?:quiero|quero)\s(?:mas\s|mais\s)?(?:mensajes|mensagens|messages|"
     r"llamadas|ligacoes|sms)\b",
     r"\bstop\s(?:texting|calling|messaging|contacting|sending|harassing|bothering|"
-    r"writing|it|this|these)\b",
+    r"writing|it|this|these)\b|\bquit\s(?:ringing|calling|texting|messaging|"
+    r"contacting|bothering|bugging|harassing)\s(?:me|us)\b",
     r"\bunsubscribe\b|\bremove me\b|\bopt(?:\s|-)?out\b|\btake me off\b",
     r"\b(?:do not|don't|never)\s(?:contact|text|call|message|email|write)\s(?:me|us)\b",
     r"\bpar(?:em|e|ar|a)\sde\s(?:mandar|ligar|enviar|me\s(?:mandar|ligar|encher|"
@@ -116,6 +117,9 @@ WRONG_PERSON = _cues(
     r"usa este)\b"
     r"|\bnao mora\b|\bnao e (?:meu|o meu) nome\b|\bno es mi nombre\b|\bnot my name\b"
     r"|\bpessoa errada\b|\bpersona equivocada\b",
+    r"\b(?:guy|bloke|man|woman|lady|person|fella|chap|gentleman)\s(?:that\s|who\s)?"
+    r"(?:you're|you are|youre|ur)\s(?:after|looking for|trying to reach)\b[^?]*\b"
+    r"(?:left|moved|died|passed|gone|doesn't|does not|isn't|not here|no longer)\b",
     # the phone is someone else's: "this isn't her phone", "no es su celular",
     # "esse telefone não é dele"
     r"\b(?:this|that|it)(?:'s| is|s)?\s?(?:not|n't|isn't|isnt|aint|ain't)\s(?:his|her|"
@@ -152,7 +156,8 @@ REQUEST_HUMAN = _cues(
     r"una persona|usted|ustedes)|\bfalar\scom\s(?:alguem|uma pessoa|um |o gerente|"
     r"atendente|voces)",
     r"\b(?:speak|talk)\s(?:to|with)\s(?:a |an |someone|somebody|a real|your|the)",
-    r"\b(?:que me llamen|que me llame|llamame|llameme|llamenme|marcame|marquenme|"
+    r"\b(?:que me llamen|que me llame|llamame|llameme|llamenme|llamadme|marcame|"
+    r"marquenme|"
     r"call me|me liga|me liguem|me ligue|give me a call|ring me)\b",
     r"\bme\s%s\s(?:llamar|marcar|hablar|telefonear)\b|\b%s\s(?:llamarme|marcarme|"
     r"telefonearme)\b|\b(?:alguien|alguem)\s(?:que\s)?(?:me\s)?(?:llame|pueda llamar|"
@@ -351,7 +356,7 @@ DISPUTE = _cues(
 )
 
 REQUEST_INSTALLMENTS = _cues(
-    r"\b(?:cuotas?|en partes|por partes|a plazos|parcialidades|"
+    r"\b(?:cuotas?|cuotitas?|en partes|por partes|a plazos|parcialidades|"
     r"abonos|mensualidades|plan de pagos?|planes de pago|financiar|financiamiento|"
     r"fraccionar|convenio|arreglo de pago|acuerdo de pago|de a poco|poco a poco|"
     r"de a poquito|pagos mensuales|pagos semanales|pagos quincenales|diferir|"
@@ -364,7 +369,7 @@ REQUEST_INSTALLMENTS = _cues(
     r"split (?:it|the payment|the bill|the debt|this|payments)|in parts|pay (?:it )?in "
     r"(?:parts|pieces|chunks)|weekly payments|little by little|bit by bit)\b",
     r"\b(?:in|en|em)\s\d{1,2}\s(?:payments|pagos|pagamentos|partes|parts|vezes|meses|"
-    r"quincenas)\b",
+    r"quincenas)\b|\b(?:over|across)\s\d{1,2}\s(?:months|weeks)\b",
     r"\bparcel(?:as|a|ar|amento|ado|ada|ando)\b|\bprestacoes\b|\bprestacao\b|"
     r"\b\d{1,2}\s?x\b"
     r"|\bem (?:varias|algumas) vezes\b|\bacordo\b|\bnegociar\b|\bnegociacion\b",
@@ -414,6 +419,7 @@ REQUEST_EXTENSION = _cues(
     r"\b(?:can|could|may)\s(?:i|we)\s(?:pay|have|get|do it|send)\s(?:it\s|you\s|"
     r"the payment\s)?"
     r"(?:later|next|until|till|at the end|after|a (?:bit|little) later|another)\b",
+    r"\b(?:allow|let) me (?:until|till|to pay (?:on|by|at|in|until|next|later))\b|"
     r"\b(?:can|could|would)\s(?:you|u)\s(?:wait|give me|hold off|let me)\b|\bgive me "
     r"(?:until|till|a few|some|more|another|one more)\b|\bwait (?:until|till)\b",
     r"\b(?:puedo|podria|podemos|puedes|se puede|sera que puedo|habra chance de|"
@@ -492,7 +498,8 @@ PAY_NOW = _cues(
 PROMISE_VERBS = _cues(
     r"\b(?:te|le|les|se|lo|la)?\s?(?:pago|pagare|pagaria|pagamos|deposito|depositare|"
     r"transfiero|transferire|abono|cancelo|liquido|cubro|mando|envio)\b",
-    r"\b(?:voy a|vamos a|puedo|podria|podre|pienso|tengo pensado|quiero|quisiera|"
+    r"(?<!\bno )\b(?:voy a|vamos a|puedo|podria|podre|pienso|tengo pensado|quiero|"
+    r"quisiera|"
     r"me comprometo a|prometo|espero|trato de|intento|alcanzo a|tengo para)\s"
     r"(?:pagar|depositar|transferir|abonar|cancelar|liquidar|hacer el pago|mandar|"
     r"mandarte|pagarte|pagarle|pagarles|pagarlo|pagarla|hacerte el deposito|saldar)",
@@ -507,7 +514,8 @@ PROMISE_VERBS = _cues(
     r"going to|gonna|i promise to|i plan to|i should be able to|i'll be able to|"
     r"i'll try to|i expect to|i might|i may|let me)\s(?:pay|send|transfer|make|"
     r"deposit|settle|cover|get you|have)",
-    r"\b(?:vou|vamos|posso|consigo|pretendo|prometo|irei|devo conseguir|vou conseguir|"
+    r"(?<!\bnao )\b(?:vou|vamos|posso|consigo|pretendo|prometo|irei|devo conseguir|"
+    r"vou conseguir|"
     r"consigo|tento)\s(?:pagar|depositar|transferir|fazer o (?:pix|pagamento|deposito)|"
     r"quitar|mandar|te pagar|efetuar)",
     r"\b(?:pago|pagarei|pagamos|deposito|transfiro|faco o pix|mando o pix|quito)\b",
@@ -568,7 +576,8 @@ HARDSHIP = _cues(
     r"\bnao recebi (?:o |meu )?(?:salario|pagamento)\b|"
     r"\batras\w* (?:o |meu )?salario\b",
     r"\b(?:lost|lose) my (?:job|work|income|house)\b|\bunemployed\b|\bout of work\b|"
-    r"\bjobless\b|\bbroke\b|\b(?:no|don't have (?:the|any)?|have no|haven't got)\s?"
+    r"\bjobless\b|\bbroke\b|\bskint\b|\bstony broke\b|"
+    r"\b(?:no|don't have (?:the|any)?|have no|haven't got)\s?"
     r"(?:money|income|job|cash|funds)\b|\bcan'?t afford\b|\bcannot afford\b|\bhard "
     r"times\b|\bstruggling\b|\btough (?:time|spot|situation)\b|\bmedical bills\b",
     r"\b(?:problemas?|dificultad(?:es)?|apuros?|aprietos?|crisis|problems?|trouble|"
@@ -635,8 +644,28 @@ BALANCE_INQUIRY = _cues(
     r"\b[cq]uanto\s(?:(?:me|nos|le|les|te|os|ainda|todavia|aun)\s)?(?:queda|quedan|"
     r"falta|faltan|resta|restan|sobra)\b|\b(?:lo|o) que (?:me |nos |ainda )?(?:queda|"
     r"falta|resta) (?:por |de |pra |para )?(?:pagar|saldar|quitar)\b",
+    r"\bde (?:que|donde) es (?:este|ese|el|esta|esa) (?:cobro|cargo|monto|deuda|"
+    r"saldo|mensaje|factura)\b|\ba (?:cual|que) (?:cuenta |factura )?corresponde\b|"
+    r"\bwhat(?:'s| is|s) (?:this|that|the) (?:charge|amount|bill|debt) for\b|"
+    r"\bfull amount\b|\binterest on top\b|\b(?:is|are) there (?:any )?(?:interest|"
+    r"fees|late fees|charges)\b|\b(?:hay|tiene|tem|incluye|inclui)\s(?:\w+\s)?"
+    r"(?:intereses|recargos|juros|multa)\b",
+    r"\b(?:enviar|mandar|mandan|envian|manda|envia|send|email|passa|pasa|pasan)\s"
+    r"(?:me\s|nos\s|lo\s|la\s)?(?:a |la |the |uma |una |a copy of (?:the |my )?|"
+    r"copia de (?:la )?|una copia de (?:la )?|segunda via da )?(?:fatura|factura|"
+    r"invoice|statement|estado de cuenta|extrato|detalle|desglose|breakdown|"
+    r"itemi[sz]ed bill)\b",
     r"\bwhat(?:'s|s| is)? (?:still )?(?:left|remaining|outstanding|pending)\b|"
     r"\bwhat (?:do|did|does) (?:i|we) (?:still )?owe\b|\bwhat (?:i|we) still owe\b",
+)
+
+# The sum to pay asked for a case ("what's the total if I pay today?"): a
+# question about the balance, not a wish to pay now.
+TOTAL_IF_PAID = _cues(
+    r"\bwhat(?:'s| is|s)? the (?:total|amount|balance|payoff)\s(?:\w+\s)?if\b|"
+    r"\b[cq]uanto\s(?:seria|saldria|quedaria|es|fica|ficaria|seria o total|daria)\s"
+    r"(?:el total |o total |todo |tudo )?(?:si|se)\s(?:\w+\s)?(?:pago|pagar|pagase|"
+    r"pagasse|quito|quitar|liquido|liquidar)\b",
 )
 
 AFFIRM = _cues(
@@ -720,6 +749,10 @@ NEGATED_AFFIRM = _cues(
 DONT_KNOW = _cues(
     r"^\W*(?:%s)?(?:no se|no lo se|ni idea|nao sei|sei la|i don't know|i dont know|"
     r"no idea|dunno|not sure|no estoy segur[oa]|nao tenho certeza)\W*$" % FILLER,
+    # "eh? no entendí el mensaje", "não entendi", "what do you mean?"
+    r"\b(?:no|nao)\s(?:te\s|le\s|les\s|lo\s|\w+\s)?entend\w*(?:\s(?:nada|el mensaje|"
+    r"la mensagem|a mensagem|o que)\b)?|\b(?:didn'?t|don'?t|do not|did not) "
+    r"(?:understand|get)\s(?:your|the|this|what|it|that)\b|\bwhat do (?:you|u) mean\b",
 )
 
 # Payment means asked for: these make a message pay_now even with a reason.
@@ -737,7 +770,10 @@ PERMISSION = _cues(
     r"posso|podemos|da pra|daria pra|pode ser|can i|could i|can we|could we|may i|"
     r"any chance|is it ok|is it okay|would it be|is that ok|ok if|esta bien si|"
     r"te parece si|le parece si|tudo bem se|consigo|hay forma|hay manera|hay modo|"
-    r"is there a way|is there any way|tem como|tem jeito|could it|can it|would it)\b",
+    r"is there a way|is there any way|tem como|tem jeito|could it|can it|would it|"
+    r"habria (?:la )?posibilidad|hay (?:la |alguna )?posibilidad|existe la posibilidad|"
+    r"aceptan que|acepta que|aceitam que|aceita que|teria como|"
+    r"(?:would|will|do|could) (?:you|u) accept)\b",
 )
 
 # A payment told in the past tense ("hice la transferencia", "mandei o pix",
@@ -746,10 +782,12 @@ PERMISSION = _cues(
 PAID_ACT = _cues(
     r"\b(?:pague|page|pagamos|deposite|transferi|abone|cancele|liquide|salde|"
     r"(?:hice|realice|efectue|mande|envie|hicimos|realizamos)\s(?:el|la|un|una|"
-    r"los|las)\s(?:pago|deposito|transferencia|abono|pagos|depositos)|"
+    r"los|las)\s(?:pago|deposito|transferencia|abono|pagos|depositos|bizum|giro|"
+    r"yape|plin|nequi|sinpe)|"
     r"paguei|depositei|transferi|quitei|(?:fiz|mandei|enviei|efetuei|realizei)\s"
     r"(?:o|a|um|uma)\s(?:pix|pagamento|deposito|transferencia|ted|doc)|"
     r"paid|sent(?!\s(?:\w+\s)?back\b)|made (?:a|the) payment|transferred|deposited|"
+    r"did (?:a |the |my )?payment|bizum\w*|"
     r"wired|went through)\b",
 )
 PAST_TIME = _cues(
@@ -775,6 +813,10 @@ REFUSAL = _cues(
     r"sino|hoy|hoje|todavia|ainda|ahora|agora|ya|ja|todo de una|tudo de uma)\b)",
     r"\b(?:no|nao)\s(?:le\s|les\s|te\s|lhe\s)?(?:pago|pagamos)\s(?:nada|nunca|"
     r"eso|esto|isso|isto|ni)\b",
+    # "ni en pedo pago eso", "ni de coña", "nem fodendo", "no way I'm paying"
+    r"^\W*(?:ni en pedo|ni a palos|ni de cona|ni cagando|ni muerto|ni muerta|ni loco|"
+    r"ni loca|ni de chiste|ni soñando|ni sonando|nem fodendo|nem morto|nem morta|"
+    r"nem a pau|nem ferrando|nem sonhando|no way|not a chance|hell no|fat chance)\b",
     r"\b(?:me niego|nos negamos|me recuso|nos recusamos|recuso-me)\s(?:a\s)?pagar\b|"
     r"\b(?:i|we)\s(?:refuse|will not|won't|am not going to|ain't)\s(?:to\s)?pay\b"
     r"(?!\s(?:\w+\s)?(?:until|till|before|today|now|yet|all)\b)|\b(?:i'm|i am|we're|"

@@ -137,6 +137,7 @@ _INTENTS_WITH_COUNTS = {
     "pay_now",
     "affirm",
     "hardship",
+    "request_human",
 }
 _SHOUTED_WORD = re.compile(r"\b[A-ZÁÉÍÓÚÑÃÕÇ]{3,}\b")
 _LETTERS = re.compile(r"[A-Za-zÁÉÍÓÚÑÃÕÇáéíóúñãõç]")
@@ -192,6 +193,8 @@ def _pick_intent(text, raw, date, today, installments):  # noqa: C901 - the orde
     paying = promise or lexicon.PAY_NOW.search(text) or lexicon.PAY_ACT_CUE.search(text)
     if asking and later and (paying or "?" in text):
         return "request_extension"
+    if lexicon.TOTAL_IF_PAID.search(text):
+        return "balance_inquiry"
     if asking and paying and not later and lexicon.PAYMENT_MEANS.search(text):
         return "pay_now"  # "¿puedo pagar con tarjeta?", "posso pagar no cartão?"
     if lexicon.PAY_NOW.search(text):
@@ -218,7 +221,9 @@ def _pick_intent(text, raw, date, today, installments):  # noqa: C901 - the orde
     if "?" in text and lexicon.PAYMENT_MEANS.search(text):
         return "pay_now"  # "what's your paypal?", "¿tienen cuenta en el banco X?"
     if date is not None and date >= today:
-        return "promise_to_pay"  # a day alone answers "when?"; a past one does not
+        # a day alone answers "when?" (a past one does not); "sí, el 20 está
+        # bien" agrees to the day the agent offered
+        return "affirm" if lexicon.AFFIRM.search(text) else "promise_to_pay"
     if lexicon.DONT_KNOW.search(text):
         return "unknown"
     if lexicon.NEGATED_AFFIRM.search(text):
@@ -279,9 +284,11 @@ def spelled(raw):
 # contacting someone who said stop costs more than any other mistake.
 _RULES_KEEP = {"opt_out", "wrong_person"}
 # The model overrides the rules' intent when it is at least this sure, or this
-# sure when the rules found no intent at all.
-MODEL_OVERRIDES_AT = 0.99
-MODEL_FILLS_IN_AT = 0.9
+# sure when the rules found no intent at all (chosen on the third round of
+# training messages, left out of a model trained on the rest: 85.2% of
+# intents right at 0.99 / 0.9, 87.9% at 0.95 / 0.5).
+MODEL_OVERRIDES_AT = 0.95
+MODEL_FILLS_IN_AT = 0.5
 _SHIPPED = object()
 
 
@@ -315,6 +322,9 @@ def _second_opinion(intent, work, model, undated, date, today):
     ):
         return intent
     threshold = MODEL_FILLS_IN_AT if intent == "unknown" else MODEL_OVERRIDES_AT
+    if best in _RULES_KEEP:
+        # stopping all contact on a guess would lose a customer who said no such thing
+        threshold = MODEL_OVERRIDES_AT
     return best if probability >= threshold else intent
 
 
@@ -328,9 +338,15 @@ def understand(
     raw = text or ""
     work, language = reading(raw, lang)
 
-    date, date_spans = find_date(work, today, language)
-    rest = _blank(work, date_spans + time_spans(work))
     installment_context = bool(lexicon.REQUEST_INSTALLMENTS.search(work))
+    # "posso parcelar em 12 meses?": a count of months to pay in, not a day
+    periods = (
+        [match.span() for match in numbers.PERIOD.finditer(work)]
+        if installment_context
+        else []
+    )
+    date, date_spans = find_date(_blank(work, periods), today, language)
+    rest = _blank(work, date_spans + time_spans(work))
     installments, installment_span = find_installments(rest, installment_context)
     if installment_span:
         rest = _blank(rest, [installment_span])
@@ -346,6 +362,8 @@ def understand(
         date = None
     elif intent == "request_extension" and date is None:
         date = dates.span_ahead(rest, today)
+    if intent == "request_installments" and numbers.FIRST_NOW.search(work):
+        date = today  # "half now and half on the 1st": a plan starts today
     if intent == "already_paid" and date is not None:
         date, _ = find_date(work, today, language, past=True)
     frustrated = bool(lexicon.FRUSTRATION.search(work)) or _is_shouting(raw)

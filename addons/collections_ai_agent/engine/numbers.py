@@ -17,6 +17,8 @@ from decimal import Decimal, InvalidOperation
 
 from text_to_num import alpha2digit
 
+from .dates import MONTHS
+
 _logger = logging.getLogger(__name__)
 
 SMALL_NUMBERS = {
@@ -153,7 +155,7 @@ def parse_amount(number):
 
 
 _NUMBER = r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
-_CURRENCY_BEFORE = r"(?:us\$|r\$|usd|mxn|cop|clp|ars|brl|eur|s/|\$|€)"
+_CURRENCY_BEFORE = r"(?:us\$|r\$|usd|mxn|cop|clp|ars|brl|eur|s/|\$|€|£)"
 _MULTIPLIERS = {
     "kmil": 1000,
     "mil": 1000,
@@ -185,25 +187,34 @@ AMOUNT = re.compile(
         _CURRENCY_AFTER,
     )
 )
-# A lone "luca"/"una luca" means a thousand.
-_LUCA = re.compile(r"\b(?:una|1)?\s?luca\b")
+# A lone "luca"/"una luca", "a grand" mean a thousand.
+_LUCA = re.compile(r"\b(?:una|1)?\s?luca\b|\ba grand\b(?!\stotal)")
 
 # Words before a number that make it a reference, not money.
 _NOT_MONEY_BEFORE = re.compile(
-    r"(?:#|nro\.?|no\.|numero|factura|cliente|contrato|ref|referencia|folio|"
-    r"cedula|dni|cpf|rut|invoice|account|order|pedido|protocolo|cuenta|operacion|"
-    r"operation|transaccion|transacao|transaction|comprobante|confirmation|"
-    r"terminada en|terminado en|ending(?: in)?|"
-    r"(?:cartao|tarjeta|card)\s(?:con\s|com\s)?final)\s*$"
+    r"(?:(?:#|\b(?:nro\.?|no\.|numero|number|factura|cliente|contrato|contract|ref|"
+    r"referencia|reference|folio|cedula|dni|cpf|cnpj|rg|rut|ssn|nit|curp|rfc|invoice|"
+    r"account|accounts|order|pedido|protocolo|cuenta|conta|operacion|operation|"
+    r"transaccion|transacao|transaction|comprobante|comprovante|confirmation|case|"
+    r"caso|ticket|chamado|recibo|receipt|id))(?:\s(?:es|is|e|era|was|number|numero|nro|"
+    r"no\.?|num|n|el|la|o|a|de|do|da|del|of)){0,3}\s?[:#]?|"
+    r"(?:que\s)?termina(?:da|do)?\s(?:en|em|com|in)|ending(?: in)?|"
+    r"ends (?:in|with)|(?:cartao|tarjeta|card)\s(?:con\s|com\s)?final|"
+    # "la cuota 4 de 12", "parcela 3 de 12": a count of payments
+    r"(?:cuota|parcela|prestacao|installment|payment)\s\d{1,2}\s(?:de|of|/))\s*$"
 )
 # A year after "in", "desde", "back in" ("moved out in 2024") is no money.
 _YEAR = re.compile(r"(?:19[5-9]\d|20[0-4]\d)$")
-_BEFORE_A_YEAR = re.compile(r"\b(?:in|en|em|since|desde|del|de|back in|year|ano)\s*$")
+_BEFORE_A_YEAR = re.compile(
+    r"\b(?:in|en|em|since|desde|del|de|back in|year|ano|for|of|para|%s)\s*$"
+    % "|".join(MONTHS)
+)
 # Phone numbers ("+56 9 8765 4321", "55 1234 5678", "07700 900123"), codes
 # ("F001-2231", "A12") and long bare digit runs (a receipt's 88213457) are
 # never money: blanked before amounts are looked for.
 _NOT_MONEY_SPANS = re.compile(
     r"\+\d[\d\s-]{6,}\d|(?<![\w.,])\d{2,5}(?:[\s-]\d{3,5}){2,}(?![\w.,])"
+    r"|\(\d{2,3}\)\s?\d{4,5}[\s-]?\d{4}\b|(?<![\w.,$])\d{3,}-\d{1,}(?:-\d+)*\b"
     r"|(?<![\w.,])0\d{3,4}\s\d{5,7}\b|\b[a-z]+\d*[-/]?\d+\b|(?<![\w.,])\d{8,}\b"
 )
 # Words before an hour or a day ("a las 5", "at 3", "los 15"): a number that
@@ -212,7 +223,7 @@ _CLOCK_BEFORE = re.compile(r"\b(?:las|los|a las|at|as)\s*$")
 _LARGEST_HOUR_OR_DAY = 31
 # Words after a number that make it a count of something else.
 _NOT_MONEY_AFTER = re.compile(
-    r"^\s*(?:%|hijos?|anos|years?|horas?|hours?|hs\b|h\b|am\b|pm\b|personas|"
+    r"^\s*(?:(?:more|extra|additional|mas|mais)\s)?(?:%|hijos?|anos|years?|horas?|hours?|hs\b|h\b|am\b|pm\b|personas|"
     r"people|kids|children|filhos|veces|times|minutos|minutes|mins?\b|"
     r"dias|days|semanas|weeks|meses|months|x\b|vezes)"
 )
@@ -273,32 +284,54 @@ _NOT_COUNTS = (
     r"janeiro|fevereiro|marco|maio|junho|julho|setembro|outubro|novembro|dezembro"
 )
 _INSTALLMENT_NOUNS = (
-    r"cuotas|pagos|partes|abonos|mensualidades|parcelas|prestacoes|vezes|"
-    r"installments|payments|monthly payments|parts|pagamentos|meses sin intereses"
+    r"cuotas|cuotitas|pagos|partes|abonos|mensualidades|parcelas|prestacoes|vezes|"
+    r"installments|instalments|payments|monthly payments|parts|pagamentos|"
+    r"meses sin intereses"
 )
 _INSTALLMENT_ADJECTIVES = (
     r"(?:(?:monthly|weekly|equal|fixed|mensuales|semanales|quincenales|iguales|"
     r"fijas|mensais|iguais|fixas)\s)?"
 )
 INSTALLMENTS = re.compile(
-    r"\b(?P<n>\d{1,2})\s?%s(?:%s)\b|\b(?P<x>\d{1,2})\s?x\b(?!\s?\d)"
-    r"|\b(?:divid\w*|split|parcel\w*|fraccion\w*|partir\w*)\s(?:it\s|lo\s|la\s|o\s|"
+    r"\b(?P<n>\d{1,2})\s?%s(?:%s)\b|\b(?P<x>\d{1,2})\s?x\b(?!\d)"
+    r"|\b(?:divid\w*|split|parcel(?!as?\b)\w*|fraccion\w*|partir\w*)\s(?:it\s|lo\s|la\s|o\s|"
     r"a\s)?"
     r"(?:en|em|in|into|a)?\s?(?P<split>\d{1,2})\b(?!\s?(?:de\s|of\s)?(?:%s))"
     % (_INSTALLMENT_ADJECTIVES, _INSTALLMENT_NOUNS, _NOT_COUNTS)
+)
+# "en 12 meses", "over 12 months", "maybe 10 months": a count of months to pay in.
+PERIOD_BEFORE = (
+    r"\b(?:en|em|in|a|over|across|maybe|like|about|unos|uns|tipo|capaz|quizas)\s"
+)
+PERIOD = re.compile(
+    r"%s\d{1,2}\s(?:meses|months|semanas|weeks|quincenas)\b" % PERIOD_BEFORE
 )
 # "en 3" alone, "a 12 meses", "over 6 months", "5 de 200": installments only
 # when the message is about them already.
 PLAIN_COUNT = re.compile(
     r"\b(?:en|em|in|a)\s(?P<plain>\d{1,2})\b(?!\s?(?:%s|[.,]\d|\d|%%|de\s|of\s))"
-    r"|\b(?:en|em|in|a|over)\s(?P<period>\d{1,2})\s(?:meses|months|semanas|weeks|quincenas)\b"
-    r"|\b(?P<each>\d{1,2})\s(?:de|of)\s(?:\$\s?)?\d{2,}" % _NOT_COUNTS
+    r"|%s(?P<period>\d{1,2})\s(?:meses|months|semanas|weeks|quincenas)\b"
+    r"|\b(?P<maybe>\d{1,2})\s(?:capaz|quizas|quiza|maybe|talvez|tal vez)\b"
+    r"|(?<!cuota )(?<!parcela )(?<!installment )\b(?P<each>\d{1,2})\s(?:de|of)\s"
+    r"(?:\$\s?)?\d{2,}" % (_NOT_COUNTS, PERIOD_BEFORE)
 )
 # "half now and half on the 1st", "la mitad ahora y la otra mitad", "metade agora".
 HALVES = re.compile(r"\b(?:half|mitad|metade)\b.*\b(?:half|mitad|metade|rest|resto)\b")
+# "£200 on Friday and the other £200 at the end of the month", "150 now and
+# 150 on the 1st": two payments.
+_THE_OTHER_SUM = re.compile(
+    r"\b(?:the other|el otro|la otra|o outro|a outra)\s(?=(?:[$£€]|r\$)?\s?\d)"
+    r"|(?<=\d\s)(?:now|ahora|agora|hoy|today|hoje)\s(?:and|y|e)\s"
+    r"(?=(?:[$£€]|r\$)?\s?\d)"
+)
+# The first payment made now: "half now", "la mitad ahora", "500 agora".
+FIRST_NOW = re.compile(
+    r"\b(?:half|mitad|metade|una|uma|one|parte|part|some|algo|[\d][\d.,]*)\s"
+    r"(?:now|ahora|agora|hoy|today|hoje)\b"
+)
 # "split it in two", "dividir em duas": the count after a verb of splitting.
 _SPLIT_SMALL = re.compile(
-    r"\b((?:divid|split|parcel|fraccion|partir)\w*\s(?:(?:it|lo|la|o|a)\s)?"
+    r"\b((?:divid|split|parcel(?!amento|as?\b)|fraccion|partir)\w*\s(?:(?:it|lo|la|o|a)\s)?"
     r"(?:(?:en|em|in|into)\s)?)(%s)\b" % "|".join(SMALL_NUMBERS)
 )
 
@@ -334,4 +367,7 @@ def find_installments(text, installment_context=False):
     halves = HALVES.search(text)
     if halves:
         return 2, halves.span()
+    other = _THE_OTHER_SUM.search(text)
+    if other and re.search(r"\d", text[: other.start()]):
+        return 2, other.span()
     return None, None
