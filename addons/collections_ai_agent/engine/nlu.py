@@ -313,7 +313,7 @@ def _second_opinion(intent, work, model, undated, date, today):
         return intent
     best, probability = model.predict(work)[0]
     if (
-        best == intent
+        best in (intent, "unknown")  # not knowing is no evidence against a cue
         or date is not None
         and (
             (date < today and best in _NEEDS_NO_PAST_DAY)
