@@ -38,6 +38,7 @@ DEFAULT_FILES = [
     ROOT / "tests" / "data" / "agent_utterances_holdout4.jsonl",
     ROOT / "tests" / "data" / "agent_utterances_holdout5.jsonl",
     ROOT / "tests" / "data" / "agent_utterances_entities.jsonl",
+    ROOT / "tests" / "data" / "agent_utterances_holdout6.jsonl",
 ]
 ENTITIES = ("amount", "date", "installments", "lang")
 
