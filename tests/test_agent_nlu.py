@@ -1060,3 +1060,38 @@ def test_agreeing_to_a_day_totals_calls_slang_refusals_and_negated_promises(
 def test_a_yes_to_a_day_keeps_the_day():
     reply = nlu.understand("Sim, dia 15 tá ótimo", FRIDAY)
     assert (reply.intent, reply.date) == ("affirm", datetime.date(2026, 3, 15))
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "day"),
+    [
+        ("no, mañana no puedo", "deny", datetime.date(2026, 3, 7)),
+        ("nah, not tomorrow", "deny", datetime.date(2026, 3, 7)),
+        ("não, sexta não", "deny", datetime.date(2026, 3, 13)),
+        ("no, mejor el lunes", "promise_to_pay", datetime.date(2026, 3, 9)),
+        ("sim, segunda tá ótimo", "affirm", datetime.date(2026, 3, 9)),
+        ("pagué el 2 de marzo, revisen", "already_paid", datetime.date(2026, 3, 2)),
+        ("hace 3 días deposité en oxxo", "already_paid", datetime.date(2026, 3, 3)),
+        ("fiz o pagamento faz 4 dias", "already_paid", datetime.date(2026, 3, 2)),
+        ("Fiz a transferência faz uns 10 min", "already_paid", FRIDAY),
+        (
+            "I lost my job 2 weeks ago. Could you give me another month?",
+            "request_extension",
+            datetime.date(2026, 4, 6),
+        ),
+    ],
+)
+def test_a_no_to_a_day_days_counted_back_and_another_month(text, intent, day):
+    reply = nlu.understand(text, FRIDAY)
+    assert (reply.intent, reply.date) == (intent, day)
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Is it possible to pay 300 on the 20th and the rest on the 5th?", 2),
+        ("posso dar mil de entrada e o resto parcelado?", None),
+    ],
+)
+def test_a_sum_and_the_rest_on_a_day_are_two_payments(text, count):
+    assert nlu.understand(text, FRIDAY).installments == count

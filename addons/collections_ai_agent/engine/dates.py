@@ -219,10 +219,16 @@ _PATTERNS = [
         "today",
         r"\b(?:hoy|today|hoje|tonight|esta noche|hoy mismo|ainda hoje|this morning|"
         r"this afternoon|earlier today|esta manana|esta tarde|hoje cedo|"
-        r"hoje de manha|hace un rato|a (?:few )?(?:mins?|minutes?) ago|"
+        r"hoje de manha|hace un rato|(?:a )?(?:few )?(?:mins?|minutes?) ago|"
+        r"(?:hace|faz|ha) (?:unos |uns )?\d{1,2} min\w*|"
         r"(?:faz|ha|agora) pouco|agorinha|just now)\b",
     ),
     ("yesterday", r"\b(?:ayer|yesterday|ontem)\b"),
+    (
+        "ago",
+        r"\b(?:hace|faz|ha)\s(\d{1,2})\s(dias?|semanas?)\b|\b(\d{1,2})\s(days?|weeks?)"
+        r"\sago\b",
+    ),
     (
         "tomorrow",
         r"\b(?:tomorrow|amanha)\b|(?<!\bla )(?<!\besta )(?<!\bpor la )(?<!\bde la )"
@@ -356,7 +362,7 @@ def _numeric(first, second, year, today, past, month_first):
 _AFTER_OPENING_WEEKDAY = re.compile(
     r"\s*(?:$|[,.!?]|(?:eu|te|lhe|vou|pago|faco|deposito|transfiro|quito|mando|"
     r"sem falta|de manha|cedo|a tarde|a noite|ta|fica|pode|consigo|posso|ok|sim|"
-    r"entao|mesmo)\b)"
+    r"entao|mesmo|nao|tampouco|nem)\b)"
 )
 
 
@@ -369,7 +375,8 @@ _ORDINAL_NOUN = re.compile(
 
 # "paguei segunda", "primeira parcela sexta": a weekday after paying.
 _PAYING_BEFORE = re.compile(
-    r"\b(?:paguei|pago|pagarei|pagar|depositei|deposito|transferi|parcela)\s$"
+    r"\b(?:paguei|pago|pagarei|pagar|depositei|deposito|transferi|parcela|comecando|"
+    r"a partir de)\s$"
 )
 
 
@@ -377,8 +384,14 @@ def _after_a_payment(match):
     return bool(_PAYING_BEFORE.search(match.string, 0, match.start()))
 
 
+_OPENING_YES_NO = re.compile(r"(?:sim|nao|si|no|ok|beleza|blz|pode ser)\W+$")
+
+
 def _opens_a_promise(match):
-    return match.start() == 0 and bool(
+    opening = match.start() == 0 or _OPENING_YES_NO.fullmatch(
+        match.string, 0, match.start()
+    )
+    return bool(opening) and bool(
         _AFTER_OPENING_WEEKDAY.match(match.string, match.end())
     )
 
@@ -428,6 +441,9 @@ def _resolve(kind, match, today, past, lang):  # noqa: C901 - one branch per for
         if name in ("mon", "wed", "thu", "tue") and lang != "en":
             return None
         return next_weekday(WEEKDAYS[name], today, past)
+    if kind == "ago":
+        count, unit = (groups[0], groups[1]) if groups[0] else (groups[2], groups[3])
+        return today - (_ahead(today, int(count), unit) - today) if past else None
     if kind == "end_of_month":
         return last_day(today.year, today.month)
     if kind == "quincena":
@@ -515,8 +531,10 @@ def find_date(text, today, lang="es", past=False):
 # More time asked as a span ("dame 1 mes", "2 semanitas", "a fortnight",
 # "mais uns 5 dias"): today plus the span, for a request for time only.
 _SPAN = re.compile(
-    r"\b(\d{1,2})\s(?:mas\s|more\s|extra\s)?(dias?|diitas|diazinhos|days?|semanas?|"
-    r"semanitas|weeks?|mes|meses|months?)\b|\b(fortnight)\b"
+    r"(?<!hace )(?<!faz )\b(\d{1,2})\s(?:mas\s|more\s|extra\s)?(dias?|diitas|"
+    r"diazinhos|days?|semanas?|semanitas|weeks?|mes|meses|months?)\b(?!\sago\b)"
+    r"|\b(fortnight)\b|\b(?:another|one more|otro|outro|otra|outra)\s(week|month|mes|"
+    r"semana)\b"
 )
 
 
@@ -527,6 +545,8 @@ def span_ahead(text, today):
         return None
     if match.group(3):
         return today + timedelta(weeks=2)
+    if match.group(4):
+        return _ahead(today, 1, match.group(4))
     return _ahead(today, int(match.group(1)), match.group(2))
 
 

@@ -647,6 +647,7 @@ BALANCE_INQUIRY = _cues(
     r"\bde (?:que|donde) es (?:este|ese|el|esta|esa) (?:cobro|cargo|monto|deuda|"
     r"saldo|mensaje|factura)\b|\ba (?:cual|que) (?:cuenta |factura )?corresponde\b|"
     r"\bwhat(?:'s| is|s) (?:this|that|the) (?:charge|amount|bill|debt) for\b|"
+    r"\bdiscriminacao\b|\bdetalhamento\b|\bencargos\b|\bdesglose\b|"
     r"\bfull amount\b|\binterest on top\b|\b(?:is|are) there (?:any )?(?:interest|"
     r"fees|late fees|charges)\b|\b(?:hay|tiene|tem|incluye|inclui)\s(?:\w+\s)?"
     r"(?:intereses|recargos|juros|multa)\b",

@@ -139,6 +139,7 @@ _INTENTS_WITH_COUNTS = {
     "hardship",
     "request_human",
 }
+_NEGATIONS = re.compile(r"\b(?:no|nao|not|nah|nope|tampoco|tampouco|nem|neither)\b")
 _SHOUTED_WORD = re.compile(r"\b[A-ZÁÉÍÓÚÑÃÕÇ]{3,}\b")
 _LETTERS = re.compile(r"[A-Za-zÁÉÍÓÚÑÃÕÇáéíóúñãõç]")
 
@@ -223,7 +224,13 @@ def _pick_intent(text, raw, date, today, installments):  # noqa: C901 - the orde
     if date is not None and date >= today:
         # a day alone answers "when?" (a past one does not); "sí, el 20 está
         # bien" agrees to the day the agent offered
-        return "affirm" if lexicon.AFFIRM.search(text) else "promise_to_pay"
+        if lexicon.AFFIRM.search(text):
+            return "affirm"
+        if lexicon.DENY.search(text) and len(_NEGATIONS.findall(text)) >= 2:
+            return (
+                "deny"  # "no, mañana no puedo", "não, sexta não", "nah, not tomorrow"
+            )
+        return "promise_to_pay"
     if lexicon.DONT_KNOW.search(text):
         return "unknown"
     if lexicon.NEGATED_AFFIRM.search(text):
@@ -352,6 +359,9 @@ def understand(
         rest = _blank(rest, [installment_span])
     amount = find_amount(rest)
 
+    if date is not None and (date - today).days > 180 and lexicon.PAID_ACT.search(work):
+        # "pagué el 2 de mayo": this year's day, gone by, not next year's
+        date, _ = find_date(_blank(work, periods), today, language, past=True)
     intent = _pick_intent(work, raw, date, today, installments)
     if model is _SHIPPED:
         model = intent_model.shipped_model()
@@ -364,7 +374,7 @@ def understand(
         date = dates.span_ahead(rest, today)
     if intent == "request_installments" and numbers.FIRST_NOW.search(work):
         date = today  # "half now and half on the 1st": a plan starts today
-    if intent == "already_paid" and date is not None:
+    if intent == "already_paid":
         date, _ = find_date(work, today, language, past=True)
     frustrated = bool(lexicon.FRUSTRATION.search(work)) or _is_shouting(raw)
     return Understanding(intent, amount, date, installments, language, frustrated)

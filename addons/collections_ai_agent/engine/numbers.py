@@ -323,6 +323,8 @@ _THE_OTHER_SUM = re.compile(
     r"\b(?:the other|el otro|la otra|o outro|a outra)\s(?=(?:[$£€]|r\$)?\s?\d)"
     r"|(?<=\d\s)(?:now|ahora|agora|hoy|today|hoje)\s(?:and|y|e)\s"
     r"(?=(?:[$£€]|r\$)?\s?\d)"
+    r"|\b(?:and|y|e)\s(?:the rest|el resto|o resto|lo demas|o restante)\s"
+    r"(?=(?:on|el|en|no|dia|at|by|a|para|pro)\s|_)"
 )
 # The first payment made now: "half now", "la mitad ahora", "500 agora".
 FIRST_NOW = re.compile(
