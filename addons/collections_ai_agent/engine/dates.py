@@ -442,8 +442,11 @@ def _resolve(kind, match, today, past, lang):  # noqa: C901 - one branch per for
             return None
         return next_weekday(WEEKDAYS[name], today, past)
     if kind == "ago":
+        if not past:
+            return None  # "hace 3 días" dates only a payment already made
         count, unit = (groups[0], groups[1]) if groups[0] else (groups[2], groups[3])
-        return today - (_ahead(today, int(count), unit) - today) if past else None
+        days = int(count) * (1 if unit.startswith("d") else 7)
+        return today - timedelta(days=days)
     if kind == "end_of_month":
         return last_day(today.year, today.month)
     if kind == "quincena":

@@ -352,7 +352,8 @@ def understand(
         if installment_context
         else []
     )
-    date, date_spans = find_date(_blank(work, periods), today, language)
+    dated_text = _blank(work, periods)
+    date, date_spans = find_date(dated_text, today, language)
     rest = _blank(work, date_spans + time_spans(work))
     installments, installment_span = find_installments(rest, installment_context)
     if installment_span:
@@ -361,7 +362,7 @@ def understand(
 
     if date is not None and (date - today).days > 180 and lexicon.PAID_ACT.search(work):
         # "pagué el 2 de mayo": this year's day, gone by, not next year's
-        date, _ = find_date(_blank(work, periods), today, language, past=True)
+        date, _ = find_date(dated_text, today, language, past=True)
     intent = _pick_intent(work, raw, date, today, installments)
     if model is _SHIPPED:
         model = intent_model.shipped_model()
