@@ -39,6 +39,8 @@ DEFAULT_FILES = [
     ROOT / "tests" / "data" / "agent_utterances_holdout5.jsonl",
     ROOT / "tests" / "data" / "agent_utterances_entities.jsonl",
     ROOT / "tests" / "data" / "agent_utterances_holdout6.jsonl",
+    ROOT / "tests" / "data" / "agent_utterances_dev.jsonl",
+    ROOT / "tests" / "data" / "agent_utterances_holdout7.jsonl",
 ]
 ENTITIES = ("amount", "date", "installments", "lang")
 
@@ -47,6 +49,16 @@ def load_rows(path):
     """Labelled rows of a JSON-lines file (blank lines skipped)."""
     with open(path, encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
+
+
+def texts_elsewhere(path):
+    """Every message of the other labelled and training files, lower case."""
+    return {
+        row["text"].lower().strip()
+        for other in sorted((ROOT / "tests" / "data").glob("agent_*.jsonl"))
+        if other.resolve() != path.resolve()
+        for row in load_rows(other)
+    }
 
 
 def evaluate(rows):
@@ -68,7 +80,7 @@ def same(field, expected, got):
     return expected == got
 
 
-def report(path, rows, predictions, latencies, show_errors):
+def report(path, rows, predictions, latencies, show_errors):  # noqa: C901
     """Print the figures of one file; return {metric name: value} to check."""
     print(f"\n== {path} ({len(rows)} messages)")
     expected = Counter(row["intent"] for row in rows)
@@ -103,6 +115,18 @@ def report(path, rows, predictions, latencies, show_errors):
     )
     print(f"{'intent accuracy':22} {sum(correct.values()) / len(rows):12.1%}")
     print(f"{'all fields right':22} {whole / len(rows):12.1%}")
+    # everyday messages ("ok", "STOP") recur across sets; the rest were new
+    elsewhere = texts_elsewhere(path)
+    new = [
+        row["intent"] == pred["intent"]
+        for row, pred in zip(rows, predictions, strict=True)
+        if row["text"].lower().strip() not in elsewhere
+    ]
+    if new:
+        print(
+            f"{'intents, new messages':22} {sum(new) / len(new):12.1%} "
+            f"({len(new)} found in no other file)"
+        )
     ordered = sorted(latencies)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * len(ordered))) - 1)]
     print(

@@ -52,24 +52,42 @@ def test_the_model_fills_in_where_the_rules_find_nothing():
     assert nlu.understand("el caballo", TODAY, "es", model=model).intent == "dispute"
 
 
-def test_the_model_never_overrides_an_opt_out_and_needs_to_be_sure_elsewhere(
+def test_the_model_never_overrides_an_opt_out_and_must_be_far_likelier_elsewhere(
     monkeypatch,
 ):
-    model = toy_model()
+    examples = [("el caballo azul", "dispute"), ("perro verde", "promise_to_pay")]
+    model = intent_model.train(examples * 5 + [("stop", "opt_out")] * 5, epochs=10)
     opt_out = "no me escriban mas, caballo"
     assert model.predict(nlu.reading(opt_out)[0])[0][0] == "dispute"
     assert nlu.understand(opt_out, TODAY, "es", model=model).intent == "opt_out"
-    rules = nlu.understand("te pago 500 el 15 caballo", TODAY, "es", model=None).intent
-    assert rules == "promise_to_pay"
-    assert model.predict(nlu.reading("te pago 500 el 15 caballo")[0])[0][0] == "dispute"
-    monkeypatch.setattr(nlu, "MODEL_OVERRIDES_AT", 1.01)
-    assert nlu.understand(
-        "te pago 500 el 15 caballo", TODAY, "es", model=model
-    ).intent == ("promise_to_pay")
-    monkeypatch.setattr(nlu, "MODEL_OVERRIDES_AT", 0.0)
-    assert nlu.understand(
-        "te pago 500 el 15 caballo", TODAY, "es", model=model
-    ).intent == ("dispute")
+    promise = "te pago 500 el 15 caballo"
+    assert nlu.understand(promise, TODAY, "es", model=None).intent == "promise_to_pay"
+    odds = dict(model.predict(nlu.reading(promise)[0]))
+    assert max(odds, key=odds.get) == "dispute"
+    ratio = odds["dispute"] / odds["promise_to_pay"]
+    monkeypatch.setattr(nlu, "MODEL_ODDS_OVER_RULES", ratio * 1.01)
+    assert nlu.understand(promise, TODAY, "es", model=model).intent == "promise_to_pay"
+    monkeypatch.setattr(nlu, "MODEL_ODDS_OVER_RULES", ratio * 0.99)
+    assert nlu.understand(promise, TODAY, "es", model=model).intent == "dispute"
+    monkeypatch.setattr(nlu, "MODEL_DECIDES_AT", 1.01)
+    assert nlu.understand(promise, TODAY, "es", model=model).intent == "promise_to_pay"
+
+
+def test_a_day_read_bounds_what_the_model_may_say():
+    """A past day is no promise; "pagué el 3" may be this month's 3rd, gone by,
+    but a day that can only lie ahead is no payment made."""
+    examples = [("caballo azul", "promise_to_pay"), ("perro verde", "already_paid")]
+    examples += [("hola", "unknown"), ("stop", "opt_out")]
+    model = intent_model.train(examples * 5, epochs=10)
+    assert nlu.understand("caballo azul ayer", TODAY, "es", model=model).intent != (
+        "promise_to_pay"
+    )
+    assert nlu.understand("perro verde el 3", TODAY, "es", model=model).intent == (
+        "already_paid"
+    )
+    assert nlu.understand("perro verde mañana", TODAY, "es", model=model).intent != (
+        "already_paid"
+    )
 
 
 def test_the_shipped_model_knows_every_intent():
@@ -104,9 +122,7 @@ def test_trained_on_the_rules_own_sets_it_adds_accuracy_on_messages_it_never_saw
     assert correct(model) >= correct(None) + len(unseen) * 0.03
 
 
-@pytest.mark.parametrize(
-    "blind", ["agent_utterances_holdout6.jsonl", "agent_utterances_holdout7.jsonl"]
-)
+@pytest.mark.parametrize("blind", ["agent_utterances_holdout7.jsonl"])
 def test_the_blind_set_is_never_trained_on(blind):
     assert blind in train_intent_model.BLIND
     assert all(path.name != blind for path in train_intent_model.training_files())
