@@ -26,6 +26,7 @@ BLIND_SETS = [
     ROOT / "tests" / "data" / "agent_utterances_holdout5.jsonl",
     ROOT / "tests" / "data" / "agent_utterances_holdout6.jsonl",
     ROOT / "tests" / "data" / "agent_utterances_holdout7.jsonl",
+    ROOT / "tests" / "data" / "agent_utterances_holdout8.jsonl",
 ]
 MIN_ACCURACY = 0.97
 
