@@ -17,8 +17,9 @@ MAIN_SET = ROOT / "tests" / "data" / "agent_utterances.jsonl"
 HOLDOUT_SET = ROOT / "tests" / "data" / "agent_utterances_holdout.jsonl"
 # written blind (without reading the rules nor the other sets); the second and
 # third were then used for the rules and the model, the fourth was measured
-# once and then trained on (the fourth and fifth), the sixth and seventh are never
-# trained on (train_intent_model.BLIND)
+# once and then trained on (the fourth and fifth), the sixth and seventh were
+# measured once and then trained on, the eighth is never trained on
+# (train_intent_model.BLIND)
 BLIND_SETS = [
     ROOT / "tests" / "data" / "agent_utterances_holdout2.jsonl",
     ROOT / "tests" / "data" / "agent_utterances_holdout3.jsonl",
@@ -1101,3 +1102,32 @@ def test_a_no_to_a_day_days_counted_back_and_another_month(text, intent, day):
 )
 def test_a_sum_and_the_rest_on_a_day_are_two_payments(text, count):
     assert nlu.understand(text, FRIDAY).installments == count
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "day", "amount", "count", "lang"),
+    [
+        ("sent it like 15 mins ago", "already_paid", 0, None, None, "en"),
+        ("ya te transferí hace unos minutos", "already_paid", 0, None, None, "es"),
+        ("fiz o pix faz alguns minutos", "already_paid", 0, None, None, "pt"),
+        ("I paid last night", "already_paid", -1, None, None, "en"),
+        ("anoche te deposité", "already_paid", -1, None, None, "es"),
+        ("me dá umas duas semaninhas?", "request_extension", 14, None, None, "pt"),
+        ("dame tres diitas más", "request_extension", 3, None, None, "es"),
+        ("instalments please, 4 of them", "request_installments", None, None, 4, "en"),
+        ("pago quinhentos e cinquenta dia 20", "promise_to_pay", 14, 550, None, "pt"),
+        ("te pago trescientos el 20", "promise_to_pay", 14, 300, None, "es"),
+    ],
+)
+def test_minutes_ago_last_night_diminutive_spans_them_and_hundreds(
+    text, intent, day, amount, count, lang
+):
+    reply = nlu.understand(text, FRIDAY)
+    expected_day = None if day is None else FRIDAY + datetime.timedelta(days=day)
+    assert (reply.intent, reply.date, reply.installments, reply.lang) == (
+        intent,
+        expected_day,
+        count,
+        lang,
+    )
+    assert reply.amount == (None if amount is None else Decimal(amount))

@@ -219,11 +219,11 @@ _PATTERNS = [
         "today",
         r"\b(?:hoy|today|hoje|tonight|esta noche|hoy mismo|ainda hoje|this morning|"
         r"this afternoon|earlier today|esta manana|esta tarde|hoje cedo|"
-        r"hoje de manha|hace un rato|(?:a )?(?:few )?(?:mins?|minutes?) ago|"
-        r"(?:hace|faz|ha) (?:unos |uns )?\d{1,2} min\w*|"
+        r"hoje de manha|hace un rato|(?:a )?(?:few )?(?:\d{1,3} )?(?:mins?|minutes?) ago|"
+        r"(?:hace|faz|ha) (?:unos |uns |alguns |algunos )?(?:\d{1,2} )?min\w*|"
         r"(?:faz|ha|agora) pouco|agorinha|just now)\b",
     ),
-    ("yesterday", r"\b(?:ayer|yesterday|ontem)\b"),
+    ("yesterday", r"\b(?:ayer|yesterday|ontem|anoche|last night)\b"),
     (
         "ago",
         r"\b(?:hace|faz|ha)\s(\d{1,2})\s(dias?|semanas?)\b|\b(\d{1,2})\s(days?|weeks?)"
@@ -535,7 +535,8 @@ def find_date(text, today, lang="es", past=False):
 # "mais uns 5 dias"): today plus the span, for a request for time only.
 _SPAN = re.compile(
     r"(?<!hace )(?<!faz )\b(\d{1,2})\s(?:mas\s|more\s|extra\s)?(dias?|diitas|"
-    r"diazinhos|days?|semanas?|semanitas|weeks?|mes|meses|months?)\b(?!\sago\b)"
+    r"diazinhos|diasinhos|days?|semanas?|semanitas|semaninhas|weeks?|mes|meses|"
+    r"months?)\b(?!\sago\b)"
     r"|\b(fortnight)\b|\b(?:another|one more|otro|outro|otra|outra)\s(week|month|mes|"
     r"semana)\b"
 )

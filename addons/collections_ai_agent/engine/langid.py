@@ -51,6 +51,8 @@ _STRONG = {
         tio chaval vale venga guay curro pasta hostia joder entendido negocio
         sueldo servicio llego llegaron recibi producto paquete mercaderia
         mercancia devolvi roto fallado danado
+        doscientos trescientos cuatrocientos quinientos seiscientos setecientos
+        ochocientos novecientos tienen
     """.split(),
     "en": """
         i you the and is are am will would can could pay paid payment
@@ -106,6 +108,8 @@ _STRONG = {
         demorou firmeza beleza entendi servico salario disso nisso desse dessa
         chegou chegaram veio vieram recebi recebemos encomenda produto mercadoria
         cancelei devolvi cobraram danificado danificada estragado
+        duzentos trezentos quatrocentos quinhentos seiscentos setecentos
+        oitocentos novecentos cartao aceita aceitam
     """.split(),
 }
 

@@ -69,7 +69,8 @@ SMALL_NUMBERS = {
 _COUNTED = (
     r"cuotas?|pagos?|partes?|abonos?|mensualidades|parcelas?|prestacoes|vezes|"
     r"installments?|payments?|parts?|dias?|days?|semanas?|weeks?|meses|mes|"
-    r"months?|lucas?|palos?|quincenas?|of"
+    r"months?|lucas?|palos?|quincenas?|diitas|diazinhos|diasinhos|semanitas|"
+    r"semaninhas|of"
 )
 _ORDINAL_WORDS = re.compile(
     r"\b(segunda|terca|tercera|quarta|cuarta|quinta|sexta|septima|setima|"
@@ -312,6 +313,8 @@ PLAIN_COUNT = re.compile(
     r"\b(?:en|em|in|a)\s(?P<plain>\d{1,2})\b(?!\s?(?:%s|[.,]\d|\d|%%|de\s|of\s))"
     r"|%s(?P<period>\d{1,2})\s(?:meses|months|semanas|weeks|quincenas)\b"
     r"|\b(?P<maybe>\d{1,2})\s(?:capaz|quizas|quiza|maybe|talvez|tal vez)\b"
+    # "in installments, like 5 of them", "en cuotas, unas 4 de ellas"
+    r"|\b(?P<them>\d{1,2})\s(?:of them|de ellas|de elas)\b"
     r"|(?<!cuota )(?<!parcela )(?<!installment )\b(?P<each>\d{1,2})\s(?:de|of)\s"
     r"(?:\$\s?)?\d{2,}" % (_NOT_COUNTS, PERIOD_BEFORE)
 )
