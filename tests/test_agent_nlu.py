@@ -1117,9 +1117,14 @@ def test_a_sum_and_the_rest_on_a_day_are_two_payments(text, count):
         ("instalments please, 4 of them", "request_installments", None, None, 4, "en"),
         ("pago quinhentos e cinquenta dia 20", "promise_to_pay", 14, 550, None, "pt"),
         ("te pago trescientos el 20", "promise_to_pay", 14, 300, None, "es"),
+        ("hace un ratito te deposité", "already_paid", 0, None, None, "es"),
+        ("paid about an hour ago", "already_paid", 0, None, None, "en"),
+        ("paguei faz uma hora", "already_paid", 0, None, None, "pt"),
+        ("can I pay by UPI?", "pay_now", None, None, None, "en"),
+        ("¿aceptan PSE?", "pay_now", None, None, None, "es"),
     ],
 )
-def test_minutes_ago_last_night_diminutive_spans_them_and_hundreds(
+def test_minutes_and_hours_ago_last_night_diminutive_spans_them_hundreds_means(
     text, intent, day, amount, count, lang
 ):
     reply = nlu.understand(text, FRIDAY)

@@ -219,7 +219,9 @@ _PATTERNS = [
         "today",
         r"\b(?:hoy|today|hoje|tonight|esta noche|hoy mismo|ainda hoje|this morning|"
         r"this afternoon|earlier today|esta manana|esta tarde|hoje cedo|"
-        r"hoje de manha|hace un rato|(?:a )?(?:few )?(?:\d{1,3} )?(?:mins?|minutes?) ago|"
+        r"hoje de manha|hace un rato|hace un ratito|(?:a )?(?:few )?(?:\d{1,3} )?"
+        r"(?:mins?|minutes?) ago|(?:an|one|\d{1,2}) (?:hour|hr|hours|hrs) ago|"
+        r"(?:hace|faz|ha) (?:una|uma|\d{1,2}) (?:hora|horas)|"
         r"(?:hace|faz|ha) (?:unos |uns |alguns |algunos )?(?:\d{1,2} )?min\w*|"
         r"(?:faz|ha|agora) pouco|agorinha|just now)\b",
     ),

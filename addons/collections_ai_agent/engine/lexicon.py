@@ -762,7 +762,7 @@ PAYMENT_MEANS = _cues(
     r"numero de cuenta|datos bancarios|dados bancarios|account number|bank details|"
     r"referencia|paypal|tarjeta|cartao|card|efectivo|cash|debito|debit|credito|credit|"
     r"oxxo|mercado pago|mercadopago|zelle|venmo|nequi|yape|spei|picpay|transferencia "
-    r"bancaria|bank transfer|wire|cheque)\b",
+    r"bancaria|bank transfer|wire|cheque|upi|pse|bizum|sinpe|plin)\b",
 )
 
 # Asking leave: a question with one of these is a request, not a promise.
