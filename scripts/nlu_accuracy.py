@@ -41,6 +41,7 @@ DEFAULT_FILES = [
     ROOT / "tests" / "data" / "agent_utterances_holdout6.jsonl",
     ROOT / "tests" / "data" / "agent_utterances_dev.jsonl",
     ROOT / "tests" / "data" / "agent_utterances_holdout7.jsonl",
+    ROOT / "tests" / "data" / "agent_utterances_holdout8.jsonl",
 ]
 ENTITIES = ("amount", "date", "installments", "lang")
 
