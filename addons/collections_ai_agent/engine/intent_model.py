@@ -4,7 +4,8 @@ The cue rules of ``nlu`` are exact and explainable but only know the wordings
 someone wrote down; customers keep finding new ones ("me manda o detalhamento",
 "can someone ring me", "dejad de escribirme"). This model generalises from the
 labelled messages by their pieces (``detalh``, ``ring me``, ``dejad``) and
-gives ``nlu`` a second opinion with a probability. It is multinomial logistic
+gives ``nlu`` an intent with a probability, which wins over the rules' reading
+where it is sure. It is multinomial logistic
 regression trained offline by ``scripts/train_intent_model.py`` in pure Python
 (AdaGrad, L2), shipped as a small JSON file of hashed weights: nothing
 is downloaded, and a prediction is a few hundred dictionary look-ups.

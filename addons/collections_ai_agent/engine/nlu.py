@@ -1,15 +1,16 @@
 """Offline understanding of a customer's reply: intent, amount, date, installments.
 
-Rules first, with a small model as second opinion: the agent must answer in
-milliseconds, offline, and the collections team must be able to read why a
-message got its intent. Each intent has cues in ``lexicon`` (es/en/pt,
-regional words and conjugations included, written once per word family); a
-misspelt keyword is first put right by ``nlu_text.Speller``, whose keywords
-are the words of those cues. When several cues match, a fixed order decides
-(an opt-out or a wrong person beats everything, a concrete request beats a
-vague yes/no). The intent classifier of ``intent_model``, trained on the
-labelled messages, replaces the rules' intent when it is sure (or fairly sure
-and the rules found none), but never takes away an opt-out or a wrong person.
+Rules and a small model together: the agent must answer in milliseconds,
+offline, and the collections team must be able to read why a message got its
+intent. Each intent has cues in ``lexicon`` (es/en/pt, regional words and
+conjugations included, written once per word family); a misspelt keyword is
+first put right by ``nlu_text.Speller``, whose keywords are the words of those
+cues. When several cues match, a fixed order decides (an opt-out or a wrong
+person beats everything, a concrete request beats a vague yes/no). The intent
+classifier of ``intent_model``, trained on the labelled messages, then has the
+intent where it is sure and far likelier than the rules' reading (on messages
+nobody trained on it reads more right than the rules), but it never takes away
+an opt-out or a wrong person the rules read, and the day read bounds it.
 Dates, amounts and installment counts are found in that order, each blanking
 its words so that "pago 500 el 15" gives 500 and the 15th, and "3 cuotas" is
 never money. A date belongs to the intents about paying: a balance asked "as
