@@ -310,7 +310,7 @@ _SHIPPED = object()
 _NEEDS_NO_PAST_DAY = {"promise_to_pay", "request_extension", "request_installments"}
 
 
-def _second_opinion(intent, work, model, date, today, language):
+def _model_or_rules(intent, work, model, date, today, language):
     """The model's intent where it is sure enough, else the rules'."""
     if model is None or intent in _RULES_KEEP:
         return intent
@@ -362,7 +362,7 @@ def understand(
     intent = _pick_intent(work, raw, date, today, installments)
     if model is _SHIPPED:
         model = intent_model.shipped_model()
-    intent = _second_opinion(intent, work, model, date, today, language)
+    intent = _model_or_rules(intent, work, model, date, today, language)
     if intent not in _INTENTS_WITH_COUNTS:
         installments = None
     if intent not in _INTENTS_WITH_DATES:
