@@ -448,6 +448,16 @@ def test_voice_caller_verifies_before_hearing_the_balance():
     assert chat.state["verified"] is True
 
 
+def test_the_answer_to_the_identity_question_verifies_whatever_it_reads_as():
+    """The reading never sees the question: "los últimos cuatro son 4321" may
+    read as anything, and still answers it."""
+    chat = Chat("es", channel="voice", verification="4321")
+    chat.say("hola", U("unknown"))
+    turn = chat.say("los últimos cuatro son 4321", U("dispute"))
+    assert chat.state["verified"] is True and chat.types(turn) == []
+    assert "1.250" in turn.reply
+
+
 def test_web_caller_may_give_an_invoice_number():
     chat = Chat("en", channel="web", verification="INV/2026/0042")
     chat.say("hello", U("unknown", lang="en"))

@@ -432,19 +432,21 @@ class _Agent:
     def verify(self):
         state, heard = self.state, self.heard
         answers = state["customer"]["verification"]
+        expected = state["expect"] == "verification"
         if not answers:
             self.escalate("identity")
-        elif heard.intent in ("dispute", "hardship"):
-            # Nothing about the account is said nor changed for an unknown caller.
-            self.escalate(heard.intent)
-        elif state["expect"] != "verification":
-            self.say("verify_ask")
-            self.ask("verification")
-        elif _answers_verification(self.text, answers):
+        elif expected and _answers_verification(self.text, answers):
+            # the answer to the question asked, whatever else the reading found
             state["verified"] = True
             state["verify_failures"] = 0
             self.say("verify_ok", name=state["customer"]["name"])
             self.resume()
+        elif heard.intent in ("dispute", "hardship"):
+            # Nothing about the account is said nor changed for an unknown caller.
+            self.escalate(heard.intent)
+        elif not expected:
+            self.say("verify_ask")
+            self.ask("verification")
         else:
             state["verify_failures"] += 1
             if state["verify_failures"] >= MAX_VERIFY_FAILURES:
