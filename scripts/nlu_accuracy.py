@@ -52,14 +52,20 @@ def load_rows(path):
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def texts_elsewhere(path):
-    """Every message of the other labelled and training files, lower case."""
-    return {
+def new_messages_right(path, rows, predictions):
+    """Intents right among the messages found in no other labelled or training
+    file: everyday messages ("ok", "STOP") recur across sets, the rest were new."""
+    elsewhere = {
         row["text"].lower().strip()
         for other in sorted((ROOT / "tests" / "data").glob("agent_*.jsonl"))
         if other.resolve() != path.resolve()
         for row in load_rows(other)
     }
+    return [
+        row["intent"] == pred["intent"]
+        for row, pred in zip(rows, predictions, strict=True)
+        if row["text"].lower().strip() not in elsewhere
+    ]
 
 
 def evaluate(rows):
@@ -81,7 +87,7 @@ def same(field, expected, got):
     return expected == got
 
 
-def report(path, rows, predictions, latencies, show_errors):  # noqa: C901
+def report(path, rows, predictions, latencies, show_errors):
     """Print the figures of one file; return {metric name: value} to check."""
     print(f"\n== {path} ({len(rows)} messages)")
     expected = Counter(row["intent"] for row in rows)
@@ -116,13 +122,7 @@ def report(path, rows, predictions, latencies, show_errors):  # noqa: C901
     )
     print(f"{'intent accuracy':22} {sum(correct.values()) / len(rows):12.1%}")
     print(f"{'all fields right':22} {whole / len(rows):12.1%}")
-    # everyday messages ("ok", "STOP") recur across sets; the rest were new
-    elsewhere = texts_elsewhere(path)
-    new = [
-        row["intent"] == pred["intent"]
-        for row, pred in zip(rows, predictions, strict=True)
-        if row["text"].lower().strip() not in elsewhere
-    ]
+    new = new_messages_right(path, rows, predictions)
     if new:
         print(
             f"{'intents, new messages':22} {sum(new) / len(new):12.1%} "
