@@ -67,6 +67,7 @@ MAX_REPLY = 300  # as dialogue.MAX_REPLY
 MAX_BODY = 256 * 1024  # bytes of an answer read at most
 EXCERPT = 200  # characters of an error body kept in the message
 REDACTED = "[redacted]"
+BUDGET_SPENT = "daily limit of model calls reached"
 
 
 # -- configuration and errors --------------------------------------------------
@@ -496,6 +497,21 @@ def _parse(answer, today, offline):
     )
 
 
+def _complete(client, permit, messages):
+    """``client.complete(messages)`` when ``permit()`` grants the call.
+
+    ``permit`` (None: always) is asked only when the endpoint is not cooling
+    down, right before the request: it may count the call (a daily budget).
+    """
+    if client.cooling_down():
+        raise LLMError(
+            "LLM endpoint cooling down after a failure", reason="cooling down"
+        )
+    if permit is not None and not permit():
+        raise LLMError("LLM call budget spent", reason=BUDGET_SPENT)
+    return client.complete(messages, response_format_json=True)
+
+
 class LLMUnderstander:
     """``nlu.understand`` through the model, the offline reading on any failure.
 
@@ -505,9 +521,10 @@ class LLMUnderstander:
     attribute is to be read from several threads.
     """
 
-    def __init__(self, client, *, offline=nlu.understand):
+    def __init__(self, client, *, offline=nlu.understand, permit=None):
         self.client = client
         self.offline = offline
+        self.permit = permit
         self.last_fallback = None
         self.fallbacks = 0
 
@@ -521,7 +538,7 @@ class LLMUnderstander:
         hint = replies.lang_of(lang) if lang else offline.lang
         messages = _understand_messages(str(text), today, hint)
         try:
-            content = self.client.complete(messages, response_format_json=True)
+            content = _complete(self.client, self.permit, messages)
             return _parse(extract_json(content), today, offline)
         except LLMError as error:
             reason = error.reason
@@ -555,22 +572,310 @@ _NUMBER = re.compile(r"\d(?:[\d.,]*\d)?")
 _CHOICE = re.compile(r"\([^()\n]{1,12}/[^()\n]{1,12}\)")
 _WORD = re.compile(r"[^\W\d_]+")
 
-# Words that threaten (accents removed, lower case); "s?" lets plurals in.
-_THREATS = re.compile(
-    r"\b(?:demandas?|demandar\w*|abogados?|juicios?|judicial\w*|juzgados?|"
-    r"embargos?|embarg\w+|policias?|carcel|prision|denuncia\w*|buro|"
-    r"consecuencias|ultima advertencia|"
-    r"lawsuits?|sue|sued|suing|courts?|attorneys?|lawyers?|legal action|"
-    r"garnish\w*|seiz\w+|police|jail|prison|arrest\w*|consequences|"
-    r"final warning|last warning|credit bureaus?|"
-    r"process(?:o|os|ar|aremos)|advogados?|penhor\w*|prisao|cadeia|serasa|spc|"
-    r"protest(?:o|ar|aremos)|consequencias|ultimo aviso)\b"
+
+def _words(*patterns):
+    """One regex of whole words or phrases (folded text: lower case, no accents)."""
+    return re.compile(r"(?<![a-z])(?:" + "|".join(patterns) + r")(?![a-z])")
+
+
+# What a rewording may not bring in when the fixed reply did not have it, by
+# kind; each matched on folded text (lower case, no accents), in es, en and pt.
+_WAIVER = _words(
+    # es
+    r"condon\w*",
+    r"perdon(?:ad[oa]s?|amos|aremos|ar(?:le|la|lo)?)",
+    r"exoner\w*",
+    r"anulad[oa]s?",
+    r"anulamos",
+    r"cancelad[oa]s?",
+    r"cancelamos",
+    r"eliminad[oa]s?",
+    r"borrad[oa]s?",
+    r"saldad[oa]s?",
+    r"liquidad[oa]s?",
+    r"ya no (?:nos |me )?debe\w*",
+    r"no (?:nos |me )?debe\w* nada",
+    r"no (?:tiene|tienes|tendra|tendras|necesita|necesitas|hace falta|es necesario|"
+    r"debe|deberas|debera|hay que|hara falta)(?: que| de)? (?:pagar|abonar)\w*",
+    r"nada (?:que|por) pagar",
+    r"gratis",
+    r"sin (?:costo|cargo|pagar)",
+    r"en cero",
+    r"recibimos (?:su|tu) pago",
+    r"(?:su|tu) pago (?:fue|ha sido|esta) (?:recibido|acreditado|registrado)",
+    r"ya (?:esta|quedo|fue) pagad[oa]",
+    # en
+    r"waiv\w*",
+    r"forgiv\w*",
+    r"forgave",
+    r"(?:write|writes|wrote|written|writing)"
+    r"(?:[ -]?(?:it|this|that|them|the \w+))?[ -]?offs?",
+    r"cancel\w*",
+    r"voided",
+    r"wiped",
+    r"erased",
+    r"cleared",
+    r"absolved",
+    r"pardon\w*",
+    r"(?:do not|don't|dont|no longer|won't|will not|never|doesn't|does not)"
+    r" (?:have to |need to |ever )?(?:owe|pay)\w*",
+    r"owe (?:us |me )?nothing",
+    r"no (?:need|obligation) to pay",
+    r"nothing (?:to pay|owed|is owed|due|left to pay)",
+    r"free of charge",
+    r"for free",
+    r"paid (?:in full|off|up)",
+    r"fully paid",
+    r"zero balance",
+    r"balance (?:is|of|at) (?:zero|nothing)",
+    r"(?:debt|balance|account) (?:is|has been|was) (?:closed|settled|paid|gone)",
+    r"received your payment",
+    r"payment (?:has been |was |is )?(?:received|credited)",
+    # pt
+    r"perdoad[oa]s?",
+    r"perdoamos",
+    r"perdoar(?:emos)?",
+    r"perdao",
+    r"anistia\w*",
+    r"quitad[oa]s?",
+    r"zerad[oa]s?",
+    r"isent\w*",
+    r"dispensad[oa]s?",
+    r"(?:nao|nem) (?:precisa|precisara|tem que|tera que|deve|vai precisar|e preciso)"
+    r"(?: de)? pagar\w*",
+    r"nao (?:nos )?deve (?:mais )?nada",
+    r"nada a pagar",
+    r"de graca",
+    r"gratuit\w*",
+    r"sem (?:custo|pagar)",
+    r"recebemos (?:o )?seu pagamento",
+    r"pagamento (?:foi )?(?:recebido|creditado)",
+    r"(?:divida|saldo|conta) (?:esta|foi|ficou) (?:encerrad[ao]|pag[ao]|cancelad[ao])",
 )
+_DISCOUNT = _words(
+    r"descuentos?",
+    r"rebaj\w*",
+    r"bonific\w*",
+    r"reduc\w*",
+    r"reduj\w*",
+    r"quita",
+    r"por ?ciento",
+    r"promoci\w*",
+    r"oferta especial",
+    r"precio especial",
+    r"discount\w*",
+    r"off (?:the|your) (?:balance|total|debt|amount|bill)",
+    r"rebate\w*",
+    r"markdown",
+    r"percent\w*",
+    r"special (?:offer|deal|price|rate)",
+    r"promo\w*",
+    r"(?:lower|cut|slash|drop)\w* (?:the |your )?(?:balance|debt|amount|total|bill)",
+    r"descontos?",
+    r"abat\w*",
+    r"redu[cz]\w*",
+    r"por ?cento",
+)
+_THREATS = _words(
+    r"demandas?",
+    r"demandar\w*",
+    r"abogad[oa]s?",
+    r"juicios?",
+    r"judicial\w*",
+    r"juzgados?",
+    r"embargos?",
+    r"embarg\w+",
+    r"policias?",
+    r"carcel",
+    r"prision",
+    r"denuncia\w*",
+    r"buro",
+    r"consecuencias",
+    r"ultima advertencia",
+    r"ultimo aviso",
+    r"ultima oportunidad",
+    r"reportar\w*",
+    r"reportad[oa]s?",
+    r"centrales de riesgo",
+    r"historial crediticio",
+    r"datacredito",
+    r"infocorp",
+    r"equifax",
+    r"experian",
+    r"transunion",
+    r"cobro (?:judicial|juridico|prejuridico)",
+    r"acci(?:on|ones) legal\w*",
+    r"via legal",
+    r"tribunal\w*",
+    r"amenaz\w*",
+    r"urgente\w*",
+    r"recargos?",
+    r"multas?",
+    r"penalidad\w*",
+    r"penaliz\w*",
+    r"intereses",
+    r"interes(?:es)? (?:de )?mora\w*",
+    r"lawsuits?",
+    r"sue",
+    r"sued",
+    r"suing",
+    r"courts?",
+    r"attorneys?",
+    r"lawyers?",
+    r"legal (?:action|steps|proceedings|measures)",
+    r"legally",
+    r"garnish\w*",
+    r"seiz\w+",
+    r"repossess\w*",
+    r"police",
+    r"jail",
+    r"prison",
+    r"arrest\w*",
+    r"consequences",
+    r"final (?:warning|notice)",
+    r"last (?:warning|chance|notice)",
+    r"credit (?:bureaus?|score|report|record|history|rating)",
+    r"collections? agency",
+    r"debt collectors?",
+    r"report(?:ed|ing)? you",
+    r"threat\w*",
+    r"urgent\w*",
+    r"penalt\w*",
+    r"late (?:fee|charge)s?",
+    r"fees?",
+    r"interest (?:charges?|rates?)",
+    r"criminal\w*",
+    r"fraud\w*",
+    r"process(?:o|os|ar|aremos|ado)",
+    r"justica",
+    r"advogad[oa]s?",
+    r"penhor\w*",
+    r"prisao",
+    r"cadeia",
+    r"serasa",
+    r"spc",
+    r"protest(?:o|ar|aremos|ado)",
+    r"consequencias",
+    r"ultima chance",
+    r"ultima oportunidade",
+    r"negativa(?:r|do|da|remos|cao)",
+    r"nome sujo",
+    r"cartorio",
+    r"juros",
+    r"encargos?",
+    r"ameac\w*",
+)
+_OFFER_INSTALLMENTS = _words(
+    r"cuotas?",
+    r"a plazos",
+    r"plan(?:es)?",
+    r"parcial\w*",
+    r"abonos?",
+    r"installments?",
+    r"partial\w*",
+    r"split\w*",
+    r"parcel\w*",
+    r"dividi\w*",
+)
+_OFFER_TIME = _words(
+    r"prorroga\w*",
+    r"extensi(?:on|ones)",
+    r"mas tiempo",
+    r"aplaz\w*",
+    r"pospon\w*",
+    r"extension\w*",
+    r"extend\w*",
+    r"more time",
+    r"extra time",
+    r"postpon\w*",
+    r"defer\w*",
+    r"mais tempo",
+    r"adia\w*",
+)
+_DECISION = _words(
+    r"acept\w*",
+    r"aprob\w*",
+    r"aprueb\w*",
+    r"rechaz\w*",
+    r"autoriz\w*",
+    r"accept\w*",
+    r"approv(?:e|ed|al|ing)",
+    r"reject\w*",
+    r"declin\w*",
+    r"authori[sz]\w*",
+    r"granted",
+    r"aceit\w*",
+    r"aprova(?:d[oa]s?|mos|r|remos|cao)",
+    r"recus\w*",
+)
+_OPTIONS = _words(
+    r"opci(?:on|ones)",
+    r"alternativ\w*",
+    r"o bien",
+    r"si (?:lo )?prefiere",
+    r"options?",
+    r"either",
+    r"or (?:you|we) (?:can|could|may)",
+    r"if you (?:prefer|would rather)",
+    r"opc(?:ao|oes)",
+    r"ou entao",
+    r"se preferir",
+)
+_GUARDED = (
+    (_WAIVER, "added a waiver"),
+    (_DISCOUNT, "added a discount"),
+    (_THREATS, "threatening words"),
+    (_OFFER_INSTALLMENTS, "added an offer"),
+    (_OFFER_TIME, "added an offer"),
+    (_DECISION, "changed a decision"),
+    (_OPTIONS, "added a choice"),
+)
+
+_NUMBER_WORDS = {
+    "es": "cero dos tres cuatro cinco seis siete ocho nueve diez once doce trece "
+    "catorce quince dieciseis diecisiete dieciocho diecinueve veinte veintiuno "
+    "veintidos veintitres veinticuatro veinticinco treinta cuarenta cincuenta "
+    "sesenta setenta ochenta noventa cien ciento cientos doscientos trescientos "
+    "cuatrocientos quinientos seiscientos setecientos ochocientos novecientos "
+    "mil miles millon millones mitad doble triple tercio",
+    "en": "zero two three four five six seven eight nine ten eleven twelve "
+    "thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty "
+    "forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands "
+    "million millions half halve twice double triple grand",
+    "pt": "zero dois duas tres quatro cinco seis sete oito nove dez onze doze "
+    "treze catorze quatorze quinze dezesseis dezessete dezoito dezenove vinte "
+    "trinta quarenta cinquenta sessenta setenta oitenta noventa cem cento "
+    "duzentos trezentos quatrocentos quinhentos seiscentos setecentos oitocentos "
+    "novecentos mil milhao milhoes metade dobro triplo",
+}
+_NUMBER_WORDS = {
+    lang: frozenset(words.split()) for lang, words in _NUMBER_WORDS.items()
+}
+_ALL_NUMBER_WORDS = frozenset().union(*_NUMBER_WORDS.values()) - {"once"}
+
+# Words for a time or a deadline, beyond the names of days and months.
+_TIME_WORDS = frozenset(
+    "ayer anteayer semana semanas mes meses ano anos quincena quincenas finde "
+    "plazo plazos vencimiento hora horas minutos noche medianoche mediodia "
+    "yesterday tonight week weeks weekend month months year years fortnight "
+    "deadline hour hours minutes midnight noon overnight "
+    "ontem anteontem quinzena prazo prazos noite meia".split()
+)
+_NEGATIONS = re.compile(
+    r"(?<![a-z])(?:no|nunca|jamas|ningun\w*|tampoco|not|never|none|nobody|nothing|"
+    r"cannot|\w+n't|nao|nem|nenhum\w*)(?![a-z])"
+)
+# single letters in a row with separators: "w a i v e d", "d.e.s.c"
+_SPELLED = re.compile(r"(?<![a-z])(?:[a-z][\s.\-_*·|/\\+]+){3,}[a-z](?![a-z])")
+# separators inside a word: "desc-uento", "wai_ved", "d.e.s.c.u.e.n.t.o"
+_INSIDE = re.compile(r"(?<=[a-z])[-._*·'’|+]+(?=[a-z])")
+_ODD_CATEGORIES = frozenset({"Cf", "Co", "Cs", "Cn", "Cc"})
 
 
 def _fold(text):
-    """Lower case without accents, for matching words."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    """Lower case without accents, for matching words (NFKD also turns styled
+    letters such as mathematical bold into plain ones)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("\u2019", "'"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -591,8 +896,46 @@ def _calendar_in(text):
     return {w for w in _WORD.findall(_fold(text)) if w in _CALENDAR}
 
 
-def keeps_facts(original, rewrite):
+def _odd_characters(original, rewrite):
+    """Characters a faithful rewording in es, en or pt has no use for: invisible
+    ones (zero-width, bidi controls) and letters of other scripts (a Cyrillic
+    "а" in "wаived" hides the word from the checks) not in the original."""
+    if any(
+        unicodedata.category(ch) in _ODD_CATEGORIES and not ch.isspace()
+        for ch in rewrite
+    ):
+        return True
+    allowed = set(_fold(original))
+    return any(
+        ch.isalpha() and not ("a" <= ch <= "z") and ch not in allowed
+        for ch in _fold(rewrite)
+    )
+
+
+def _kinds(folded):
+    """The guarded kinds (indexes in ``_GUARDED``) of words in ``folded``, read
+    as written and with separators inside words taken out ("desc-uento")."""
+    joined = _INSIDE.sub("", folded)
+    return {
+        index
+        for index, (pattern, _reason) in enumerate(_GUARDED)
+        if pattern.search(folded) or pattern.search(joined)
+    }
+
+
+def _tokens(folded):
+    return set(_WORD.findall(folded)) | set(_WORD.findall(_INSIDE.sub("", folded)))
+
+
+def keeps_facts(original, rewrite, lang=None):
     """Why ``rewrite`` may not replace ``original``, or None when it may.
+
+    A rewording keeps every amount, number, date, link, choice and question of
+    the original, and brings in nothing the original did not have: no waiver
+    ("your debt has been waived"), discount, threat, amount (in figures or in
+    words), date or deadline, new offer, decision or choice, and no dropped
+    "no". Words are matched in es, en and pt (``lang``, if given, narrows the
+    number words: "once" is eleven in Spanish only).
 
     >>> keeps_facts("Pay $1,250.50 on Friday, March 6? (yes/no)",
     ...             "Could you pay $1,250.50 on Friday, March 6? (yes/no)")
@@ -602,7 +945,15 @@ def keeps_facts(original, rewrite):
     >>> keeps_facts("Pay $1,250.50 on Friday, March 6? (yes/no)",
     ...             "Pay $1,250.50 on Saturday, March 6? (yes/no)")
     'changed a date'
+    >>> keeps_facts("Your pending balance is $1,250.50.",
+    ...             "Good news: your balance of $1,250.50 has been waived.")
+    'added a waiver'
     """
+    return _kept(original, rewrite) or _nothing_added(original, rewrite, lang)
+
+
+def _kept(original, rewrite):
+    """Why ``rewrite`` loses or changes a figure of ``original``, or None."""
     if not rewrite.strip():
         return "empty rewrite"
     if len(rewrite) > MAX_REPLY:
@@ -621,8 +972,34 @@ def keeps_facts(original, rewrite):
         return "dropped the question"
     if _calendar_in(original) != _calendar_in(rewrite):
         return "changed a date"
-    if _THREATS.search(_fold(rewrite)) and not _THREATS.search(_fold(original)):
-        return "threatening words"
+    return None
+
+
+def _nothing_added(original, rewrite, lang):
+    """Why ``rewrite`` says something ``original`` did not, or None."""
+    if len(rewrite) > 2 * len(original) + 80:
+        return "rewrite too long"
+    if _odd_characters(original, rewrite):
+        return "unexpected characters"
+    before, after = _fold(original), _fold(rewrite)
+    if _SPELLED.search(after) and not _SPELLED.search(before):
+        return "spelled-out word"
+    if any(unicodedata.category(ch) == "Sc" for ch in set(rewrite) - set(original)):
+        return "changed an amount"
+    numbers = _NUMBER_WORDS.get(lang, _ALL_NUMBER_WORDS)
+    if (_tokens(after) & numbers) - (_tokens(before) & numbers):
+        return "changed an amount"
+    if "%" in rewrite and "%" not in original:
+        return "added a discount"
+    if (_tokens(after) & _TIME_WORDS) - (_tokens(before) & _TIME_WORDS):
+        return "changed a date"
+    if any(c not in original for c in _CHOICE.findall(rewrite)):
+        return "added a choice"
+    added = _kinds(after) - _kinds(before)
+    if added:
+        return _GUARDED[min(added)][1]
+    if len(_NEGATIONS.findall(after)) < len(_NEGATIONS.findall(before)):
+        return "dropped a negation"
     return None
 
 
@@ -632,8 +1009,9 @@ class LLMPhraser:
     ``last_fallback`` holds why the original was kept (or None).
     """
 
-    def __init__(self, client):
+    def __init__(self, client, *, permit=None):
         self.client = client
+        self.permit = permit
         self.last_fallback = None
         self.fallbacks = 0
 
@@ -656,14 +1034,14 @@ class LLMPhraser:
             },
         ]
         try:
-            content = self.client.complete(messages, response_format_json=True)
+            content = _complete(self.client, self.permit, messages)
             answer = extract_json(content)
             text = answer.get("text") if isinstance(answer, dict) else None
             if not isinstance(text, str):
                 reason = "no json object"
             else:
                 text = " ".join(text.split())
-                reason = keeps_facts(reply, text)
+                reason = keeps_facts(reply, text, lang)
         except LLMError as error:
             reason = error.reason
         if reason is None:
@@ -697,8 +1075,13 @@ def _client_for(config):
         return client
 
 
-def build(config=None):
+def build(config=None, *, permit=None):
     """``(understand, rephrase)`` for ``config`` (an :class:`LLMConfig` or a dict).
+
+    ``permit`` (optional) is called before each request to the model and
+    returns whether the call may be made (and may count it): refused, the
+    offline reading or the fixed wording is used, with the reason
+    :data:`BUDGET_SPENT`.
 
     Without a ``base_url`` these are :func:`.nlu.understand` and an identity
     rephrase: not configured is the offline path. A configuration that is set but
@@ -714,4 +1097,4 @@ def build(config=None):
             return nlu.understand, _same
         config = LLMConfig.from_dict(config)
     client = _client_for(config)
-    return LLMUnderstander(client), LLMPhraser(client)
+    return LLMUnderstander(client, permit=permit), LLMPhraser(client, permit=permit)
