@@ -318,6 +318,59 @@ def test_massachusetts_two_calls_a_week_all_debts():
     assert check(request(at, **ma), rules, emails).allowed
 
 
+def test_massachusetts_counts_texts_with_calls_not_emails():
+    """940 CMR 7.04(1)(f): telephone "in person or via text messaging or
+    recorded audio message", two in seven days; email is not counted."""
+    at = datetime(2026, 3, 10, 12, tzinfo=NEW_YORK).astimezone(UTC)
+    rules = rules_for("US", "MA")
+    texts = [
+        event("sms", at - timedelta(days=3)),
+        event("whatsapp", at - timedelta(days=1)),
+    ]
+    ma = {"subdivision": "MA"}
+    for channel in ("sms", "whatsapp", "voice"):
+        decision = check(request(at, channel, **ma), rules, texts)
+        assert decision.rule == "attempts_7d", channel
+    assert check(request(at, "email", **ma), rules, texts).allowed
+    # the third text goes once the first leaves the rolling week
+    later = next_allowed(request(at, "sms", **ma), rules, texts)
+    assert later is not None and later >= texts[0].at + timedelta(days=7)
+
+
+def test_answers_bypass_hours_caps_and_holds_but_not_an_opt_out():
+    night = datetime(2026, 3, 10, 23, 30, tzinfo=NEW_YORK).astimezone(UTC)
+    rules = rules_for("US", "MA")
+    texts = [event("sms", night - timedelta(hours=h)) for h in (1, 2, 3)]
+    for purpose in ("answer", "requested"):
+        asked = request(night, "sms", subdivision="MA", purpose=purpose)
+        assert check(asked, rules, texts).allowed, purpose
+        assert next_allowed(asked, rules, texts) == night
+        disputed = replace(asked, holds=frozenset({"dispute", "promise"}))
+        assert check(disputed, rules, texts).allowed
+        opted = replace(asked, opted_out=frozenset({"sms"}))
+        assert check(opted, rules, texts).rule == "opt_out"
+        assert next_allowed(opted, rules, texts) is None
+        barred = replace(asked, holds=frozenset({"do_not_contact"}))
+        assert check(barred, rules, texts).rule == "hold_do_not_contact"
+    confirm = request(
+        night, "sms", purpose="optout_confirmation", opted_out=frozenset({"sms"})
+    )
+    assert check(confirm, rules, texts).allowed
+
+
+def test_a_promise_holds_journey_reminders_not_its_own_reminder():
+    at = datetime(2026, 3, 10, 12, tzinfo=NEW_YORK).astimezone(UTC)
+    rules = rules_for("US")
+    promised = frozenset({"promise"})
+    assert check(request(at, holds=promised), rules, []).rule == "hold_promise"
+    reminder = request(at, holds=promised, purpose="promise_reminder")
+    assert check(reminder, rules, []).allowed
+    disputed = replace(reminder, holds=frozenset({"promise", "dispute"}))
+    assert check(disputed, rules, []).rule == "hold_dispute"
+    with pytest.raises(ValueError, match="purpose"):
+        request(at, purpose="marketing")
+
+
 def test_new_york_city_two_communications_a_week():
     at = datetime(2026, 3, 10, 12, tzinfo=NEW_YORK).astimezone(UTC)
     rules = rules_for("US", "NY")
@@ -404,7 +457,8 @@ def test_presets_hold_the_documented_defaults():
     us, ma, ny = preset("US"), preset("US-MA"), preset("US-NY")
     assert all(us.windows[day] == Window(time(8), time(21)) for day in range(7))
     assert us.call_attempts_7d == 7 and us.call_cooldown_days_after_conversation == 7
-    assert ma.attempts_7d == 2 and ma.attempts_7d_channels == {"voice"}
+    assert ma.attempts_7d == 2
+    assert ma.attempts_7d_channels == {"voice", "sms", "whatsapp"}
     assert ny.attempts_7d == 2 and ny.attempts_7d_channels == set(CHANNELS)
     co = preset("CO")
     assert co.windows[4] == Window(time(7), time(19))
@@ -771,3 +825,62 @@ def test_standing_refusals_hold_at_any_time(scenario, blocker):
         first_hold = next(hold for hold in HOLD_ORDER if hold in customer.holds)
         assert decision.rule == f"hold_{first_hold}"
     assert next_allowed(customer, rules, history) is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    scenarios(),
+    st.sampled_from(policy.PURPOSES),
+    st.frozensets(st.sampled_from(HOLD_ORDER)),
+    st.booleans(),
+    st.booleans(),
+)
+def test_each_purpose_is_bound_by_its_rules_only(
+    scenario, purpose, holds, opted_out, consents
+):
+    """Answers and requested links skip hours, caps and holds, never an opt-out
+    or a do-not-contact; an opt-out confirmation always goes; a promise
+    reminder is bound like a journey reminder but for the promise's hold."""
+    customer, rules, history = scenario
+    customer = replace(
+        customer,
+        purpose=purpose,
+        holds=holds,
+        opted_out=frozenset({customer.channel}) if opted_out else frozenset(),
+        consents=EVERY_CONSENT if consents else {},
+    )
+    decision = check(customer, rules, history)
+    if purpose == "optout_confirmation":
+        expected = True
+    elif purpose in ("answer", "requested"):
+        expected = not opted_out and "do_not_contact" not in holds
+    elif purpose in ("promise_reminder", "by_hand"):
+        expected = oracle_allows(
+            replace(customer, holds=holds - {"promise"}), rules, history
+        )
+    else:
+        expected = oracle_allows(customer, rules, history)
+    assert decision.allowed == expected, (purpose, decision)
+    later = next_allowed(customer, rules, history)
+    if decision.allowed:
+        assert later == ceil_minute(customer.at)
+
+
+def test_the_call_cooldown_runs_from_the_reply_not_the_attempt():
+    at = datetime(2026, 3, 10, 12, tzinfo=NEW_YORK).astimezone(UTC)
+    rules = rules_for("US")
+    texted = ContactEvent(
+        "sms",
+        at - timedelta(days=9),
+        "D1",
+        conversation=True,
+        conversation_at=at - timedelta(days=3),
+    )
+    decision = check(request(at), rules, [texted])
+    assert decision.rule == "call_cooldown"
+    later = next_allowed(request(at), rules, [texted])
+    assert later == texted.conversation_at + timedelta(days=7)
+    # a conversation time before the attempt is the attempt's
+    odd = replace(texted, conversation_at=at - timedelta(days=30))
+    assert odd.talked_at == odd.at
+    assert check(request(at), rules, [odd]).allowed

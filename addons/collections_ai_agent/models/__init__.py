@@ -3,7 +3,7 @@ from . import collection_agent_llm
 from . import collection_conversation_turn
 from . import collection_conversation
 from . import collection_webhook_event
-from . import collection_dispatcher
 from . import collection_message
+from . import collection_negotiated
 from . import res_partner
 from . import res_config_settings

@@ -14,7 +14,11 @@ special counts some laws add. :data:`PRESETS` holds the shipped jurisdictions
 and :func:`rules_for` picks one for a country (and US state), with the
 adjustments an administrator made.
 
-:func:`check` runs the rules in a fixed order and returns the first refusal:
+:func:`check` runs the rules in a fixed order and returns the first refusal.
+The request's *purpose* (:data:`PURPOSES`) says which rules bind it: a journey
+reminder is bound by all of them; an answer to the customer's own message or a
+link they asked for only by an opt-out and a do-not-contact; the confirmation
+of an opt-out by none.
 
 1. standing refusals, which no amount of waiting lifts: the customer opted out
    of the channel, gave no consent to it, or the account is on hold;
@@ -39,7 +43,9 @@ that day counts too. An *attempt* is any history event; a *contact* (for
 Ley 2300) is an event that was delivered or led to a conversation.
 
 Doubt goes the safe way: an event or a request without a debt counts for every
-debt, a conversation on any channel starts the call cool-down, and a hold this
+debt, a conversation on any channel (an answered call where the customer
+spoke, a right-party call a collector logged, a reply) starts the call
+cool-down, and a hold this
 module does not know still refuses. Holidays come from the country (and state,
 when the ``holidays`` library knows it): with a time zone but no country, no
 holiday calendar applies.
@@ -78,10 +84,44 @@ SMS = "sms"
 WHATSAPP = "whatsapp"
 VOICE = "voice"
 CHANNELS = (EMAIL, SMS, WHATSAPP, VOICE)
+#: Channels that reach the customer's telephone: calls, and texts (SMS and
+#: WhatsApp). 940 CMR 7.04(1)(f) counts "communications via telephone, in
+#: person or via text messaging or recorded audio message"; email is apart.
+PHONE_CHANNELS = frozenset({SMS, WHATSAPP, VOICE})
+
+#: Why we contact the customer. Each purpose has its exemptions:
+#:
+#: - ``journey``: a reminder of the journey; every rule applies, and a
+#:   pending promise holds it;
+#: - ``promise_reminder``: the reminder of a promise falling due; every rule
+#:   applies but the promise's own hold;
+#: - ``by_hand``: a reminder, link or statement a person sends by hand; every
+#:   rule applies but a promise's hold (the person sees the promise);
+#: - ``answer``: the answer to the customer's own message (the agent
+#:   replying); the conversation is the customer's, so hours and caps do not
+#:   apply: only an opt-out of the channel or a do-not-contact refuses it;
+#: - ``requested``: a payment link or statement the customer asked for;
+#:   like an answer;
+#: - ``optout_confirmation``: the confirmation the law asks for after an
+#:   opt-out, sent once whatever else holds.
+PURPOSES = (
+    "journey",
+    "promise_reminder",
+    "by_hand",
+    "answer",
+    "requested",
+    "optout_confirmation",
+)
+#: Purposes that answer the customer: exempt from hours, caps and holds but
+#: an opt-out and a do-not-contact.
+ANSWERS = frozenset({"answer", "requested"})
 
 #: Holds in the order they are reported. A hold this module does not know is
 #: still refused, after these, as ``hold_<name>``.
 HOLD_ORDER = ("do_not_contact", "legal", "dispute", "payment_plan", "promise")
+
+#: Purposes neither hours nor caps apply to.
+EXEMPT_FROM_TIME = ANSWERS | {"optout_confirmation"}
 
 #: Every rule code :func:`check` may return, in the order the rules run.
 RULE_CODES = (
@@ -100,6 +140,10 @@ RULE_CODES = (
     "after_contact_weekly",
     "attempts_7d",
 )
+#: Rules the Odoo layer adds about the channel itself (no provider, number or
+#: address, a blacklisted one) rather than the law; none of them lifts with
+#: time.
+CHANNEL_RULES = ("no_provider", "invalid_phone", "no_email", "blacklisted")
 
 #: The refusals that time alone lifts (everything checked after the time zone):
 #: a contact refused for one of them can be scheduled for :func:`next_allowed`.
@@ -249,13 +293,22 @@ class ContactRules:
 
 @dataclass(frozen=True)
 class ContactEvent:
-    """A past contact attempt; ``conversation`` means the right party spoke."""
+    """A past contact attempt; ``conversation`` means the right party spoke,
+    at ``conversation_at`` when later than the attempt (a reply)."""
 
     channel: str
     at: datetime
     debt_id: str | None = None
     conversation: bool = False
     delivered: bool = True
+    conversation_at: datetime | None = None
+
+    @property
+    def talked_at(self):
+        """When the conversation took place (None without one)."""
+        if not self.conversation:
+            return None
+        return max(self.at, self.conversation_at or self.at)
 
     @property
     def reached(self):
@@ -276,6 +329,11 @@ class ContactRequest:
     opted_out: frozenset[str] = frozenset()
     holds: frozenset[str] = frozenset()
     debt_id: str | None = None
+    purpose: str = "journey"
+
+    def __post_init__(self):
+        if self.purpose not in PURPOSES:
+            raise ValueError(f"Unknown contact purpose {self.purpose!r}")
 
 
 @dataclass(frozen=True)
@@ -315,7 +373,7 @@ PRESETS = MappingProxyType(
     {
         "US": _US,
         "US-MA": replace(
-            _US, code="US-MA", attempts_7d=2, attempts_7d_channels=frozenset({VOICE})
+            _US, code="US-MA", attempts_7d=2, attempts_7d_channels=PHONE_CHANNELS
         ),
         # NYC rules: 2 communications of any kind in 7 days
         "US-NY": replace(
@@ -381,8 +439,8 @@ def check(
     :return: a :class:`Decision`; when refused, by the first rule that refuses
     """
     refusal = _standing_refusal(request)
-    if refusal:
-        return refusal
+    if refusal or request.purpose in EXEMPT_FROM_TIME:
+        return refusal or Decision(True, None, "", None)
     zones = _zones_for(request)
     if not zones:
         return _refuse("no_timezone", None)
@@ -403,6 +461,8 @@ def next_allowed(
     """
     if _standing_refusal(request):
         return None
+    if request.purpose in EXEMPT_FROM_TIME:
+        return _ceil_minute(_as_utc(request.at))
     zones = _zones_for(request)
     if not zones:
         return None
@@ -419,17 +479,28 @@ def next_allowed(
 
 
 def _standing_refusal(request):
-    """The refusals that hold at any time: opt-out, no consent, holds."""
+    """The refusals that hold at any time: opt-out, no consent, holds, as
+    far as the request's purpose is bound by them."""
     channel = request.channel
+    purpose = request.purpose
+    if purpose == "optout_confirmation":
+        return None
     if channel in request.opted_out:
         return _refuse("opt_out", None, channel=channel)
+    if purpose in ANSWERS:
+        if "do_not_contact" in request.holds:
+            return _refuse("hold_do_not_contact", None)
+        return None
     if request.consents.get(channel) is not True:
         return _refuse("no_consent", None, channel=channel)
-    if request.holds:
-        known = [hold for hold in HOLD_ORDER if hold in request.holds]
+    holds = request.holds
+    if purpose != "journey":
+        holds = holds - {"promise"}
+    if holds:
+        known = [hold for hold in HOLD_ORDER if hold in holds]
         if known:
             return _refuse(f"hold_{known[0]}", None)
-        hold = min(request.holds)
+        hold = min(holds)
         return _refuse(f"hold_{hold}", None, reason_key="hold", hold=hold)
     return None
 
@@ -511,7 +582,7 @@ def _history_refusal(request, rules, history, at, day_spans, local_time):
         if (
             cooldown_days
             and event.conversation
-            and cooldown_start < moment <= at
+            and cooldown_start < event.talked_at <= at
             and _same_debt(event.debt_id, debt_id)
         ):
             cooling_down = True
@@ -570,7 +641,7 @@ def _turning_points(rules, history, zones, start, end):
     for event in history:
         yield event.at + WEEK
         if cooldown and event.conversation:
-            yield event.at + cooldown
+            yield event.talked_at + cooldown
 
 
 def _wall_instants(day, wall, zone):

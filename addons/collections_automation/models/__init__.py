@@ -7,6 +7,7 @@ from . import collection_journey_step
 from . import collection_journey_variant
 from . import collection_segment
 from . import collection_contact_policy
+from . import collection_contact_gate
 from . import collection_message
 from . import collection_planner
 from . import collection_provider
@@ -21,3 +22,4 @@ from . import account_move
 from . import account_move_line
 from . import account_partial_reconcile
 from . import res_config_settings
+from . import mail_notification

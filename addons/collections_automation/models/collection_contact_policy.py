@@ -8,6 +8,13 @@ from ..engine import policy as policy_engine
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CHANNELS = ("email", "sms", "whatsapp", "voice")
+#: What "attempts in 7 days" counts: calls; calls and texts (940 CMR 7.04);
+#: every channel (New York City).
+ATTEMPT_SCOPES = {
+    "voice": frozenset({policy_engine.VOICE}),
+    "phone": policy_engine.PHONE_CHANNELS,
+    "all": frozenset(policy_engine.CHANNELS),
+}
 PRESET_SELECTION = [
     ("default", "Permissive default"),
     ("US", "United States (Regulation F)"),
@@ -105,7 +112,11 @@ class CollectionContactPolicy(models.Model):
         "Attempts per 7 Days", help="Massachusetts, New York City: 2. 0: no limit."
     )
     attempts_7d_scope = fields.Selection(
-        [("voice", "Calls only"), ("all", "All channels")],
+        [
+            ("voice", "Calls only"),
+            ("phone", "Calls and text messages"),
+            ("all", "All channels"),
+        ],
         "Attempts Counted",
         default="all",
     )
@@ -169,9 +180,14 @@ class CollectionContactPolicy(models.Model):
             after_contact_daily=rules.after_contact_daily or 0,
             after_contact_weekly=rules.after_contact_weekly or 0,
             attempts_7d=rules.attempts_7d or 0,
-            attempts_7d_scope="voice"
-            if rules.attempts_7d_channels == {"voice"}
-            else "all",
+            attempts_7d_scope=next(
+                (
+                    scope
+                    for scope, channels in ATTEMPT_SCOPES.items()
+                    if channels == rules.attempts_7d_channels
+                ),
+                "all",
+            ),
         )
         return values
 
@@ -202,9 +218,7 @@ class CollectionContactPolicy(models.Model):
             after_contact_daily=self.after_contact_daily or None,
             after_contact_weekly=self.after_contact_weekly or None,
             attempts_7d=self.attempts_7d or None,
-            attempts_7d_channels=frozenset(
-                {"voice"} if self.attempts_7d_scope == "voice" else CHANNELS
-            ),
+            attempts_7d_channels=ATTEMPT_SCOPES[self.attempts_7d_scope or "all"],
         )
 
     @api.model
@@ -215,11 +229,10 @@ class CollectionContactPolicy(models.Model):
         country's over the catch-all (no country); without any, the shipped
         preset for the country applies.
         """
-        policies = self.search(
-            [("company_id", "in", [company.id, False])], order="company_id, id"
-        )
+        policies = self.search([("company_id", "in", [company.id, False])])
         by_key = {}
-        for record in policies:  # company-specific ones come last and win
+        # the shared policies first, the company's own last: theirs win
+        for record in policies.sorted(lambda p: (bool(p.company_id), p.id)):
             key = (record.country_id.code or None, record.state_id.code or None)
             by_key[key] = record._to_rules()
         cache = {}

@@ -1,4 +1,5 @@
 import logging
+import os
 import threading
 import time
 from collections import defaultdict
@@ -9,6 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
 from ..channels import base as channel_base
+from ..engine import outbox
 from .collection_provider import ODOO_JOB_CHANNEL
 
 _logger = logging.getLogger(__name__)
@@ -20,9 +22,6 @@ ENQUEUE_LIMIT = 50000
 #: A claimed row not finished within these minutes belongs to a worker that
 #: died (``collections.dispatch_stuck_minutes`` overrides it).
 STUCK_MINUTES = 15
-#: Back-off of temporary errors: 1, 2, 4, 8... minutes, at most an hour.
-BACKOFF_BASE_SECONDS = 60
-BACKOFF_MAX_SECONDS = 3600
 
 
 def _testing():
@@ -98,7 +97,7 @@ class CollectionDispatcher(models.AbstractModel):
             size = provider.batch_size if provider else ODOO_BATCH
             channel = provider.job_channel if provider else ODOO_JOB_CHANNEL
             for chunk in split_every(size, ids):
-                self._set_state(chunk, "queued")
+                chunk = self._apply_event(chunk, "enqueue")
                 Message.browse(chunk).with_delay(
                     channel=channel,
                     description=self.env._(
@@ -122,10 +121,42 @@ class CollectionDispatcher(models.AbstractModel):
         Message = self.env["collection.message"]
         count = 0
         for provider_id, ids in self._due_groups(now, limit).items():
-            self._set_state(ids, "queued")
+            ids = self._apply_event(ids, "enqueue")
             Message.browse(ids)._job_send(provider_id, now=now)
             count += len(ids)
         return count
+
+    @api.model
+    def _apply_event(self, ids, event, extra=None):
+        """Apply the outbox ``event`` (``engine/outbox.py``) to the rows
+        ``ids`` in one statement; rows in a state the event does not apply to
+        are left alone. Returns the ids moved."""
+        assignments = SQL(", ").join(
+            [
+                SQL("state = %s", outbox.target(event)),
+                SQL("write_date = %s", fields.Datetime.now()),
+                *(
+                    SQL("%s = %s", SQL.identifier(k), v)
+                    for k, v in (extra or {}).items()
+                ),
+            ]
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE collection_message SET %s
+                 WHERE id = ANY(%s) AND state = ANY(%s)
+             RETURNING id
+                """,
+                assignments,
+                list(ids),
+                list(outbox.sources(event)),
+            )
+        )
+        moved = sorted(row[0] for row in self.env.cr.fetchall())
+        self.env["collection.message"].invalidate_model(["state", *(extra or {})])
+        return moved
 
     @api.model
     def _set_state(self, ids, state, extra=None):
@@ -151,12 +182,32 @@ class CollectionDispatcher(models.AbstractModel):
     # === Recovery === #
     @api.model
     def _recover_stuck(self, now=None):
-        """Rows a dead worker left behind.
+        """What dead workers left behind: their jobs, and the rows they held.
 
-        ``queued`` without a live job (one waiting, or started within the
-        delay) goes back to ``planned``; ``sending`` past the delay
-        (:data:`STUCK_MINUTES`) is resent only where resending is safe, else
-        failed with a clear note.
+        A worker killed mid-dispatch (a SIGKILL, the out-of-memory killer, a
+        server restarted) leaves its queue_job job ``started`` (or
+        ``enqueued``), and queue_job's runner goes on counting it against its
+        channel's capacity: enough of them and nothing goes out. A send job
+        started (or enqueued) longer than the stuck delay
+        (:data:`STUCK_MINUTES`) whose worker has no database session left is
+        released: its rows are recovered by the rules below, then the job is
+        cancelled with a note saying why, which gives its place back.
+
+        Rows, by the events of ``engine/outbox.py``:
+
+        - ``queued`` rows of a released job, or queued before the delay and
+          held by no job waiting or running: ``release`` (back to
+          ``planned``; the next dispatch queues them again). Odoo's own email
+          and SMS are transactional: a dead job sent none of them.
+        - ``sending`` rows of a released job, or claimed before the delay and
+          held by no job still alive: a receipt received since the claim
+          proves the provider has it (``sent``); otherwise ``resend`` where
+          the provider deduplicates (``_resend_is_safe``), else
+          ``interrupted`` (failed, "the provider may or may not have sent
+          it"). A receipt that moved the row first already took it out of
+          ``sending``.
+
+        :return: rows recovered plus jobs released
         """
         now = now or fields.Datetime.now()
         minutes = float(
@@ -166,49 +217,180 @@ class CollectionDispatcher(models.AbstractModel):
         )
         limit = now - timedelta(minutes=minutes)
         self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE collection_message m SET state = 'planned'
-                 WHERE m.state = 'queued' AND m.write_date < %s
-                   AND NOT EXISTS (
-                       SELECT 1 FROM queue_job j
-                        WHERE j.model_name = 'collection.message'
-                          AND (j.state IN ('pending', 'enqueued',
-                                           'wait_dependencies')
-                               OR (j.state = 'started' AND j.date_started >= %s))
-                          AND j.records::jsonb -> 'ids' @> to_jsonb(m.id))
-             RETURNING id
-                """,
-                limit,
-                limit,
+        dead = self._dead_send_jobs(limit)
+        orphans = sorted({row_id for ids in dead.values() for row_id in ids})
+        released = self._release_queued(limit, orphans, list(dead))
+        sent, resend, unknown = self._recover_sending(limit, orphans, list(dead))
+        if dead:
+            self.env["queue.job"].sudo().browse(sorted(dead))._change_job_state(
+                "cancelled",
+                result=self.env._(
+                    "Its worker stopped (a crash or a restart) while it ran. The "
+                    "collections dispatcher took its messages back: those not "
+                    "sent will be sent again, those that may have been sent "
+                    "are marked failed to be checked."
+                ),
             )
-        )
-        requeued = len(self.env.cr.fetchall())
+        self.env["collection.message"].invalidate_model()
+        if dead or released or sent or resend or unknown:
+            _logger.warning(
+                "Collections dispatch recovery: %s jobs of dead workers released, "
+                "%s queued rows requeued, %s interrupted rows resent, %s marked "
+                "failed, %s found sent by a receipt",
+                len(dead),
+                len(released),
+                len(resend),
+                len(unknown),
+                len(sent),
+            )
+        return len(released) + len(sent) + len(resend) + len(unknown) + len(dead)
+
+    @api.model
+    def _dead_send_jobs(self, limit):
+        """Send jobs started (or enqueued) before ``limit`` whose worker is
+        gone, locked: ``{job id: ids of the rows it holds}``.
+
+        A running job's worker keeps a database session named after its
+        process (Odoo's ``application_name``, ``odoo-<pid>`` unless
+        ``ODOO_PGAPPNAME`` says otherwise); a job whose worker has none left
+        will never finish. An ``enqueued`` job has no worker yet: past the
+        delay its request to start was lost.
+        """
         self.env.cr.execute(
             SQL(
                 """
-                SELECT m.id, m.company_id, m.channel FROM collection_message m
-                 WHERE m.state = 'sending' AND m.claimed_at < %s
+                SELECT id, state, worker_pid, (records #>> '{}')::jsonb -> 'ids'
+                  FROM queue_job
+                 WHERE model_name = 'collection.message'
+                   AND method_name = '_job_send'
+                   AND ((state = 'started' AND date_started < %(limit)s)
+                        OR (state = 'enqueued' AND date_enqueued < %(limit)s))
                    FOR UPDATE SKIP LOCKED
                 """,
-                limit,
+                limit=limit,
+            )
+        )
+        candidates = self.env.cr.fetchall()
+        if not candidates:
+            return {}
+        self.env.cr.execute(
+            "SELECT DISTINCT application_name FROM pg_stat_activity"
+            " WHERE application_name <> ''"
+        )
+        sessions = {row[0] for row in self.env.cr.fetchall()}
+        template = os.environ.get("ODOO_PGAPPNAME", "odoo-{pid}")
+        return {
+            job_id: [int(row_id) for row_id in ids or ()]
+            for job_id, state, pid, ids in candidates
+            if not (
+                state == "started"
+                and pid
+                and template.replace("{pid}", str(pid))[:63] in sessions
+            )
+        }
+
+    @staticmethod
+    def _held_rows_sql(released):
+        """Ids of rows held by a send job waiting or running, but the ones
+        released now (queue_job stores ``records`` as JSON text in a jsonb
+        column: ``#>> '{}'`` reads the text, which is then parsed)."""
+        return SQL(
+            """
+            SELECT (jsonb_array_elements_text(
+                        (j.records #>> '{}')::jsonb -> 'ids'))::int AS id
+              FROM queue_job j
+             WHERE j.model_name = 'collection.message'
+               AND j.state IN ('pending', 'enqueued', 'wait_dependencies',
+                               'started')
+               AND j.id <> ALL(%s)
+            """,
+            released,
+        )
+
+    @api.model
+    def _release_queued(self, limit, orphans, released):
+        """``queued`` rows of released jobs, and those queued before
+        ``limit`` that no job holds any more, back to ``planned``."""
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH held AS MATERIALIZED (%(held)s)
+                SELECT m.id FROM collection_message m
+                 WHERE m.state = ANY(%(sources)s)
+                   AND (m.id = ANY(%(orphans)s)
+                        OR (m.write_date < %(limit)s
+                            AND NOT EXISTS (SELECT 1 FROM held h
+                                             WHERE h.id = m.id)))
+                   FOR UPDATE OF m SKIP LOCKED
+                """,
+                held=self._held_rows_sql(released),
+                sources=list(outbox.sources("release")),
+                orphans=orphans,
+                limit=limit,
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        return self._apply_event(ids, "release") if ids else []
+
+    @api.model
+    def _recover_sending(self, limit, orphans, released):
+        """``sending`` rows of released jobs, and those claimed before
+        ``limit`` that no live job holds: sent (a receipt came since the
+        claim), resent (the provider deduplicates) or failed."""
+        sources = set(outbox.sources("resend")) | set(outbox.sources("interrupted"))
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH held AS MATERIALIZED (%(held)s)
+                SELECT m.id, m.company_id, m.channel,
+                       EXISTS (SELECT 1 FROM collection_webhook_event e
+                                WHERE e.message_id = m.id
+                                  AND e.kind IN ('status', 'call')
+                                  AND e.received_at >= COALESCE(m.claimed_at,
+                                                                m.write_date))
+                  FROM collection_message m
+                 WHERE m.state = ANY(%(sources)s)
+                   AND (m.id = ANY(%(orphans)s)
+                        OR (COALESCE(m.claimed_at, m.write_date) < %(limit)s
+                            AND NOT EXISTS (SELECT 1 FROM held h
+                                             WHERE h.id = m.id)))
+                   FOR UPDATE OF m SKIP LOCKED
+                """,
+                held=self._held_rows_sql(released),
+                sources=sorted(sources),
+                orphans=orphans,
+                limit=limit,
             )
         )
         stuck = self.env.cr.fetchall()
         routes = self.env["collection.provider"]._routes({row[1] for row in stuck})
-        resend, unknown = [], []
-        for message_id, company_id, channel in stuck:
+        received, resend, unknown = [], [], []
+        for message_id, company_id, channel, has_receipt in stuck:
             provider = routes.get((company_id, channel))
-            (resend if provider and provider._resend_is_safe() else unknown).append(
-                message_id
+            if has_receipt:
+                received.append(message_id)
+            elif provider and provider._resend_is_safe():
+                resend.append(message_id)
+            else:
+                unknown.append(message_id)
+        # the provider answered about it: it went out, whatever we recorded
+        sent = (
+            self._apply_event(
+                received,
+                "sent",
+                {
+                    "error": None,
+                    "sent_at": SQL("COALESCE(sent_at, %s)", fields.Datetime.now()),
+                },
             )
-        if resend:
-            self._set_state(resend, "planned")
-        if unknown:
-            self._set_state(
+            if received
+            else []
+        )
+        resend = self._apply_event(resend, "resend") if resend else []
+        unknown = (
+            self._apply_event(
                 unknown,
-                "failed",
+                "interrupted",
                 {
                     "error": self.env._(
                         "Interrupted while sending: the provider may or may not "
@@ -216,44 +398,43 @@ class CollectionDispatcher(models.AbstractModel):
                     )
                 },
             )
-        self.env["collection.message"].invalidate_model()
-        if requeued or stuck:
-            _logger.warning(
-                "Collections dispatch recovery: %s queued rows requeued, %s "
-                "resent, %s marked failed after an interrupted send",
-                requeued,
-                len(resend),
-                len(unknown),
-            )
-        return requeued + len(stuck)
+            if unknown
+            else []
+        )
+        return sent, resend, unknown
 
     # === Policy at send time === #
     @api.model
     def _allowed_now(self, messages, now):
-        """The rows the contact policy allows now; others are rescheduled
-        (back to ``planned``) or refused, with the reason on the row."""
-        planner = self.env["collection.planner"]
-        context = planner._policy_context(messages.partner_id, now)
+        """The rows the contact gate allows now. The others are deferred
+        (back to ``planned`` at the next allowed minute, with the rule and
+        until when on the row) or refused, with the reason on the row."""
+        gate = self.env["collection.contact.gate"]
+        context = gate._facts(messages.partner_id, now)
         allowed = self.env["collection.message"]
-        postponed = defaultdict(list)
+        deferred = defaultdict(lambda: self.env["collection.message"])
         for message in messages:
-            if message.kind == "optout_confirmation":
-                allowed |= message  # the answer the law asks for, sent once
-                continue
-            target = (message.partner_id, message.channel, now, message.company_id)
-            decision = planner._check(context, *target, kind=message.kind)
-            if decision.allowed:
+            partner = message.partner_id
+            verdict = gate._decide(
+                partner,
+                message.channel,
+                gate._purpose_of(message),
+                now,
+                message.company_id,
+                context,
+            )
+            if verdict.allowed:
                 allowed |= message
-                planner._remember_contact(context, message, now)
-                continue
-            later = planner._next_allowed(context, *target, kind=message.kind)
-            if later:
-                postponed[later].append(message.id)
+                gate._remember(
+                    context, partner, message.channel, now, message.debtor_id
+                )
+            elif verdict.state == "deferred":
+                deferred[verdict] |= message
             else:
-                message._mark_refused(decision)
-        # quiet hours postpone whole batches to a handful of times
-        for later, ids in postponed.items():
-            allowed.browse(ids).write({"state": "planned", "scheduled_at": later})
+                message._mark_refused(verdict)
+        # quiet hours defer whole batches to a handful of times
+        for verdict, rows in deferred.items():
+            rows._defer(verdict)
         return allowed
 
     # === Sending through an external provider === #
@@ -263,7 +444,9 @@ class CollectionDispatcher(models.AbstractModel):
         messages = self._render_all(messages)
         if not messages:
             return
-        self._set_state(messages.ids, "sending", {"claimed_at": now})
+        messages = messages.browse(
+            self._apply_event(messages.ids, "claim", {"claimed_at": now})
+        )
         if not _testing():
             self.env.cr.commit()  # pylint: disable=invalid-commit
         adapter = provider._adapter()
@@ -304,7 +487,7 @@ class CollectionDispatcher(models.AbstractModel):
         """Render what is not rendered yet; a template error fails its row."""
         for message in messages.filtered(lambda m: not m.body):
             message._render_or_fail()
-        return messages.filtered(lambda m: m.state == "queued")
+        return messages.filtered(lambda m: m.state in outbox.sources("claim"))
 
     @api.model
     def _record_results(self, provider, sent, retry, failed, now):
@@ -315,7 +498,7 @@ class CollectionDispatcher(models.AbstractModel):
                 SQL(
                     """
                     UPDATE collection_message m
-                       SET state = CASE WHEN m.state = 'sending' THEN 'sent'
+                       SET state = CASE WHEN m.state = ANY(%s) THEN %s
                                         ELSE m.state END,
                            provider_ref = COALESCE(m.provider_ref, v.ref),
                            recipient = v.recipient,
@@ -325,6 +508,8 @@ class CollectionDispatcher(models.AbstractModel):
                            AS v(id, ref, recipient)
                      WHERE m.id = v.id
                     """,
+                    list(outbox.sources("sent")),
+                    outbox.target("sent"),
                     now,
                     fields.Datetime.now(),
                     [message.id for message, _result in sent],
@@ -337,31 +522,29 @@ class CollectionDispatcher(models.AbstractModel):
         outcomes = defaultdict(list)
         for message, error in retry:
             attempts = message.attempts
-            if attempts >= (provider.max_attempts or 5):
+            if outbox.gives_up(attempts, provider.max_attempts):
                 failed[message] = self.env._(
                     "Gave up after %(attempts)s attempts: %(error)s",
                     attempts=attempts,
                     error=error,
                 )
                 continue
-            delay = max(
-                error.seconds or 0,
-                min(BACKOFF_BASE_SECONDS * 2 ** (attempts - 1), BACKOFF_MAX_SECONDS),
-            )
+            delay = outbox.retry_delay(attempts, error.seconds)
             scheduled = now + timedelta(seconds=delay)
-            outcomes[("planned", scheduled, str(error))].append(message.id)
+            outcomes[("retry_later", scheduled, str(error))].append(message.id)
         for message, error in failed.items():
-            outcomes[("failed", None, error)].append(message.id)
-        Message = self.env["collection.message"]
-        for (state, scheduled, error), ids in outcomes.items():
-            values = {"state": state, "error": error}
+            outcomes[("fail", None, error)].append(message.id)
+        failed_ids = []
+        for (event, scheduled, error), ids in outcomes.items():
+            values = {"error": error}
             if scheduled:
                 values["scheduled_at"] = scheduled
-            Message.browse(ids).write(values)
+            moved = self._apply_event(ids, event, values)
+            if event == "fail":
+                failed_ids += moved
         self.env["collection.message"].invalidate_model()
         messages = self.env["collection.message"].browse(
             [message.id for message, _result in sent]
         )
         messages._log_sent()
-        failures = self.env["collection.message"].browse([m.id for m in failed])
-        failures._log_failed()
+        self.env["collection.message"].browse(failed_ids)._log_failed()

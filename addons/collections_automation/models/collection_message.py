@@ -10,7 +10,7 @@ from odoo.tools import SQL, plaintext2html
 from odoo.tools.misc import hmac as hmac_tool
 
 from ..channels import twilio, whatsapp
-from ..engine import policy as policy_engine
+from ..engine import outbox
 from .res_partner import CHANNEL_SELECTION
 
 _logger = logging.getLogger(__name__)
@@ -29,9 +29,7 @@ STATES = [
     ("cancelled", "Cancelled"),
 ]
 #: States in which a row counts as a contact made, for the contact policy.
-CONTACTED_STATES = ("sent", "delivered", "read", "replied")
-#: Channels needing a valid phone number.
-PHONE_CHANNELS = ("sms", "whatsapp", "voice")
+CONTACTED_STATES = outbox.CONTACTED
 #: How a row's channel reaches the adapter, per kind of adapter.
 VOICE_PATH = "/collections/voice"
 
@@ -128,6 +126,13 @@ class CollectionMessage(models.Model):
     attempts = fields.Integer()
     refusal_rule = fields.Char(help="Code of the contact rule that refused it.")
     refusal_reason = fields.Char()
+    deferral_rule = fields.Char(
+        help="Code of the contact rule that moved it later (quiet hours, a "
+        "cap, a day without contact, a holiday)."
+    )
+    deferral_reason = fields.Char(
+        "Deferred Because", help="Why the contact policy moved it, and until when."
+    )
     channel_notes = fields.Text(
         help="Why the channels before the one used were passed over."
     )
@@ -150,23 +155,31 @@ class CollectionMessage(models.Model):
     # === Actions === #
     def action_approve(self):
         """Review-first journeys: send these as they are (or as edited)."""
-        self.filtered(lambda m: m.state == "review").write({"state": "planned"})
+        self._apply_event("approve")
 
     def action_skip(self):
-        self.filtered(lambda m: m.state in ("review", "planned", "failed")).write(
-            {"state": "cancelled"}
-        )
+        self._apply_event("cancel")
 
     def action_retry(self):
         """Failed rows go back to the queue; the policy is checked again."""
-        self.filtered(lambda m: m.state == "failed").write(
+        self._apply_event(
+            "retry",
             {
-                "state": "planned",
                 "error": False,
                 "attempts": 0,
                 "scheduled_at": fields.Datetime.now(),
-            }
+                "deferral_rule": False,
+                "deferral_reason": False,
+            },
         )
+
+    def _apply_event(self, event, values=None):
+        """Move the rows ``event`` applies to (``engine/outbox.py``) in one
+        write; the others are left as they are. Returns the rows moved."""
+        moved = self.filtered(lambda m: m.state in outbox.sources(event))
+        if moved:
+            moved.write(dict(values or {}, state=outbox.target(event)))
+        return moved
 
     # === Planning === #
     @api.model
@@ -194,10 +207,56 @@ class CollectionMessage(models.Model):
         return self.env["collection.dispatcher"]._dispatch_now(now, limit)
 
     def action_send_now(self):
-        """Send the selected planned rows now, through the job queue."""
+        """Send the selected planned rows now, through the job queue.
+
+        The contact gate is asked first, so that the person who pressed the
+        button is told at once which rows wait, why and until when (quiet
+        hours, a cap) and which the policy refuses, instead of seeing them
+        silently stay planned.
+        """
+        now = fields.Datetime.now()
         planned = self.filtered(lambda m: m.state == "planned")
-        planned.write({"scheduled_at": fields.Datetime.now()})
-        return self.env["collection.dispatcher"]._enqueue_due()
+        gate = self.env["collection.contact.gate"]
+        context = gate._facts(planned.partner_id, now)
+        ready, notes = self.browse(), []
+        for message in planned:
+            verdict = gate._decide(
+                message.partner_id,
+                message.channel,
+                gate._purpose_of(message),
+                now,
+                message.company_id,
+                context,
+            )
+            if verdict.allowed:
+                ready |= message
+                gate._remember(
+                    context, message.partner_id, message.channel, now, message.debtor_id
+                )
+            elif verdict.state == "deferred":
+                message._defer(verdict)
+                notes.append(f"{message.display_name}: {message.deferral_reason}")
+            else:
+                message._mark_refused(verdict)
+                notes.append(f"{message.display_name}: {verdict.reason}")
+        ready.write(
+            {"scheduled_at": now, "deferral_rule": False, "deferral_reason": False}
+        )
+        sent = self.env["collection.dispatcher"]._enqueue_due(now) if ready else 0
+        message = self.env._("%s message(s) queued for sending.", sent)
+        if notes:
+            message = "\n".join([message, *notes])
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Send now"),
+                "message": message,
+                "type": "warning" if notes else "success",
+                "sticky": bool(notes),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     def _job_send(self, provider_id=False, now=None):
         """queue_job: send these rows through ``provider_id`` (else Odoo's
@@ -232,7 +291,8 @@ class CollectionMessage(models.Model):
         return f"{len(allowed)} of {len(messages)} rows allowed by the contact policy."
 
     def _send_one(self, now=None):
-        """Render and send one row inside a savepoint; a failure stays on the row."""
+        """Render and send one queued row inside a savepoint; a failure stays
+        on the row and on the customer's chatter."""
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
@@ -241,7 +301,7 @@ class CollectionMessage(models.Model):
                 reference = getattr(self, f"_send_{self.channel}")()
                 self.write(
                     {
-                        "state": "sent",
+                        "state": outbox.check(self.state, "sent"),
                         "sent_at": now or fields.Datetime.now(),
                         "provider_ref": reference,
                         "error": False,
@@ -249,42 +309,52 @@ class CollectionMessage(models.Model):
                 )
                 self._log_on_invoices()
         except (UserError, ValueError) as error:
-            self.write({"state": "failed", "error": str(error)})
-            self.partner_id._message_log(
+            if self._apply_event("fail", {"error": str(error)}):
+                self._log_failed()
+
+    def _mark_refused(self, verdict):
+        """The contact gate refused this row (``verdict``): say why, on the
+        row and on the customer's chatter."""
+        moved = self._apply_event(
+            "refuse",
+            {"refusal_rule": verdict.rule, "refusal_reason": verdict.reason},
+        )
+        for message in moved:
+            message.partner_id._message_log(
                 body=self.env._(
-                    "Collection reminder %(step)s failed: %(error)s",
-                    step=self.step_id.name or "",
-                    error=str(error),
+                    "Collection reminder %(step)s by %(channel)s not sent: "
+                    "%(reason)s",
+                    step=message.step_id.name or "",
+                    channel=message._channel_label(),
+                    reason=verdict.reason,
                 )
             )
 
-    def _mark_refused(self, decision):
-        reason = self.env["collection.planner"]._reason(decision)
-        self.write(
-            {
-                "state": "refused",
-                "refusal_rule": decision.rule,
-                "refusal_reason": reason,
-            }
-        )
-        self.partner_id._message_log(
-            body=self.env._(
-                "Collection reminder %(step)s by %(channel)s not sent: %(reason)s",
-                step=self.step_id.name or "",
-                channel=self.channel,
-                reason=reason,
+    def _defer(self, verdict):
+        """The contact gate moved this row later (``verdict``): it waits
+        ``planned`` until then, with the rule and the reason on the row."""
+        gate = self.env["collection.contact.gate"]
+        for message in self:
+            message._apply_event(
+                "defer",
+                {
+                    "scheduled_at": verdict.until,
+                    "deferral_rule": verdict.rule,
+                    "deferral_reason": gate._deferral_note(verdict, message.partner_id),
+                },
             )
-        )
 
     # === Rendering === #
     def _render_or_fail(self):
-        """Render now; a template error marks this row failed, not the batch."""
+        """Render now; a template error marks this row failed, not the batch,
+        and says so on the customer's chatter, whatever the channel's path."""
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
                 self._render()
         except UserError as error:
-            self.write({"state": "failed", "error": str(error)})
+            if self._apply_event("fail", {"error": str(error)}):
+                self._log_failed()
 
     def _render(self):
         """Render subject and body in the customer's language."""
@@ -437,11 +507,32 @@ class CollectionMessage(models.Model):
         return mapping.whatsapp_name, mapping.whatsapp_lang, params
 
     def _voice_path(self):
-        """The TwiML address of this row's call, with its access token."""
-        return f"{VOICE_PATH}/{self.id}?token={self._voice_token()}"
+        """The TwiML address of this row's call, with its access token (an
+        hour to answer; Twilio names the call when it fetches it)."""
+        return f"{VOICE_PATH}/{self.id}?token={self._voice_token(call_sid='')}"
 
-    def _voice_token(self):
-        return hmac_tool(self.env(su=True), "collections-voice", self.id)
+    def _voice_token(self, call_sid=None, expires=None):
+        """``<expiry>.<signature>`` giving one call of this row access to its
+        TwiML until ``expires`` (unix seconds).
+
+        :param call_sid: the call (Twilio's ``CallSid``) the token is for;
+            by default the one the controller serves (context
+            ``collection_voice_call_sid``), else none yet (the call is
+            being started): such a token only serves the call the row
+            records, or the row's first call before it records one
+        :param expires: default: in 30 minutes for a call, an hour otherwise
+        """
+        self.ensure_one()
+        if call_sid is None:
+            call_sid = self.env.context.get("collection_voice_call_sid") or ""
+        if expires is None:
+            epoch = fields.Datetime.to_datetime("1970-01-01")
+            now = int((fields.Datetime.now() - epoch).total_seconds())
+            expires = now + (1800 if call_sid else 3600)
+        signature = hmac_tool(
+            self.env(su=True), "collections-voice", (self.id, call_sid, int(expires))
+        )
+        return f"{int(expires)}.{signature}"
 
     # === Voice call flow (served as TwiML by the controller) === #
     def _voice_twiml(self, answered_by=None):
@@ -604,33 +695,50 @@ class CollectionMessage(models.Model):
 
     # === Replies === #
     @api.model
-    def _register_reply(self, partner, channel, body, at=None, provider_ref=None):
+    def _register_reply(
+        self, partner, channel, body, at=None, provider_ref=None, company=None
+    ):
         """A customer replied: mark the last contact replied, pause the journey.
 
         Channels' inbound webhooks and incoming emails call this; the reply
         lands in the customer's chatter and the journey waits until a person
         marks it handled on the customer in collection.
+
+        :param company: the company whose provider carried the reply: only
+            its rows and its journey are touched (a call's row answering on
+            itself stands for its company); none (an email) touches every
+            company's
+        :return: the row marked replied, if any
         """
         at = at or fields.Datetime.now()
         commercial = partner.commercial_partner_id
+        call = self if len(self) == 1 else self.browse()
+        company = company or call.company_id
+        states = [s for s in outbox.CONTACTED if outbox.receipt_target(s, "replied")]
         domain = [
             ("partner_id", "in", (partner | commercial).ids),
-            ("state", "in", ("sent", "delivered", "read")),
+            ("state", "in", states),
         ]
+        if company:
+            domain.append(("company_id", "=", company.id))
         if provider_ref:
             domain.append(("provider_ref", "=", provider_ref))
         order = "sent_at desc, id desc"
-        # the last contact on the reply's channel, else the last on any channel
-        replied = self.search(
-            domain + [("channel", "=", channel)], order=order, limit=1
-        )
+        # the row answered (a call), else the last contact on the reply's
+        # channel, else the last on any channel
+        replied = call.filtered_domain(domain)
+        if not replied:
+            replied = self.search(
+                domain + [("channel", "=", channel)], order=order, limit=1
+            )
         if not replied:
             replied = self.search(domain, order=order, limit=1)
         if replied:
             replied.write({"state": "replied", "replied_at": at})
-        debtors = self.env["collection.debtor"].search(
-            [("partner_id", "=", commercial.id)]
-        )
+        debtor_domain = [("partner_id", "=", commercial.id)]
+        if company:
+            debtor_domain.append(("company_id", "=", company.id))
+        debtors = self.env["collection.debtor"].search(debtor_domain)
         debtors.write({"reply_pending": True, "last_reply_at": at})
         return replied
 
@@ -642,10 +750,6 @@ class CollectionMessage(models.Model):
             return True
         company = company or self.env.company
         return channel in self.env["collection.provider"]._channels_of(company.id)
-
-    @api.model
-    def _refusal_decision(self, rule, reason):
-        return policy_engine.Decision(False, rule, reason, None)
 
     @api.autovacuum
     def _gc_cancelled(self):

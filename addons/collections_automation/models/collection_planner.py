@@ -1,7 +1,3 @@
-from collections import defaultdict
-from datetime import timedelta
-
-import pytz
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -9,260 +5,23 @@ from odoo.tools import SQL, split_every
 
 from ..engine import journeys as journey_engine
 from ..engine import policy as policy_engine
-from .collection_message import CONTACTED_STATES, PHONE_CHANNELS
 
-#: Refusals about the channel itself rather than the contact policy.
-CHANNEL_RULES = frozenset({"no_provider", "invalid_phone", "no_email"})
-#: How far ahead a step may be scheduled when the policy refuses "now".
-SCHEDULE_HORIZON_DAYS = 7
 #: Customers planned per batch.
 PLAN_BATCH = 5000
-#: Contact history the policy needs: its longest rolling window plus a margin.
-HISTORY_DAYS = 8
 
 
 class CollectionPlanner(models.AbstractModel):
     """Plans journey steps: gathers facts in bulk, asks the engines, writes rows.
 
-    The rules live in ``engine/journeys.py`` (which step) and
-    ``engine/policy.py`` (whether and when a contact is allowed); this
-    service only reads what they need in a few set-based queries and inserts
-    the resulting outbox rows in one statement that skips rows already
-    planned (the idempotency key).
+    The rules live in ``engine/journeys.py`` (which step); whether and
+    when a contact is allowed is the contact gate's to say
+    (``collection.contact.gate``). This service only reads what they need in
+    a few set-based queries and inserts the resulting outbox rows in one
+    statement that skips rows already planned (the idempotency key).
     """
 
     _name = "collection.planner"
     _description = "Collection Planner"
-
-    #: Refusals that time lifts: the contact is scheduled for later instead.
-    TIMING_RULES = policy_engine.TIMING_RULES
-
-    # === Facts for the contact policy === #
-    @api.model
-    def _policy_context(self, partners, now):
-        """Everything the policy needs about ``partners``, read in bulk."""
-        partners = partners.with_context(prefetch_fields=False)
-        partners.fetch(
-            [
-                "country_id",
-                "state_id",
-                "tz",
-                "collection_do_not_contact",
-                "collection_hold",
-                "collection_phone_e164",
-                "collection_phone_error",
-                "collection_consent_email",
-                "collection_consent_sms",
-                "collection_consent_whatsapp",
-                "collection_consent_voice",
-                "collection_optout_email",
-                "collection_optout_sms",
-                "collection_optout_whatsapp",
-                "collection_optout_voice",
-            ]
-        )
-        return {
-            "rules": {},
-            "memo": {},
-            "history": self._contact_history(partners, now),
-            "promise_holds": self._promise_holds(partners, now),
-        }
-
-    @api.model
-    def _contact_history(self, partners, now):
-        """Partner id -> list of ContactEvent over the last days."""
-        history = defaultdict(list)
-        if not partners:
-            return history
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT partner_id, channel, sent_at, debtor_id,
-                       state IN ('delivered', 'read', 'replied')
-                  FROM collection_message
-                 WHERE partner_id = ANY(%s)
-                   AND state IN %s
-                   AND sent_at > %s
-                """,
-                partners.ids,
-                CONTACTED_STATES,
-                now - timedelta(days=HISTORY_DAYS),
-            )
-        )
-        for (
-            partner_id,
-            channel,
-            sent_at,
-            debtor_id,
-            delivered,
-        ) in self.env.cr.fetchall():
-            history[partner_id].append(
-                policy_engine.ContactEvent(
-                    channel,
-                    pytz.utc.localize(sent_at),
-                    str(debtor_id) if debtor_id else None,
-                    delivered=delivered or channel == "email",
-                )
-            )
-        return history
-
-    @api.model
-    def _promise_holds(self, partners, now):
-        """Partners with an open promise not yet due: no reminder meanwhile."""
-        if not partners:
-            return set()
-        promises = self.env["collection.promise"].search_fetch(
-            [
-                ("partner_id", "in", partners.ids),
-                ("state", "=", "open"),
-                ("promise_date", ">=", now.date()),
-            ],
-            ["partner_id"],
-        )
-        return set(promises.partner_id.ids)
-
-    @api.model
-    def _request(self, context, partner, channel, at, kind="journey"):
-        holds = set()
-        if partner.collection_do_not_contact:
-            holds.add("do_not_contact")
-        if partner.collection_hold:
-            holds.add(partner.collection_hold)
-        if partner.id in context["promise_holds"] and kind == "journey":
-            holds.add("promise")
-        return policy_engine.ContactRequest(
-            channel=channel,
-            at=pytz.utc.localize(at) if at.tzinfo is None else at,
-            country=partner.country_id.code or None,
-            subdivision=partner.state_id.code or None,
-            tz=partner.tz or None,
-            consents=partner._collection_consents(),
-            opted_out=partner._collection_opted_out(),
-            holds=frozenset(holds),
-        )
-
-    @api.model
-    def _rules(self, context, partner, company=None):
-        company = company or self.env.company
-        resolvers = context["rules"]
-        if company.id not in resolvers:
-            resolvers[company.id] = self.env[
-                "collection.contact.policy"
-            ]._rules_resolver(company)
-        return resolvers[company.id](
-            partner.country_id.code or None, partner.state_id.code or None
-        )
-
-    @api.model
-    def _channel_refusal(self, partner, channel, company=None):
-        """A refusal that has nothing to do with time, or None."""
-        Message = self.env["collection.message"]
-        if not Message._channel_available(channel, company):
-            return Message._refusal_decision(
-                "no_provider", self.env._("No provider for %s.", channel)
-            )
-        if channel in PHONE_CHANNELS and not partner.collection_phone_e164:
-            return Message._refusal_decision(
-                "invalid_phone",
-                partner.collection_phone_error or self.env._("No phone number."),
-            )
-        if channel == "email" and not partner.email:
-            return Message._refusal_decision(
-                "no_email", self.env._("No email address.")
-            )
-        return None
-
-    @api.model
-    def _check(self, context, partner, channel, at, company=None, kind="journey"):
-        """The policy's decision for ``channel`` at ``at`` (naive UTC)."""
-        refusal = self._channel_refusal(partner, channel, company)
-        if refusal:
-            return refusal
-        return self._ask_policy(
-            policy_engine.check, context, partner, channel, at, company, kind
-        )
-
-    @api.model
-    def _next_allowed(
-        self, context, partner, channel, at, company=None, kind="journey"
-    ):
-        """The earliest allowed time within the horizon, naive UTC, or None."""
-        if self._channel_refusal(partner, channel, company):
-            return None
-        later = self._ask_policy(
-            self._engine_next_allowed, context, partner, channel, at, company, kind
-        )
-        return later.astimezone(pytz.utc).replace(tzinfo=None) if later else None
-
-    @api.model
-    def _engine_next_allowed(self, request, rules, history):
-        return policy_engine.next_allowed(
-            request, rules, history, horizon_days=SCHEDULE_HORIZON_DAYS
-        )
-
-    @api.model
-    def _ask_policy(self, question, context, partner, channel, at, company, kind):
-        """Ask the engine; answers for customers without contact history are
-        shared by every customer asking the same question (same rules, place,
-        consents and holds), which turns a first run over tens of thousands
-        of customers into a few dozen computations."""
-        request = self._request(context, partner, channel, at, kind)
-        rules = self._rules(context, partner, company)
-        history = context["history"].get(partner.id, ())
-        if history:
-            return question(request, rules, history)
-        key = (
-            question,
-            id(rules),
-            request.channel,
-            request.at,
-            request.country,
-            request.subdivision,
-            request.tz,
-            tuple(sorted(request.consents.items())),
-            request.opted_out,
-            request.holds,
-        )
-        memo = context["memo"]
-        if key not in memo:
-            memo[key] = question(request, rules, history)
-        return memo[key]
-
-    @api.model
-    def _reason(self, decision):
-        """The decision's reason in the user's language.
-
-        The engine's reasons are English templates marked for translation
-        (``engine.policy.REASONS``); ours are translated already.
-        """
-        key = decision.rule if decision.rule in policy_engine.REASONS else "hold"
-        if not decision.rule or (
-            decision.rule not in policy_engine.REASONS
-            and not decision.rule.startswith("hold_")
-        ):
-            return decision.reason
-        params = dict(decision.params)
-        if params.get("channel"):
-            # the channel's label in the user's language, not its code
-            labels = dict(
-                self.env["res.partner"]
-                ._fields["collection_preferred_channel"]
-                ._description_selection(self.env)
-            )
-            params["channel"] = labels.get(params["channel"], params["channel"])
-        return self.env._(policy_engine.REASONS[key]).format(**params)  # pylint: disable=translation-required
-
-    @api.model
-    def _remember_contact(self, context, message, at):
-        """A contact made during this run counts for the next checks."""
-        context["history"][message.partner_id.id].append(
-            policy_engine.ContactEvent(
-                message.channel,
-                pytz.utc.localize(at),
-                str(message.debtor_id.id) if message.debtor_id else None,
-            )
-        )
 
     # === Planning === #
     @api.model
@@ -311,7 +70,8 @@ class CollectionPlanner(models.AbstractModel):
         )
         progress = self._journey_progress(debtors)
         invoices = self._open_invoices(debtors)
-        context = dict(self._policy_context(debtors.partner_id, now), **shared)
+        gate = self.env["collection.contact.gate"]
+        context = dict(gate._facts(debtors.partner_id, now), **shared)
         context["last_contacts"] = self._last_contacts(debtors)
         rows = []
         for debtor in debtors:
@@ -340,7 +100,8 @@ class CollectionPlanner(models.AbstractModel):
                 "debtor": debtor,
                 "journey_id": debtor.journey_id.id,
                 "invoice_ids": invoices.get(debtor.id, ([], 0.0))[0],
-                "amount_due": invoices.get(debtor.id, ([], 0.0))[1],
+                # what the customer is asked to pay, as the reminder says it
+                "amount_due": debtor._amount_to_pay(),
             }
             step = step_records.browse(decision.step.step_id)
             row = dict(
@@ -387,7 +148,8 @@ class CollectionPlanner(models.AbstractModel):
 
         An open promise does not stop an escalation; the other holds do.
         """
-        holds = self._request(context, partner, "voice", now).holds
+        gate = self.env["collection.contact.gate"]
+        holds = gate._request(context, partner, "voice", now, "journey").holds
         for hold in policy_engine.HOLD_ORDER:
             if hold in holds and hold != "promise":
                 rule = f"hold_{hold}"
@@ -403,6 +165,7 @@ class CollectionPlanner(models.AbstractModel):
     def _choose_channel(self, context, debtor, step, decision, now):
         """The first channel allowed now or soon; else the refusal."""
         partner = debtor.partner_id
+        gate = self.env["collection.contact.gate"]
         variant = self.env["collection.journey.variant"].browse(
             int(decision.variant.template) if decision.variant else []
         )
@@ -439,28 +202,31 @@ class CollectionPlanner(models.AbstractModel):
             if not template:
                 notes.append(self.env._("%s: no template in the step.", channel))
                 continue
-            result = self._check(context, partner, channel, now, debtor.company_id)
-            scheduled = now
-            if not result.allowed:
-                scheduled = self._next_allowed(
-                    context, partner, channel, now, debtor.company_id
-                )
-            if scheduled:
+            verdict = gate._decide(
+                partner, channel, "journey", now, debtor.company_id, context
+            )
+            if verdict.state != "refused":
                 state = "review" if debtor.journey_id.review_first else "planned"
-                return {
+                row = {
                     "channel": channel,
                     "template_id": template.id,
-                    "scheduled_at": scheduled,
+                    "scheduled_at": verdict.until or now,
                     "state": state,
                     "channel_notes": "\n".join(notes) or None,
                 }
-            notes.append(f"{channel}: {self._reason(result)}")
+                if verdict.state == "deferred":
+                    row["deferral_rule"] = verdict.rule
+                    row["deferral_reason"] = gate._deferral_note(verdict, partner)
+                return row
+            notes.append(f"{channel}: {verdict.reason}")
             # the policy's word (a hold, an opt-out) says more than a channel
             # without provider or number
+            channel_rules = policy_engine.CHANNEL_RULES
             if not first_refusal or (
-                first_refusal.rule in CHANNEL_RULES and result.rule not in CHANNEL_RULES
+                first_refusal.rule in channel_rules
+                and verdict.rule not in channel_rules
             ):
-                first_refusal = result
+                first_refusal = verdict
         return {
             "channel": channels[0] if channels else None,
             "state": "refused",
@@ -600,6 +366,8 @@ class CollectionPlanner(models.AbstractModel):
             "refusal_rule": [],
             "refusal_reason": [],
             "channel_notes": [],
+            "deferral_rule": [],
+            "deferral_reason": [],
         }
         invoice_ids_by_key = {}
         for row in rows:
@@ -626,7 +394,8 @@ class CollectionPlanner(models.AbstractModel):
                        (partner_id, company_id, debtor_id, journey_id, step_id,
                         variant_id, template_id, channel, state, idempotency_key,
                         anchor_date, scheduled_at, sent_at, amount_due,
-                        refusal_rule, refusal_reason, channel_notes, attempts,
+                        refusal_rule, refusal_reason, channel_notes,
+                        deferral_rule, deferral_reason, attempts,
                         kind, create_uid, write_uid, create_date, write_date)
                 SELECT *, 0, 'journey', %(uid)s, %(uid)s, %(now)s, %(now)s
                   FROM UNNEST(
@@ -638,7 +407,8 @@ class CollectionPlanner(models.AbstractModel):
                        %(anchor_date)s::date[], %(scheduled_at)s::timestamp[],
                        %(sent_at)s::timestamp[], %(amount_due)s::numeric[],
                        %(refusal_rule)s::varchar[], %(refusal_reason)s::varchar[],
-                       %(channel_notes)s::text[])
+                       %(channel_notes)s::text[], %(deferral_rule)s::varchar[],
+                       %(deferral_reason)s::varchar[])
            ON CONFLICT (idempotency_key) DO NOTHING
              RETURNING id, idempotency_key, state, channel
                 """,

@@ -1,7 +1,82 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
 from ..engine import promises as promise_engine
+
+MANAGER_GROUP = "collections_automation.group_collection_manager"
+#: Fields whose change puts a promise to the negotiation policy again.
+POLICY_FIELDS = frozenset(
+    ("partner_id", "company_id", "amount", "promise_date", "plan_id")
+)
+
+
+class NegotiatedMixin(models.AbstractModel):
+    """What a promise and a payment plan share: the negotiation policy.
+
+    Whoever records an agreement (a collector's wizard, Log a Call, a client
+    over RPC, the AI agent) records it within the negotiation policy; outside
+    it, only a collection manager may record it, with a reason that is logged
+    on the record. The suite's own jobs (superuser) are trusted, except the
+    AI agent, whose agreements are checked against the customer's balance of
+    the day whatever its conversation holds.
+    """
+
+    _name = "collection.negotiated.mixin"
+    _description = "Agreement Within the Negotiation Policy"
+
+    policy_override_reason = fields.Char(
+        "Policy Override",
+        help="Why a collection manager recorded this outside the negotiation "
+        "policy.",
+    )
+
+    def _negotiation_problems(self):
+        """What breaks the negotiation policy, in words; empty when it fits.
+
+        Without the AI agent there is no negotiation policy: nothing breaks
+        it (``collections_ai_agent`` fills this in)."""
+        return []
+
+    def _policy_applies(self):
+        self.ensure_one()
+        return not self.env.su or self.source == "ai_agent"
+
+    def _check_negotiation_policy(self, log=True):
+        manager = self.env.su or self.env.user.has_group(MANAGER_GROUP)
+        for record in self:
+            if not record._policy_applies():
+                continue
+            problems = record._negotiation_problems()
+            if not problems:
+                continue
+            reason = (record.policy_override_reason or "").strip()
+            if not reason:
+                raise ValidationError(
+                    self.env._(
+                        "Outside the negotiation policy: %s. A collection manager "
+                        "may record it anyway, with a reason.",
+                        "; ".join(problems),
+                    )
+                )
+            if not manager:
+                raise AccessError(
+                    self.env._(
+                        "Only a collection manager may record an agreement outside "
+                        "the negotiation policy (%s).",
+                        "; ".join(problems),
+                    )
+                )
+            if log:
+                record._message_log(
+                    body=self.env._(
+                        "Negotiation policy overridden by %(user)s (%(problems)s): "
+                        "%(reason)s",
+                        user=self.env.user.name,
+                        problems="; ".join(problems),
+                        reason=reason,
+                    )
+                )
 
 
 class CollectionPromise(models.Model):
@@ -17,7 +92,7 @@ class CollectionPromise(models.Model):
     """
 
     _name = "collection.promise"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "collection.negotiated.mixin"]
     _description = "Promise to Pay"
     _order = "promise_date desc, id desc"
     _check_company_auto = True
@@ -91,7 +166,14 @@ class CollectionPromise(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self._may_settle():
+            # a promise starts open: only the settlement says how it went
+            for vals in vals_list:
+                vals.update(state="open", amount_paid=0)
         promises = super().create(vals_list)
+        promises.filtered(lambda p: not p.plan_id)._check_negotiation_policy()
+        # installments: the plan as a whole is checked (it logs an override)
+        promises.plan_id._check_negotiation_policy(log=False)
         # a plan logs itself once rather than once per installment
         for promise in promises.filtered(lambda p: not p.plan_id):
             promise.partner_id._message_log(
@@ -103,6 +185,30 @@ class CollectionPromise(models.Model):
                 )
             )
         return promises
+
+    def write(self, vals):
+        if not self._may_settle() and (
+            {"amount_paid", "source"} & set(vals)
+            or vals.get("state", "cancelled") != "cancelled"
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only a collection manager may change how a promise stands; "
+                    "a collector may cancel it."
+                )
+            )
+        result = super().write(vals)
+        if POLICY_FIELDS & set(vals) or "policy_override_reason" in vals:
+            self.filtered(
+                lambda p: p.state == "open" and not p.plan_id
+            )._check_negotiation_policy()
+            self.plan_id.filtered(
+                lambda p: p.state == "open"
+            )._check_negotiation_policy()
+        return result
+
+    def _may_settle(self):
+        return self.env.su or self.env.user.has_group(MANAGER_GROUP)
 
     def action_cancel(self):
         self.filtered(lambda p: p.state == "open").write({"state": "cancelled"})
@@ -214,20 +320,20 @@ class CollectionPromise(models.Model):
                 [("idempotency_key", "in", [p._reminder_key() for p in promises])]
             ).mapped("idempotency_key")
         )
-        planner = self.env["collection.planner"]
-        context = planner._policy_context(promises.partner_id, now)
+        gate = self.env["collection.contact.gate"]
+        context = gate._facts(promises.partner_id, now)
         for promise in promises.filtered(lambda p: p._reminder_key() not in existing):
             partner = promise.partner_id
             for template in templates:
-                decision = planner._check(
-                    context,
+                verdict = gate._decide(
                     partner,
                     template.channel,
+                    "promise_reminder",
                     now,
                     promise.company_id,
-                    kind="promise_reminder",
+                    context,
                 )
-                if decision.allowed or decision.rule in planner.TIMING_RULES:
+                if verdict.state != "refused":
                     Message.create(
                         {
                             "partner_id": partner.id,
@@ -238,7 +344,10 @@ class CollectionPromise(models.Model):
                             "invoice_ids": promise.invoice_ids.ids,
                             "amount_due": promise.amount,
                             "idempotency_key": promise._reminder_key(),
-                            "scheduled_at": now,
+                            "scheduled_at": verdict.until or now,
+                            "deferral_rule": verdict.rule,
+                            "deferral_reason": verdict.until
+                            and gate._deferral_note(verdict, partner),
                         }
                     )
                     break

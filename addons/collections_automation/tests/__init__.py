@@ -5,3 +5,6 @@ from . import test_promise
 from . import test_refresh
 from . import test_security
 from . import test_webhooks
+from . import test_delivery_failures
+from . import test_recovery
+from . import test_contact_gate

@@ -2,9 +2,14 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
+from freezegun import freeze_time
+
+from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 
 from .common_providers import ProvidersCommon
@@ -16,18 +21,10 @@ REPLY_SID = "SM" + "0" * 31 + "2"
 CALL_SID = "CA" + "0" * 31 + "1"
 
 
-@tagged("post_install", "-at_install")
-class TestWebhooks(ProvidersCommon, HttpCase):
-    """Every webhook: valid, forged, unsigned, replayed, malformed, unknown
-    message, unknown number; signatures computed here independently."""
+class WebhookClient:
+    """Signed requests, as each provider signs them (computed here
+    independently of the addon's code)."""
 
-    def setUp(self):
-        super().setUp()
-        self.row = self.make_row(
-            "whatsapp", key="c1-s1-2026-11-25", state="sent", provider_ref="wamid.ABC"
-        )
-
-    # --- signing, as each provider does it
     def post_whatsapp(self, payload, secret=None, raw=None):
         raw = raw if raw is not None else json.dumps(payload).encode()
         headers = {"Content-Type": "application/json"}
@@ -55,8 +52,8 @@ class TestWebhooks(ProvidersCommon, HttpCase):
             },
         )
 
-    def post_generic(self, payload, timestamp=None, secret=None):
-        raw = json.dumps(payload).encode()
+    def post_generic(self, payload, timestamp=None, secret=None, raw=None):
+        raw = raw if raw is not None else json.dumps(payload).encode()
         stamp = int(timestamp if timestamp is not None else time.time())
         digest = hmac.new(
             (secret or self.GENERIC_SECRET).encode(),
@@ -73,7 +70,7 @@ class TestWebhooks(ProvidersCommon, HttpCase):
         )
 
     @staticmethod
-    def whatsapp_payload(statuses=(), messages=()):
+    def whatsapp_payload(statuses=(), messages=(), number_id="109876543210"):
         return {
             "object": "whatsapp_business_account",
             "entry": [
@@ -86,7 +83,7 @@ class TestWebhooks(ProvidersCommon, HttpCase):
                                 "messaging_product": "whatsapp",
                                 "metadata": {
                                     "display_phone_number": "15550001111",
-                                    "phone_number_id": "109876543210",
+                                    "phone_number_id": number_id,
                                 },
                                 "contacts": [
                                     {"profile": {"name": "Lucia"}, "wa_id": NUMBER[1:]}
@@ -124,6 +121,18 @@ class TestWebhooks(ProvidersCommon, HttpCase):
 
     def events(self):
         return self.env["collection.webhook.event"].search([])
+
+
+@tagged("post_install", "-at_install")
+class TestWebhooks(WebhookClient, ProvidersCommon, HttpCase):
+    """Every webhook: valid, forged, unsigned, replayed, malformed, unknown
+    message, unknown number; signatures computed here independently."""
+
+    def setUp(self):
+        super().setUp()
+        self.row = self.make_row(
+            "whatsapp", key="c1-s1-2026-11-25", state="sent", provider_ref="wamid.ABC"
+        )
 
     # --- WhatsApp
     def test_whatsapp_handshake(self):
@@ -218,12 +227,10 @@ class TestWebhooks(ProvidersCommon, HttpCase):
             self.Message.search_count([("kind", "=", "optout_confirmation")]), 1
         )
         # the journey can no longer use WhatsApp
-        planner = self.env["collection.planner"]
-        context = planner._policy_context(self.customer, self.row.create_date)
-        decision = planner._check(
-            context, self.customer, "whatsapp", self.row.create_date
+        verdict = self.env["collection.contact.gate"]._decide(
+            self.customer, "whatsapp", "journey", self.row.create_date
         )
-        self.assertFalse(decision.allowed)
+        self.assertEqual((verdict.state, verdict.rule), ("refused", "opt_out"))
 
     # --- Twilio
     def test_twilio_status_callback(self):
@@ -322,3 +329,439 @@ class TestWebhooks(ProvidersCommon, HttpCase):
         self.assertEqual(len(self.events()), 1)
         malformed = self.post_generic({"events": [{"type": "status"}]})
         self.assertEqual(malformed.status_code, 400)
+
+
+WA_NUMBER_ID_2 = "209876543210"
+SHARED = "+525588880001"  # a number two companies' customers share
+
+
+@tagged("post_install", "-at_install")
+class TestWebhooksTwoCompanies(WebhookClient, ProvidersCommon, HttpCase):
+    """Two companies, each with its own providers, whose event ids, message
+    ids and customers' numbers collide: each webhook touches its own
+    company's rows, customers and journeys only."""
+
+    GENERIC_SECRET_2 = "generic-signing-secret-two"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_1 = cls.env.company
+        cls.company_2 = cls.setup_other_company(name="Cobranzas Dos")["company"]
+        cls.generic_2 = cls.Provider.create(
+            {
+                "name": "Gateway 2",
+                "kind": "generic",
+                "company_id": cls.company_2.id,
+                "use_for_sms": True,
+                "generic_url": f"{cls.loopback.url}/send",
+                "generic_secret": cls.GENERIC_SECRET_2,
+                "rate_limit": 0,
+            }
+        )
+        # the same Meta app (same secret) serves both companies' numbers
+        cls.whatsapp_2 = cls.Provider.create(
+            {
+                "name": "WhatsApp 2",
+                "kind": "whatsapp",
+                "company_id": cls.company_2.id,
+                "use_for_whatsapp": True,
+                "base_url": cls.loopback.url,
+                "whatsapp_phone_number_id": WA_NUMBER_ID_2,
+                "whatsapp_access_token": "whatsapp-token-two",
+                "whatsapp_app_secret": cls.WA_SECRET,
+                "rate_limit": 0,
+            }
+        )
+        Partner = cls.env["res.partner"]
+        cls.local_1, cls.local_2 = (
+            Partner.create(
+                {
+                    "name": name,
+                    "mobile": SHARED,
+                    "country_id": cls.env.ref("base.mx").id,
+                    "company_id": company.id,
+                }
+            )
+            for name, company in (
+                ("Cliente Uno", cls.company_1),
+                ("Cliente Dos", cls.company_2),
+            )
+        )
+        Debtor = cls.env["collection.debtor"]
+        cls.debtor_1, cls.debtor_2 = (
+            Debtor.create({"partner_id": cls.customer.id, "company_id": company.id})
+            for company in (cls.company_1, cls.company_2)
+        )
+
+    def row_of(self, company, channel="sms", **values):
+        return self.make_row(channel, company_id=company.id, **values)
+
+    def test_event_ids_are_unique_per_provider_not_per_kind(self):
+        row_1 = self.row_of(self.company_1, state="sent", provider_ref="gw-1")
+        row_2 = self.row_of(self.company_2, state="sent", provider_ref="gw-1")
+        payload = {
+            "events": [
+                {
+                    "id": "evt-1",
+                    "type": "status",
+                    "message_id": "gw-1",
+                    "status": "delivered",
+                }
+            ]
+        }
+        first = self.post_generic(payload)
+        second = self.post_generic(payload, secret=self.GENERIC_SECRET_2)
+        self.assertEqual((first.status_code, second.status_code), (200, 200))
+        self.assertIn("1 applied", second.text)
+        self.assertEqual((row_1.state, row_2.state), ("delivered", "delivered"))
+        events = self.events()
+        self.assertEqual(events.provider_id, self.generic | self.generic_2)
+        self.assertEqual(events.message_id, row_1 | row_2)
+        # each provider's replay is still one
+        replay = self.post_generic(payload, secret=self.GENERIC_SECRET_2)
+        self.assertIn("0 applied, 1 already received", replay.text)
+        self.assertEqual(len(self.events()), 2)
+
+    def test_receipt_only_moves_rows_of_its_provider(self):
+        row_1 = self.row_of(self.company_1, state="sent", provider_ref="gw-7")
+        row_2 = self.row_of(self.company_2, state="sent", provider_ref="gw-8")
+        events = [
+            # company 1's provider id and reference, signed by company 2
+            {"id": "a", "type": "status", "message_id": "gw-7", "status": "read"},
+            {
+                "id": "b",
+                "type": "status",
+                "reference": row_1.idempotency_key,
+                "status": "read",
+            },
+        ]
+        response = self.post_generic({"events": events}, secret=self.GENERIC_SECRET_2)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual((row_1.state, row_2.state), ("sent", "sent"))
+        self.assertEqual(set(self.events().mapped("state")), {"ignored"})
+        # company 2's own reference moves its own row
+        self.post_generic(
+            {
+                "events": [
+                    {
+                        "id": "c",
+                        "type": "status",
+                        "reference": row_2.idempotency_key,
+                        "status": "read",
+                    }
+                ]
+            },
+            secret=self.GENERIC_SECRET_2,
+        )
+        self.assertEqual(row_2.state, "read")
+
+    def test_receipt_never_moves_a_planned_or_review_row(self):
+        planned = self.row_of(self.company_1)
+        review = self.row_of(self.company_1, state="review")
+        events = [
+            {"id": f"r-{row.id}", "type": "status", "reference": key, "status": status}
+            for row in (planned, review)
+            for key in [row.idempotency_key]
+            for status in ("read", "delivered", "failed")
+        ]
+        self.assertEqual(self.post_generic({"events": events}).status_code, 200)
+        self.assertEqual((planned.state, review.state), ("planned", "review"))
+
+    def test_whatsapp_is_routed_by_phone_number_id(self):
+        row_1 = self.row_of(
+            self.company_1, "whatsapp", state="sent", provider_ref="wamid.ONE"
+        )
+        row_2 = self.row_of(
+            self.company_2, "whatsapp", state="sent", provider_ref="wamid.TWO"
+        )
+        payload = self.whatsapp_payload(
+            [self.wa_status("wamid.TWO", "read")],
+            [self.wa_text("hola", sender="5215588880001", wamid="wamid.IN2")],
+            number_id=WA_NUMBER_ID_2,
+        )
+        response = self.post_whatsapp(payload)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual((row_1.state, row_2.state), ("sent", "read"))
+        inbound = self.events().filtered(lambda e: e.kind == "message")
+        self.assertEqual(inbound.provider_id, self.whatsapp_2)
+        self.assertEqual(inbound.company_id, self.company_2)
+        # Mexico's WhatsApp id (521...) is company 2's customer's +52 number
+        self.assertEqual(inbound.partner_id, self.local_2)
+        self.assertIn("hola", self.local_2.message_ids[0].body)
+        self.assertNotIn("hola", self.local_1.message_ids[:1].body or "")
+
+    def test_unknown_phone_number_id_is_refused(self):
+        payload = self.whatsapp_payload(
+            messages=[self.wa_text("hola")], number_id="999"
+        )
+        response = self.post_whatsapp(payload)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("no WhatsApp provider has the phone number ID 999", response.text)
+        self.assertFalse(self.events())
+
+    def test_reply_pauses_only_that_companys_journey(self):
+        row_1 = self.row_of(
+            self.company_1, "whatsapp", state="delivered", provider_ref="wamid.R1"
+        )
+        row_2 = self.row_of(
+            self.company_2, "whatsapp", state="delivered", provider_ref="wamid.R2"
+        )
+        payload = self.whatsapp_payload(messages=[self.wa_text("pago mañana")])
+        self.assertEqual(self.post_whatsapp(payload).status_code, 200)
+        self.assertEqual((row_1.state, row_2.state), ("replied", "delivered"))
+        self.assertTrue(self.debtor_1.reply_pending)
+        self.assertFalse(self.debtor_2.reply_pending)
+
+    def test_whatsapp_ids_of_mexico_and_argentina_match_stored_numbers(self):
+        argentina = self.env.ref("base.ar")
+        buenos_aires = self.env["res.partner"].create(
+            {"name": "Sofía", "mobile": "+54 11 1234 5678", "country_id": argentina.id}
+        )
+        rosario = self.env["res.partner"].create(
+            {"name": "Mateo", "mobile": "0341 15 555 1234", "country_id": argentina.id}
+        )
+        self.assertEqual(
+            (
+                self.customer.collection_phone_e164,
+                buenos_aires.collection_phone_e164,
+                rosario.collection_phone_e164,
+            ),
+            ("+525512345678", "+541112345678", "+5493415551234"),
+        )
+        messages = [
+            self.wa_text("hola", sender="5215512345678", wamid="wamid.MX"),
+            self.wa_text("hola", sender="5491112345678", wamid="wamid.AR1"),
+            self.wa_text("hola", sender="5493415551234", wamid="wamid.AR2"),
+        ]
+        self.post_whatsapp(self.whatsapp_payload(messages=messages))
+        found = {e.event_key: e.partner_id for e in self.events()}
+        self.assertEqual(
+            found,
+            {
+                "wamid.MX": self.customer,
+                "wamid.AR1": buenos_aires,
+                "wamid.AR2": rosario,
+            },
+        )
+
+    def test_failed_receipt_after_sent_fails_the_row_with_the_reason(self):
+        row = self.row_of(self.company_1, state="sent", provider_ref="gw-f")
+        leak = f"handset unreachable (key {self.GENERIC_SECRET})"
+        event = {
+            "id": "f1",
+            "type": "status",
+            "message_id": "gw-f",
+            "status": "undelivered",
+            "error": leak,
+        }
+        self.assertEqual(self.post_generic({"events": [event]}).status_code, 200)
+        self.assertEqual(row.state, "failed")
+        self.assertIn("handset unreachable", row.error)
+        self.assertNotIn(self.GENERIC_SECRET, row.error)
+        note = self.customer.message_ids[0].body
+        self.assertIn("failed", note)
+        self.assertIn("handset unreachable", note)
+        # a late "delivered" proves it arrived after all
+        late = dict(event, id="f2", status="delivered", error=None)
+        self.post_generic({"events": [late]})
+        self.assertEqual((row.state, row.error), ("delivered", False))
+
+    def test_twilio_undelivered_after_sent_fails_the_row(self):
+        row = self.row_of(self.company_1, state="sent", provider_ref=SMS_SID)
+        params = {
+            "AccountSid": self.twilio.twilio_account_sid,
+            "MessageSid": SMS_SID,
+            "MessageStatus": "undelivered",
+            "ErrorCode": "30003",
+            "To": NUMBER,
+            "From": "+15005550006",
+        }
+        self.assertEqual(self.post_twilio(params).status_code, 200)
+        self.assertEqual(row.state, "failed")
+        self.assertIn("unreachable destination handset", row.error)
+
+    def test_webhook_url_of_several_and_of_a_new_provider(self):
+        providers = self.generic | self.whatsapp_2
+        urls = providers.mapped("webhook_url")
+        self.assertTrue(urls[0].endswith("/collections/webhook/generic"))
+        self.assertTrue(urls[1].endswith("/collections/webhook/whatsapp"))
+        self.assertFalse(self.Provider.new({}).webhook_url)
+        self.assertTrue(
+            self.Provider.new({"kind": "twilio"}).webhook_url.endswith("/twilio")
+        )
+
+    def test_a_whatsapp_number_belongs_to_one_provider(self):
+        with self.assertRaises(ValidationError):
+            self.Provider.create(
+                {
+                    "name": "Copy",
+                    "kind": "whatsapp",
+                    "whatsapp_phone_number_id": WA_NUMBER_ID_2,
+                }
+            )
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookInput(WebhookClient, ProvidersCommon, HttpCase):
+    """Bad input gets a 4xx with a plain sentence, never a 500 nor a
+    traceback; in a batch, the bad event is refused alone."""
+
+    def setUp(self):
+        super().setUp()
+        self.row = self.make_row("sms", state="sent", provider_ref="gw-ok")
+
+    def assert_plain(self, response, status):
+        self.assertEqual(response.status_code, status, response.text)
+        self.assertNotIn("Traceback", response.text)
+        self.assertNotIn("<html", response.text.lower())
+
+    def test_a_bad_event_in_a_batch_is_refused_alone(self):
+        good = {"id": "good", "type": "status", "message_id": "gw-ok"}
+        events = [
+            dict(good, status="delivered"),
+            {"id": "nul", "type": "message", "from": NUMBER, "text": "a\x00b"},
+            dict(good, id="far", status="read", timestamp=10**20),
+            dict(good, id="iso", status="read", timestamp="9999-12-31T23:59-23:59"),
+            dict(good, id=12.5, status="read"),
+            {"id": "deep", "type": "message", "from": NUMBER, "text": {"a": [1]}},
+        ]
+        response = self.post_generic({"events": events})
+        self.assert_plain(response, 200)
+        self.assertIn("1 applied", response.text)
+        self.assertIn("5 refused", response.text)
+        for name in ("'nul'", "'far'", "'iso'", "#5", "'deep'"):
+            self.assertIn(name, response.text)
+        self.assertEqual(self.row.state, "delivered")
+        self.assertEqual(self.events().mapped("event_key"), ["good"])
+        # a batch of bad events only is refused whole
+        only_bad = self.post_generic({"events": events[1:]})
+        self.assert_plain(only_bad, 400)
+
+    def test_whatsapp_batch_with_a_bad_status_keeps_the_good_ones(self):
+        self.make_row("whatsapp", state="sent", provider_ref="wamid.GOOD")
+        payload = self.whatsapp_payload(
+            [
+                self.wa_status("wamid.GOOD", "delivered"),
+                dict(self.wa_status("wamid.FAR", "read"), timestamp=10**20),
+                dict(self.wa_status("wamid.NUM", "read"), id=5),
+            ]
+        )
+        value = payload["entry"][0]["changes"][0]["value"]
+        value["metadata"]["display_phone_number"] = 15550001111  # a number
+        response = self.post_whatsapp(payload)
+        self.assert_plain(response, 200)
+        self.assertIn("1 applied", response.text)
+        self.assertIn("2 refused", response.text)
+        self.assertEqual(self.events().event_key, "wamid.GOOD:delivered")
+
+    def test_malformed_bodies_get_a_plain_4xx(self):
+        self.assert_plain(self.post_generic(None, raw=b"[" * 200_000), 400)
+        self.assert_plain(self.post_generic(None, raw=b"\xff\xfe{"), 400)
+        self.assert_plain(self.post_generic(None, raw=b"1" * 5000), 400)
+        self.assert_plain(self.post_generic(None, raw=b'{"events": [NaN]}'), 400)
+        self.assert_plain(self.post_whatsapp(None, raw=b"[" * 200_000), 400)
+        too_big = b'{"events": [], "pad": "' + b"x" * 1_100_000 + b'"}'
+        self.assert_plain(self.post_generic(None, raw=too_big), 413)
+        self.assert_plain(self.post_generic({"events": [], "channel": 5}), 400)
+
+    def test_signature_headers_of_any_text_are_refused_plainly(self):
+        raw = b'{"events": []}'
+        for header in ("t=1,v1=\u00e9\u00e9", f"t={'9' * 400},v1={'a' * 64}", "\u00ff"):
+            response = self.url_open(
+                "/collections/webhook/generic",
+                data=raw,
+                headers={"X-Collections-Signature": header},
+            )
+            self.assert_plain(response, 403)
+        response = self.url_open(
+            "/collections/webhook/whatsapp",
+            data=raw,
+            headers={"X-Hub-Signature-256": "sha256=\u00e9"},
+        )
+        self.assert_plain(response, 403)
+        response = self.url_open(
+            "/collections/webhook/twilio",
+            data={"MessageSid": SMS_SID},
+            headers={"X-Twilio-Signature": "\u00e9\u00e9"},
+        )
+        self.assert_plain(response, 403)
+
+    def test_twilio_nul_and_huge_values_are_refused(self):
+        base_params = {
+            "AccountSid": self.twilio.twilio_account_sid,
+            "MessageSid": SMS_IN_SID,
+            "From": NUMBER,
+            "To": "+15005550006",
+        }
+        for extra in (
+            {"Body": "hola\x00"},
+            {"Body": "x" * 20_000},
+            {"MessageSid": "SM\x00"},
+        ):
+            response = self.post_twilio(dict(base_params, **extra))
+            self.assert_plain(response, 400)
+        self.assertFalse(self.events())
+
+    def test_voice_routes_refuse_any_odd_request_plainly(self):
+        call = self.make_row("voice", state="sent", provider_ref=CALL_SID, body="Hola")
+        params = {"AccountSid": self.twilio.twilio_account_sid, "CallSid": CALL_SID}
+        for path in (
+            f"/collections/voice/{10**20}?token=1.a",
+            f"/collections/voice/{call.id}?token=%C3%A9",
+            f"/collections/voice/{call.id}?token={'9' * 300}.x",
+            f"/collections/voice/{call.id}",
+            f"/collections/voice/{call.id}/gather?token=%00",
+        ):
+            self.assert_plain(self.post_twilio(params, path=path), 403)
+        token = call._voice_token()
+        gather = f"/collections/voice/{call.id}/gather?token={token}"
+        self.assert_plain(
+            self.post_twilio(dict(params, SpeechResult="x\x00y"), path=gather), 400
+        )
+        self.assert_plain(
+            self.post_twilio(dict(params, SpeechResult="x" * 5000), path=gather), 400
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestVoiceToken(WebhookClient, ProvidersCommon, HttpCase):
+    """The call flow's token serves its own call, for a while."""
+
+    def call_params(self, call_sid):
+        return {"AccountSid": self.twilio.twilio_account_sid, "CallSid": call_sid}
+
+    def test_gather_token_is_bound_to_its_call(self):
+        # the call is being started: Twilio's SID is not recorded yet
+        call = self.make_row("voice", state="sending", body="Debe 800.")
+        other = "CA" + "f" * 32
+        opening = self.post_twilio(self.call_params(CALL_SID), path=call._voice_path())
+        self.assertEqual(opening.status_code, 200)
+        gather = re.search(r'action="([^"]+)"', opening.text).group(1)
+        gather = gather.replace("&amp;", "&").removeprefix(self.base_url())
+        self.assertEqual(
+            self.post_twilio(self.call_params(other), path=gather).status_code, 403
+        )
+        answer = self.post_twilio(
+            dict(self.call_params(CALL_SID), Digits="9"), path=gather
+        )
+        self.assertEqual(answer.status_code, 200)
+
+    def test_token_of_another_call_or_expired_or_after_the_call_is_refused(self):
+        call = self.make_row("voice", state="sent", provider_ref=CALL_SID, body="Hola")
+        path = call._voice_path()
+        other = "CA" + "f" * 32
+        self.assertEqual(
+            self.post_twilio(self.call_params(other), path=path).status_code, 403
+        )
+        self.assertEqual(
+            self.post_twilio(self.call_params(CALL_SID), path=path).status_code, 200
+        )
+        with freeze_time(datetime.now() + timedelta(hours=2)):
+            late = self.post_twilio(self.call_params(CALL_SID), path=path)
+        self.assertEqual(late.status_code, 403)
+        completed = dict(self.call_params(CALL_SID), CallStatus="completed", To=NUMBER)
+        self.assertEqual(self.post_twilio(completed).status_code, 200)
+        self.assertEqual(
+            self.post_twilio(self.call_params(CALL_SID), path=path).status_code, 403
+        )

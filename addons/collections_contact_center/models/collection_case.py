@@ -4,7 +4,7 @@ from decimal import Decimal
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..engine import routing, worklist
@@ -201,6 +201,18 @@ class CollectionCase(models.Model):
         return cases
 
     def write(self, vals):
+        # whose case it is decides what a collector sees of the customer
+        if {"partner_id", "company_id", "debtor_id"} & set(vals) and not (
+            self.env.su
+            or self.env.user.has_group(
+                "collections_automation.group_collection_manager"
+            )
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only a collection manager may move a case to another customer."
+                )
+            )
         stage_change = "stage_id" in vals
         result = super().write(vals)
         if stage_change:
@@ -534,15 +546,53 @@ class CollectionCase(models.Model):
         return invoice.get_base_url() + invoice.get_portal_url() if invoice else None
 
     def _statement_lines(self):
-        """Open items of the statement, oldest due first."""
+        """Open items of the statement, oldest due first: invoices with their
+        open amount and the due date of their oldest unpaid installment, then
+        unapplied credit notes and payments (negative), so that the lines add
+        up to the total due; the overdue total is the customer's figure (see
+        ``collection.refresh``: credits settle the oldest items first).
+
+        :return: list of dicts ``name, date, due_date, days_overdue, amount``
+            (amounts in company currency)
+        """
         self.ensure_one()
-        return self.env["collection.invoice"].search(
-            [
-                ("partner_id", "=", self.partner_id.id),
-                ("company_id", "=", self.company_id.id),
-            ],
-            order="due_date, id",
+        today = fields.Date.context_today(self)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT am.name, COALESCE(am.invoice_date, am.date),
+                       MIN(aml.date_maturity) FILTER (WHERE aml.amount_residual > 0),
+                       SUM(aml.amount_residual)
+                  FROM account_move_line aml
+                  JOIN account_move am ON am.id = aml.move_id
+                 WHERE aml.partner_id = %(partner)s
+                   AND aml.company_id = %(company)s
+                   AND aml.account_id IN (
+                           SELECT id FROM account_account
+                            WHERE account_type = 'asset_receivable')
+                   AND aml.parent_state = 'posted'
+                   AND aml.reconciled IS NOT TRUE
+              GROUP BY am.id
+                HAVING SUM(aml.amount_residual) <> 0
+              ORDER BY SUM(aml.amount_residual) < 0,
+                       MIN(aml.date_maturity) FILTER (WHERE aml.amount_residual > 0),
+                       COALESCE(am.invoice_date, am.date), am.id
+                """,
+                partner=self.partner_id.id,
+                company=self.company_id.id,
+            )
         )
+        return [
+            {
+                "name": name,
+                "date": date,
+                "due_date": due,
+                "days_overdue": max((today - due).days, 0) if due else 0,
+                "amount": float(amount),
+            }
+            for name, date, due, amount in self.env.cr.fetchall()
+        ]
 
     def action_download_statement(self):
         return self.env.ref(
@@ -557,20 +607,13 @@ class CollectionCase(models.Model):
         if not partner.email:
             raise UserError(self.env._("%s has no email address.", partner.name))
         now = fields.Datetime.now()
-        planner = self.env["collection.planner"]
-        decision = planner._check(
-            planner._policy_context(partner, now),
-            partner,
-            "email",
-            now,
-            self.company_id,
-            kind="payment_link",
+        verdict = self.env["collection.contact.gate"]._decide(
+            partner, "email", "by_hand", now, self.company_id
         )
-        if not decision.allowed:
+        if not verdict.allowed:
             raise UserError(
                 self.env._(
-                    "The contact policy does not allow it now: %s",
-                    planner._reason(decision),
+                    "The contact policy does not allow it now: %s", verdict.reason
                 )
             )
         pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(

@@ -1,0 +1,375 @@
+from collections import defaultdict
+from datetime import timedelta
+from typing import NamedTuple
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.tools import SQL, format_datetime
+
+from ..engine import outbox
+from ..engine import policy as policy_engine
+
+#: Channels needing a valid phone number.
+PHONE_CHANNELS = ("sms", "whatsapp", "voice")
+#: How far ahead a contact may be deferred when the policy refuses "now".
+HORIZON_DAYS = 7
+#: Contact history the policy needs: its longest rolling window plus a margin.
+HISTORY_DAYS = 8
+#: An outbox row's kind -> the purpose of the contact (engine.policy.PURPOSES).
+PURPOSE_BY_KIND = {
+    "journey": "journey",
+    "promise_reminder": "promise_reminder",
+    "optout_confirmation": "optout_confirmation",
+    "payment_link": "requested",
+    "agent_reply": "answer",
+}
+
+
+class Verdict(NamedTuple):
+    """The gate's answer: ``allowed``, ``refused`` or ``deferred`` (until
+    ``until``, naive UTC), always with the rule and a reason for people."""
+
+    state: str
+    rule: str | None
+    reason: str
+    until: object = None
+
+    @property
+    def allowed(self):
+        return self.state == "allowed"
+
+
+class CollectionContactGate(models.AbstractModel):
+    """The one contact gate: may we contact this customer, on this channel,
+    for this purpose, now? Every outbound contact asks :meth:`_decide`: the
+    planner, the dispatcher at the time of sending, the agent's answers,
+    promise reminders, links and statements sent from a case or by hand.
+
+    The rules live in ``engine/policy.py``. The gate gathers what they need,
+    in bulk for a whole batch (:meth:`_facts`): the customer's country,
+    state, time zone, consents, opt-outs and holds, the channel itself (a
+    provider, a valid number or address, not blacklisted), and the contact
+    history of every source: outbox rows that went out (attempts, including
+    those that failed after going out), replies and answered calls where the
+    customer spoke (conversations), and whatever other addons add through
+    :meth:`_contact_history` (the contact center adds the calls collectors
+    log, a right-party call being a conversation).
+    """
+
+    _name = "collection.contact.gate"
+    _description = "Collection Contact Gate"
+
+    # === Entry point === #
+    @api.model
+    def _decide(
+        self, partner, channel, purpose="journey", at=None, company=None, facts=None
+    ):
+        """Allowed, refused, or deferred until the next allowed minute.
+
+        :param partner: the customer (``res.partner``)
+        :param channel: ``email``, ``sms``, ``whatsapp`` or ``voice``
+        :param purpose: one of ``engine.policy.PURPOSES``
+        :param at: naive UTC datetime; now by default
+        :param company: the company contacting; the current one by default
+        :param facts: :meth:`_facts` for a batch of customers; built for
+            this one customer when omitted
+        :return: a :class:`Verdict`
+        """
+        at = at or fields.Datetime.now()
+        company = company or self.env.company
+        if facts is None:
+            facts = self._facts(partner, at)
+        refusal = self._channel_refusal(facts, partner, channel, company)
+        if refusal:
+            return refusal
+        decision = self._ask_policy(
+            policy_engine.check, facts, partner, channel, at, company, purpose
+        )
+        if decision.allowed:
+            return Verdict("allowed", None, "")
+        reason = self._reason(decision)
+        if decision.rule in policy_engine.TIMING_RULES:
+            later = self._ask_policy(
+                self._engine_next_allowed,
+                facts,
+                partner,
+                channel,
+                at,
+                company,
+                purpose,
+            )
+            if later:
+                until = later.astimezone(pytz.utc).replace(tzinfo=None)
+                return Verdict("deferred", decision.rule, reason, until)
+        return Verdict("refused", decision.rule, reason)
+
+    @api.model
+    def _purpose_of(self, message):
+        """The purpose of an outbox row, from its kind."""
+        return PURPOSE_BY_KIND.get(message.kind, "journey")
+
+    @api.model
+    def _remember(self, facts, partner, channel, at, debtor=None):
+        """A contact decided during a batch counts for the next checks."""
+        facts["history"][partner.id].append(
+            policy_engine.ContactEvent(
+                channel,
+                pytz.utc.localize(at),
+                str(debtor.id) if debtor else None,
+            )
+        )
+
+    @api.model
+    def _deferral_note(self, verdict, partner):
+        """What a person reads on a deferred row: the reason and until when,
+        in the customer's time zone when known."""
+        tz = partner.tz or self.env.user.tz or "UTC"
+        when = format_datetime(self.env, verdict.until, tz=tz, dt_format="short")
+        return self.env._(
+            "%(reason)s Deferred until %(when)s (%(tz)s).",
+            reason=verdict.reason,
+            when=when,
+            tz=tz,
+        )
+
+    # === Facts, read in bulk === #
+    @api.model
+    def _facts(self, partners, now):
+        """Everything the policy needs about ``partners``, read in bulk."""
+        partners = partners.with_context(prefetch_fields=False)
+        partners.fetch(
+            [
+                "country_id",
+                "state_id",
+                "tz",
+                "email",
+                "collection_do_not_contact",
+                "collection_hold",
+                "collection_phone_e164",
+                "collection_phone_error",
+                *(f"collection_consent_{c}" for c in policy_engine.CHANNELS),
+                *(f"collection_optout_{c}" for c in policy_engine.CHANNELS),
+            ]
+        )
+        return {
+            "rules": {},
+            "memo": {},
+            "history": self._contact_history(partners, now),
+            "promise_holds": self._promise_holds(partners, now),
+            "blacklist": self._blacklisted(partners),
+        }
+
+    @api.model
+    def _contact_history(self, partners, now):
+        """Partner id -> ContactEvents over the last days, from the outbox.
+
+        Every row that went out is an attempt, even one that failed after
+        (an unanswered call is a call attempt). A reply, or a call on which
+        the customer spoke, is a conversation. Other addons extend this with
+        contacts of their own.
+        """
+        history = defaultdict(list)
+        if not partners:
+            return history
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner_id, channel, sent_at, debtor_id,
+                       state IN ('delivered', 'read', 'replied'),
+                       state = 'replied', replied_at
+                  FROM collection_message
+                 WHERE partner_id = ANY(%s)
+                   AND (state IN %s OR state = 'failed')
+                   AND channel != 'collector'
+                   AND sent_at IS NOT NULL
+                   AND (sent_at > %s OR replied_at > %s)
+                """,
+                partners.ids,
+                outbox.CONTACTED,
+                now - timedelta(days=HISTORY_DAYS),
+                now - timedelta(days=HISTORY_DAYS),
+            )
+        )
+        for row in self.env.cr.fetchall():
+            partner_id, channel, sent_at, debtor_id, delivered, talked, replied = row
+            history[partner_id].append(
+                policy_engine.ContactEvent(
+                    channel,
+                    pytz.utc.localize(sent_at),
+                    str(debtor_id) if debtor_id else None,
+                    conversation=talked,
+                    delivered=delivered or talked or channel == "email",
+                    conversation_at=replied and pytz.utc.localize(replied),
+                )
+            )
+        return history
+
+    @api.model
+    def _promise_holds(self, partners, now):
+        """Partners with an open promise not yet due: no reminder meanwhile."""
+        if not partners:
+            return set()
+        promises = (
+            self.env["collection.promise"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("state", "=", "open"),
+                    ("promise_date", ">=", now.date()),
+                ],
+                ["partner_id"],
+            )
+        )
+        return set(promises.partner_id.ids)
+
+    @api.model
+    def _blacklisted(self, partners):
+        """Per partner, the channels blacklisted: email in ``mail.blacklist``,
+        the phone channels when the number is in ``phone.blacklist``."""
+        result = defaultdict(set)
+        emails = {p.id: p.email_normalized for p in partners if p.email_normalized}
+        if emails:
+            listed = set(
+                self.env["mail.blacklist"]
+                .sudo()
+                .search([("email", "in", sorted(set(emails.values())))])
+                .mapped("email")
+            )
+            for partner_id, email in emails.items():
+                if email in listed:
+                    result[partner_id].add("email")
+        numbers = {
+            p.id: p.collection_phone_e164 for p in partners if p.collection_phone_e164
+        }
+        if numbers:
+            listed = set(
+                self.env["phone.blacklist"]
+                .sudo()
+                .search([("number", "in", sorted(set(numbers.values())))])
+                .mapped("number")
+            )
+            for partner_id, number in numbers.items():
+                if number in listed:
+                    result[partner_id].update(PHONE_CHANNELS)
+        return result
+
+    # === Asking the engine === #
+    @api.model
+    def _channel_refusal(self, facts, partner, channel, company):
+        """A refusal about the channel itself, which no waiting lifts."""
+        Message = self.env["collection.message"]
+        if not Message._channel_available(channel, company):
+            return Verdict(
+                "refused", "no_provider", self.env._("No provider for %s.", channel)
+            )
+        if channel in PHONE_CHANNELS and not partner.collection_phone_e164:
+            return Verdict(
+                "refused",
+                "invalid_phone",
+                partner.collection_phone_error or self.env._("No phone number."),
+            )
+        if channel == "email" and not partner.email:
+            return Verdict("refused", "no_email", self.env._("No email address."))
+        if channel in facts.get("blacklist", {}).get(partner.id, ()):
+            return Verdict(
+                "refused",
+                "blacklisted",
+                self.env._("The customer's email address is blacklisted.")
+                if channel == "email"
+                else self.env._("The customer's phone number is blacklisted."),
+            )
+        return None
+
+    @api.model
+    def _request(self, facts, partner, channel, at, purpose):
+        holds = set()
+        if partner.collection_do_not_contact:
+            holds.add("do_not_contact")
+        if partner.collection_hold:
+            holds.add(partner.collection_hold)
+        if partner.id in facts["promise_holds"]:
+            holds.add("promise")
+        return policy_engine.ContactRequest(
+            channel=channel,
+            at=pytz.utc.localize(at) if at.tzinfo is None else at,
+            country=partner.country_id.code or None,
+            subdivision=partner.state_id.code or None,
+            tz=partner.tz or None,
+            consents=partner._collection_consents(),
+            opted_out=partner._collection_opted_out(),
+            holds=frozenset(holds),
+            purpose=purpose,
+        )
+
+    @api.model
+    def _rules(self, facts, partner, company):
+        resolvers = facts["rules"]
+        if company.id not in resolvers:
+            resolvers[company.id] = self.env[
+                "collection.contact.policy"
+            ]._rules_resolver(company)
+        return resolvers[company.id](
+            partner.country_id.code or None, partner.state_id.code or None
+        )
+
+    @api.model
+    def _engine_next_allowed(self, request, rules, history):
+        return policy_engine.next_allowed(
+            request, rules, history, horizon_days=HORIZON_DAYS
+        )
+
+    @api.model
+    def _ask_policy(self, question, facts, partner, channel, at, company, purpose):
+        """Ask the engine; answers for customers without contact history are
+        shared by every customer asking the same question (same rules, place,
+        consents and holds), which turns a first run over tens of thousands
+        of customers into a few dozen computations."""
+        request = self._request(facts, partner, channel, at, purpose)
+        rules = self._rules(facts, partner, company)
+        history = facts["history"].get(partner.id, ())
+        if history:
+            return question(request, rules, history)
+        key = (
+            question,
+            id(rules),
+            request.channel,
+            request.at,
+            request.country,
+            request.subdivision,
+            request.tz,
+            tuple(sorted(request.consents.items())),
+            request.opted_out,
+            request.holds,
+            request.purpose,
+        )
+        memo = facts["memo"]
+        if key not in memo:
+            memo[key] = question(request, rules, history)
+        return memo[key]
+
+    @api.model
+    def _reason(self, decision):
+        """The engine's decision in the user's language.
+
+        The engine's reasons are English templates marked for translation
+        (``engine.policy.REASONS``), formatted with the decision's params.
+        """
+        rule = decision.rule
+        if not rule or (
+            rule not in policy_engine.REASONS and not rule.startswith("hold_")
+        ):
+            return decision.reason
+        key = rule if rule in policy_engine.REASONS else "hold"
+        params = dict(decision.params)
+        if params.get("channel"):
+            # the channel's label in the user's language, not its code
+            labels = dict(
+                self.env["res.partner"]
+                ._fields["collection_preferred_channel"]
+                ._description_selection(self.env)
+            )
+            params["channel"] = labels.get(params["channel"], params["channel"])
+        return self.env._(policy_engine.REASONS[key]).format(**params)  # pylint: disable=translation-required
