@@ -3,14 +3,12 @@
 from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
-from types import SimpleNamespace
 
 import pytest
 from collections_automation_engine.journeys import (
     JourneyState,
     JourneyStep,
     Variant,
-    choose_channel,
     idempotency_key,
     next_step,
     paused,
@@ -336,47 +334,3 @@ def test_idempotency_key_is_one_per_customer_step_and_day():
         for day in (date(2026, 1, 1), date(2026, 1, 11))
     }
     assert len(keys) == 8
-
-
-def decisions(allowed):
-    def is_allowed(channel):
-        return SimpleNamespace(allowed=channel in allowed, channel=channel)
-
-    return is_allowed
-
-
-def test_preferred_channel_when_allowed():
-    channel, refusals = choose_channel(
-        ("whatsapp", "sms", "email"), decisions({"whatsapp"})
-    )
-    assert channel == "whatsapp"
-    assert refusals == []
-
-
-def test_falls_back_to_the_next_allowed_channel():
-    channel, refusals = choose_channel(
-        ("whatsapp", "sms", "email"), decisions({"email"})
-    )
-    assert channel == "email"
-    assert [(name, d.channel) for name, d in refusals] == [
-        ("whatsapp", "whatsapp"),
-        ("sms", "sms"),
-    ]
-
-
-def test_no_channel_allowed_reports_every_refusal():
-    channel, refusals = choose_channel(("whatsapp", "email"), decisions(set()))
-    assert channel is None
-    assert [name for name, _decision in refusals] == ["whatsapp", "email"]
-    assert choose_channel((), decisions({"email"})) == (None, [])
-
-
-def test_channels_after_the_allowed_one_are_not_asked():
-    asked = []
-
-    def is_allowed(channel):
-        asked.append(channel)
-        return SimpleNamespace(allowed=True)
-
-    choose_channel(("sms", "email"), is_allowed)
-    assert asked == ["sms"]

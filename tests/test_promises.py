@@ -6,7 +6,6 @@ from datetime import date, timedelta
 import pytest
 from collections_automation_engine.promises import (
     PromiseFacts,
-    broken_anchor,
     needs_reminder,
     settle,
 )
@@ -120,17 +119,13 @@ def test_no_reminder_once_paid_in_full():
     assert needs_reminder(promise(200.0), DAY_BEFORE)
 
 
-# -- broken anchor ---------------------------------------------------------
-
-
-def test_broken_anchor_is_the_first_broken_day():
-    assert broken_anchor(PROMISED) == DAY_AFTER
-    assert broken_anchor(PROMISED, grace_days=3) == date(2026, 3, 14)
+# -- the first broken day ---------------------------------------------------
 
 
 @given(st.dates(max_value=date(9000, 1, 1)), st.integers(0, 30))
-def test_promise_breaks_on_its_anchor_day(promise_date, grace_days):
-    anchor = broken_anchor(promise_date, grace_days)
+def test_promise_breaks_the_day_after_its_grace(promise_date, grace_days):
+    first_broken_day = promise_date + timedelta(days=grace_days + 1)
     facts = PromiseFacts(1, 100.0, promise_date, 0.0, "open")
-    assert settle(facts, anchor - timedelta(days=1), grace_days=grace_days) == "open"
-    assert settle(facts, anchor, grace_days=grace_days) == "broken"
+    before = first_broken_day - timedelta(days=1)
+    assert settle(facts, before, grace_days=grace_days) == "open"
+    assert settle(facts, first_broken_day, grace_days=grace_days) == "broken"

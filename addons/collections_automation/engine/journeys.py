@@ -36,13 +36,14 @@ waits for a human (:func:`paused`), nor twice the same day.
 >>> [(step.step_id, reason) for step, reason in decision.skipped]
 [(1, 'superseded'), (3, 'min_amount')]
 
-A step lists its channels preferred first; :func:`choose_channel` falls back
-to the next one the contact policy allows.
+A step lists its channels preferred first; the planner falls back to the next
+one the contact gate allows, and :func:`escalate_channels` moves a channel
+whose last message was not delivered or not answered to the end.
 """
 
 import hashlib
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import accumulate
@@ -205,31 +206,6 @@ def idempotency_key(customer_id: int, step_id: int, day: date) -> str:
     'c7-s3-2026-02-01'
     """
     return f"c{customer_id}-s{step_id}-{day.isoformat()}"
-
-
-def choose_channel(
-    channels: Iterable[str], is_allowed: Callable[[str], object]
-) -> tuple[str | None, list[tuple[str, object]]]:
-    """The first channel the policy allows, and the refusals met before it.
-
-    ``is_allowed(channel)`` returns a decision with an ``allowed`` attribute;
-    the refusals are ``(channel, decision)`` pairs, all of them when no
-    channel is allowed.
-
-    >>> from types import SimpleNamespace
-    >>> def is_allowed(channel):
-    ...     return SimpleNamespace(allowed=channel != "whatsapp", reason="opt_out")
-    >>> channel, refusals = choose_channel(("whatsapp", "email"), is_allowed)
-    >>> channel, [(name, decision.reason) for name, decision in refusals]
-    ('email', [('whatsapp', 'opt_out')])
-    """
-    refusals = []
-    for channel in channels:
-        decision = is_allowed(channel)
-        if decision.allowed:
-            return channel, refusals
-        refusals.append((channel, decision))
-    return None, refusals
 
 
 #: Outcomes of a step's contact that move the next step to another channel.

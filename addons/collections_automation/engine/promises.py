@@ -8,14 +8,13 @@ An open promise becomes:
   ``grace_days`` has passed, depending on whether anything was paid.
 
 Those states and ``"cancelled"`` are final. A broken promise puts the customer
-back on the journey, on the steps anchored ``"broken_promise"``, from the day
-after the grace period: the first day :func:`settle` says broken.
+back on the journey, on the steps anchored ``"broken_promise"``, counted from
+the promised date (a step 0 days after it is
+planned the first day :func:`settle` says broken).
 
 >>> promise = PromiseFacts(1, 500.0, date(2026, 3, 10), 0.0, "open")
 >>> settle(promise, date(2026, 3, 10)), settle(promise, date(2026, 3, 11))
 ('open', 'broken')
->>> broken_anchor(date(2026, 3, 10))
-datetime.date(2026, 3, 11)
 >>> settle(PromiseFacts(1, 500.0, date(2026, 3, 10), 499.995, "open"),
 ...        date(2026, 3, 1))
 'kept'
@@ -71,11 +70,6 @@ def needs_reminder(facts: PromiseFacts, today: date, tolerance: float = 0.01) ->
         and facts.promise_date == today + timedelta(days=1)
         and facts.paid_since_promise < facts.amount - tolerance
     )
-
-
-def broken_anchor(promise_date: date, grace_days: int = 0) -> date:
-    """The day a broken promise re-enters the journey: the day it counts as broken."""
-    return promise_date + timedelta(days=grace_days + 1)
 
 
 def allocate_to_installments(installments, paid):

@@ -311,6 +311,16 @@ class CollectionPromise(models.Model):
         promises = self.search(
             [("state", "=", "open"), ("promise_date", "=", tomorrow)]
         )
+        paid = promises._paid_since_promise()
+        paid.update(promises.plan_id._paid_per_installment(paid))
+        promises = promises.filtered(
+            lambda p: promise_engine.needs_reminder(
+                promise_engine.PromiseFacts(
+                    p.id, p.amount, p.promise_date, paid.get(p.id, 0.0), p.state
+                ),
+                now.date(),
+            )
+        )
         templates = self.env["collection.template"].search(
             [("is_promise_reminder", "=", True)]
         )
