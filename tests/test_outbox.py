@@ -127,3 +127,18 @@ def test_giving_up_follows_the_provider_limit():
     assert outbox.gives_up(5, 5)
     assert outbox.gives_up(5, None)  # 5 by default
     assert outbox.gives_up(2, 2)
+
+
+@given(st.sampled_from(outbox.STATES), st.sampled_from(outbox.STATES))
+def test_can_move_is_exactly_what_an_event_or_a_receipt_does(current, new):
+    by_event = any(outbox.next_state(current, e) == new for e in EVENTS)
+    by_receipt = any(outbox.receipt_target(current, r) == new for r in RECEIPTS)
+    assert outbox.can_move(current, new) == (current == new or by_event or by_receipt)
+
+
+def test_nothing_sent_goes_back_to_the_queue_by_a_plain_write():
+    for state in ("sent", "delivered", "read", "replied"):
+        for earlier in ("review", "planned", "queued", "sending"):
+            assert not outbox.can_move(state, earlier)
+    assert not outbox.can_move("refused", "planned")
+    assert not outbox.can_move("cancelled", "planned")

@@ -53,6 +53,8 @@ True
 True
 >>> retry_delay(3, hint_seconds=None)
 240
+>>> can_move("sent", "planned"), can_move("failed", "planned")
+(False, True)
 """
 
 #: Every state, in the order a row usually goes through them.
@@ -112,6 +114,8 @@ EVENTS = {
 RECEIPT_RANK = {"sent": 1, "delivered": 2, "read": 3, "replied": 4}
 #: Rows a receipt of failure may move: those out but not known to arrive.
 FAILABLE = ("sending", "sent")
+#: Every status a receipt may carry (providers' own words are mapped before).
+RECEIPT_STATUSES = (*RECEIPT_RANK, "failed")
 
 #: Back-off of temporary errors: 1, 2, 4, 8... minutes, at most an hour.
 BACKOFF_BASE_SECONDS = 60
@@ -174,6 +178,26 @@ def receipt_sources(status):
     return tuple(state for state in STATES if receipt_target(state, status))
 
 
+def can_move(current, new):
+    """Whether some event or receipt moves a row from ``current`` to ``new``.
+
+    The guard of writes that do not name their event (a form, an import):
+    they may only do what an event or a receipt could.
+    """
+    if current == new:
+        return True
+    return new in _MOVES.get(current, ())
+
+
+def _all_moves():
+    moves = {}
+    for state in STATES:
+        targets = {next_state(state, event) for event in EVENTS}
+        targets |= {receipt_target(state, status) for status in RECEIPT_STATUSES}
+        moves[state] = frozenset(targets - {None})
+    return moves
+
+
 def retry_delay(attempts, hint_seconds=None):
     """Seconds to wait before attempt ``attempts + 1`` after a temporary error.
 
@@ -188,3 +212,6 @@ def retry_delay(attempts, hint_seconds=None):
 def gives_up(attempts, max_attempts):
     """Whether a row that failed ``attempts`` times is failed for good."""
     return attempts >= (max_attempts or 5)
+
+
+_MOVES = _all_moves()

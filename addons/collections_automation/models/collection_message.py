@@ -152,6 +152,25 @@ class CollectionMessage(models.Model):
                 filter(None, [message.partner_id.name, message.step_id.name])
             )
 
+    # === Low level === #
+    def write(self, vals):
+        """A state written without naming its event (a form, an import, an
+        RPC call) may only do what an event or a receipt of the outbox's state
+        machine could (``engine/outbox.py``): nothing sent goes back to the
+        queue, nothing refused or cancelled comes back."""
+        if "state" in vals:
+            wrong = self.filtered(lambda m: not outbox.can_move(m.state, vals["state"]))
+            if wrong:
+                labels = dict(self._fields["state"]._description_selection(self.env))
+                raise UserError(
+                    self.env._(
+                        "A message that is %(current)s cannot become %(new)s.",
+                        current=labels.get(wrong[0].state, wrong[0].state),
+                        new=labels.get(vals["state"], vals["state"]),
+                    )
+                )
+        return super().write(vals)
+
     # === Actions === #
     def action_approve(self):
         """Review-first journeys: send these as they are (or as edited)."""
