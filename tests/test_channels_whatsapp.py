@@ -490,6 +490,7 @@ def test_parse_delivered_status():
             "error": None,
             "error_code": None,
             "event_key": f"{WAMID}:delivered",
+            "phone_number_id": PHONE_ID,
         }
     ]
 
@@ -529,6 +530,7 @@ def test_parse_inbound_text():
             "context_id": None,
             "reference": None,
             "event_key": IN_WAMID,
+            "phone_number_id": PHONE_ID,
         }
     ]
 

@@ -1,6 +1,7 @@
 import logging
 
 from odoo import models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 _logger = logging.getLogger(__name__)
 
@@ -29,6 +30,8 @@ class CollectionWebhookEvent(models.Model):
                     provider=self.provider_id.sudo() or None,
                     source=source,
                 )
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise  # the request (or job) is retried whole
         except Exception as error:  # pylint: disable=broad-except
             _logger.exception("AI agent failed on a message of partner %s", partner.id)
             partner.sudo().activity_schedule(

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
+import phonenumbers
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
@@ -358,14 +359,91 @@ class ProviderAdapter:
 def utc_from_unix(value):
     """A UTC datetime from unix seconds (int or numeric string).
 
+    Only moments between :data:`EARLIEST` and :data:`LATEST` are taken: a
+    receipt from year 9999 is a malformed one, not a date to compute with.
+
     >>> utc_from_unix("1700000000")
     datetime.datetime(2023, 11, 14, 22, 13, 20, tzinfo=datetime.timezone.utc)
+    >>> utc_from_unix(10**20)
+    Traceback (most recent call last):
+    ...
+    ValueError: timestamp out of range: 100000000000000000000
     """
-    try:
-        seconds = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ValueError(f"not a unix timestamp: {value!r}") from None
-    return datetime.fromtimestamp(seconds, timezone.utc)
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f"not a unix timestamp: {shorten(value)}")
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 12:
+        if text.isascii() and text.isdigit():
+            raise ValueError(f"timestamp out of range: {shorten(value)}")
+        raise ValueError(f"not a unix timestamp: {shorten(value)}")
+    return in_range(datetime.fromtimestamp(int(text), timezone.utc))
+
+
+#: The moments a provider's event may carry; others are malformed.
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+
+
+def in_range(moment):
+    """``moment`` (aware) if between :data:`EARLIEST` and :data:`LATEST`."""
+    if not EARLIEST <= moment < LATEST:
+        raise ValueError(f"timestamp out of range: {moment.isoformat()}")
+    return moment
+
+
+def shorten(value, size=40):
+    """``repr(value)`` cut short, for an error message."""
+    text = (
+        repr(value) if not isinstance(value, int) or value < 10**40 else "a huge number"
+    )
+    return text if len(text) <= size else text[: size - 3] + "..."
+
+
+# === Events from webhooks: sizes and characters === #
+#: Largest event fields taken, in characters: ids and references...
+MAX_ID = 255
+#: ...what a customer wrote...
+MAX_TEXT = 10_000
+#: ...and every other text (a provider's error, a name, a number).
+MAX_FIELD = 2_000
+#: Events in one webhook request, at most.
+MAX_EVENTS = 1_000
+ID_FIELDS = ("event_key", "provider_id", "reference", "context_id", "phone_number_id")
+#: Channels an event may name.
+CHANNELS = ("sms", "whatsapp", "voice", "email")
+
+
+def check_event(event, label="event"):
+    """``event`` if every text in it can be stored; ValueError otherwise.
+
+    No NUL character (PostgreSQL refuses them), no id longer than
+    :data:`MAX_ID`, no text longer than :data:`MAX_TEXT`, no other field
+    longer than :data:`MAX_FIELD`.
+
+    >>> check_event({"event_key": "e1", "text": "hola"})["text"]
+    'hola'
+    >>> check_event({"event_key": "e1", "text": "a" + chr(0)})
+    Traceback (most recent call last):
+    ...
+    ValueError: event: 'text' holds a NUL character
+    """
+    for key, value in event.items():
+        if not isinstance(value, str):
+            continue
+        if "\x00" in value:
+            raise ValueError(f"{label}: {key!r} holds a NUL character")
+        limit = MAX_ID if key in ID_FIELDS else MAX_TEXT if key == "text" else MAX_FIELD
+        if len(value) > limit:
+            raise ValueError(f"{label}: {key!r} is longer than {limit} characters")
+    return event
+
+
+def describe(item, position):
+    """How a refused event is named in an answer: its id, else its place."""
+    found = item.get("id") if isinstance(item, dict) else None
+    if isinstance(found, str) and found and len(found) <= 64 and found.isprintable():
+        return f"event {found!r}"
+    return f"event #{position + 1}"
 
 
 def e164_digits(number):
@@ -383,3 +461,66 @@ def e164_digits(number):
     if not digits.isdigit() or not 8 <= len(digits) <= 15 or digits[0] == "0":
         raise ValueError(f"not an international phone number: {text!r}")
     return digits
+
+
+#: WhatsApp ids keep a mobile prefix that Mexico's numbering plan dropped in
+#: 2019 ("521..."); libphonenumber no longer carries it as Mexico's mobile
+#: token, so it is named here. Every other token comes from the library.
+WHATSAPP_MOBILE_TOKENS = {52: "1"}
+
+
+def mobile_tokens(country_code):
+    """Digits a country's mobile numbers may carry after the country code.
+
+    >>> mobile_tokens(54), mobile_tokens(52), mobile_tokens(34)
+    (('9',), ('1',), ())
+    """
+    tokens = {
+        phonenumbers.country_mobile_token(country_code),
+        WHATSAPP_MOBILE_TOKENS.get(country_code),
+    }
+    return tuple(sorted(token for token in tokens if token))
+
+
+def phone_variants(number):
+    """The E.164 forms a customer's number may be stored as.
+
+    A WhatsApp id is the number as WhatsApp keeps it: Mexico's mobiles with
+    a ``1`` after the country code, Argentina's with a ``9``, while the
+    customer's number may be stored with or without that token. The number
+    itself comes first; each variant with the token added or removed
+    follows when ``phonenumbers`` finds it a valid number.
+
+    >>> phone_variants("5215512345678")
+    ('+5215512345678', '+525512345678')
+    >>> phone_variants("+5491112345678")
+    ('+5491112345678', '+541112345678')
+    >>> phone_variants("+541112345678")
+    ('+541112345678', '+5491112345678')
+    >>> phone_variants("+34612345678")
+    ('+34612345678',)
+    """
+    digits = e164_digits(number)
+    variants = ["+" + digits]
+    try:
+        parsed = phonenumbers.parse(variants[0])
+    except phonenumbers.NumberParseException:
+        return tuple(variants)
+    code = parsed.country_code
+    national = phonenumbers.national_significant_number(parsed)
+    for token in mobile_tokens(code):
+        if national.startswith(token):
+            candidate = f"+{code}{national[len(token) :]}"
+        else:
+            candidate = f"+{code}{token}{national}"
+        try:
+            other = phonenumbers.parse(candidate)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(other):
+            e164 = phonenumbers.format_number(
+                other, phonenumbers.PhoneNumberFormat.E164
+            )
+            if e164 not in variants:
+                variants.append(e164)
+    return tuple(variants)

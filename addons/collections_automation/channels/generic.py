@@ -21,15 +21,22 @@ False
 import hashlib
 import hmac
 import json
+import re
 import time
 from datetime import datetime, timezone
 
 from .base import (
+    CHANNELS,
     DEFAULT_TIMEOUT,
+    MAX_EVENTS,
     POOL_MAXSIZE,
     FatalProviderError,
     ProviderAdapter,
     SendResult,
+    check_event,
+    describe,
+    in_range,
+    shorten,
     utc_from_unix,
 )
 
@@ -37,6 +44,9 @@ SIGNATURE_HEADER = "X-Collections-Signature"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 DEFAULT_TOLERANCE = 300  # seconds either side of our clock
 EVENT_TYPES = ("status", "message")
+MAX_HEADER = 2_000  # characters of a signature header read
+_DIGITS = re.compile(r"[0-9]{1,12}")
+_HEX = re.compile(r"[0-9a-fA-F]{64}")
 
 
 # === Signatures === #
@@ -61,18 +71,21 @@ def sign(secret, raw_body, timestamp):
 def parse_signature_header(value):
     """``(timestamp, [v1 signatures])`` of a header, or None when malformed.
 
-    >>> parse_signature_header("t=12,v1=ab,v1=cd")
-    (12, ['ab', 'cd'])
-    >>> parse_signature_header("v1=ab") is None
+    Signatures are 64 hex digits; anything else is ignored.
+
+    >>> parse_signature_header("t=12,v1=" + "AB" * 32 + ",v1=cd")
+    (12, ['abababababababababababababababababababababababababababababababab'])
+    >>> parse_signature_header("v1=" + "ab" * 32) is None
     True
     """
     timestamp, signatures = None, []
-    for part in str(value or "").split(","):
+    for part in str(value or "")[:MAX_HEADER].split(","):
         key, _sep, val = part.strip().partition("=")
-        if key == "t" and val.isdigit() and timestamp is None:
+        val = val.strip()
+        if key == "t" and _DIGITS.fullmatch(val) and timestamp is None:
             timestamp = int(val)
-        elif key == "v1" and val:
-            signatures.append(val.strip().lower())
+        elif key == "v1" and _HEX.fullmatch(val):
+            signatures.append(val.lower())
     if timestamp is None or not signatures:
         return None
     return timestamp, signatures
@@ -195,50 +208,69 @@ class GenericWebhookAdapter(ProviderAdapter):
 def _timestamp(value):
     if value in (None, ""):
         return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        raise ValueError("timestamp is not ISO 8601 nor unix seconds")
+    if isinstance(value, int | float):
+        if value != value or value in (float("inf"), float("-inf")):  # NaN, inf
+            raise ValueError("timestamp is not a number of seconds")
         return utc_from_unix(int(value))
     if isinstance(value, str):
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             return utc_from_unix(value)
+        if len(value) > 64:
+            raise ValueError("timestamp is not ISO 8601")
         try:
             when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(f"timestamp is not ISO 8601: {value!r}") from None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        return when.astimezone(timezone.utc)
-    raise ValueError(f"timestamp is not ISO 8601 nor unix seconds: {value!r}")
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=timezone.utc)
+            when = when.astimezone(timezone.utc)
+        except (ValueError, OverflowError):
+            raise ValueError(f"timestamp is not ISO 8601: {shorten(value)}") from None
+        return in_range(when)
+    raise ValueError("timestamp is not ISO 8601 nor unix seconds")
 
 
 def _text_field(item, key, required=False):
     value = item.get(key)
     if value is None:
         if required:
-            raise ValueError(f"event {item.get('id')!r} has no {key!r}")
+            raise ValueError(f"no {key!r}")
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ValueError(f"event field {key!r} must be text")
+        raise ValueError(f"{key!r} must be text")
+    if isinstance(value, int) and abs(value) >= 10**18:
+        raise ValueError(f"{key!r} is too long")
     return str(value)
+
+
+def _channel(value, where):
+    if value is None:
+        return None
+    if value not in CHANNELS:
+        raise ValueError(f"{where}'channel' must be one of {', '.join(CHANNELS)}")
+    return value
 
 
 def _parse_event(item):
     if not isinstance(item, dict):
-        raise ValueError("each event must be an object")
+        raise ValueError("not an object")
     event_id = _text_field(item, "id", required=True)
+    if not event_id:
+        raise ValueError("'id' is empty")
     kind = item.get("type")
     if kind not in EVENT_TYPES:
-        raise ValueError(f"event {event_id!r}: type must be status or message")
+        raise ValueError("'type' must be status or message")
     common = {
         "kind": kind,
         "provider_id": _text_field(item, "message_id"),
         "reference": _text_field(item, "reference"),
         "timestamp": _timestamp(item.get("timestamp")),
-        "channel": _text_field(item, "channel"),
+        "channel": _channel(item.get("channel"), ""),
         "event_key": event_id,
     }
     if kind == "status":
         if not (common["provider_id"] or common["reference"]):
-            raise ValueError(f"event {event_id!r} has neither message_id nor reference")
+            raise ValueError("neither 'message_id' nor 'reference'")
         return dict(
             common,
             status=_text_field(item, "status", required=True).lower(),
@@ -258,8 +290,39 @@ def _parse_event(item):
     )
 
 
+def parse_batch(payload):
+    """``(events, refused)`` of an inbound ``{"events": [...]}`` body.
+
+    Each event is read on its own: a malformed one is refused (``refused``
+    says why, one line each, naming its ``id``) and the others are kept.
+    Raises ValueError only when the body itself is malformed (not an object,
+    no list of events, more than :data:`~.base.MAX_EVENTS` of them, a
+    top-level ``channel`` we do not know).
+    """
+    if not isinstance(payload, dict):
+        raise ValueError("the body must be a JSON object")
+    items = payload.get("events")
+    if not isinstance(items, list):
+        raise ValueError("'events' must be a list")
+    if len(items) > MAX_EVENTS:
+        raise ValueError(f"more than {MAX_EVENTS} events in one request")
+    channel = _channel(payload.get("channel"), "the body's ")
+    events, refused = [], []
+    for position, item in enumerate(items):
+        label = describe(item, position)
+        try:
+            event = check_event(_parse_event(item), label)
+        except ValueError as error:
+            refused.append(f"{label}: {error}")
+            continue
+        event["channel"] = event["channel"] or channel
+        events.append(event)
+    return events, refused
+
+
 def parse_webhook(payload):
-    """Event dicts of an inbound ``{"events": [...]}`` body; ValueError if malformed.
+    """Event dicts of an inbound ``{"events": [...]}`` body; ValueError if any
+    is malformed (:func:`parse_batch` keeps the good ones).
 
     A status: ``{"kind": "status", "provider_id", "reference", "status",
     "recipient", "error", "timestamp", "channel", "answered_by",
@@ -276,14 +339,7 @@ def parse_webhook(payload):
     ...
     ValueError: 'events' must be a list
     """
-    if not isinstance(payload, dict):
-        raise ValueError("the body must be a JSON object")
-    events = payload.get("events")
-    if not isinstance(events, list):
-        raise ValueError("'events' must be a list")
-    parsed = [_parse_event(item) for item in events]
-    channel = payload.get("channel")
-    if isinstance(channel, str):
-        for event in parsed:
-            event["channel"] = event["channel"] or channel
-    return parsed
+    events, refused = parse_batch(payload)
+    if refused:
+        raise ValueError(refused[0])
+    return events

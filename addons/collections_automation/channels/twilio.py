@@ -31,6 +31,7 @@ import hmac
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
+from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -42,7 +43,10 @@ from .base import (
     ProviderAdapter,
     RetryableProviderError,
     SendResult,
+    check_event,
     e164_digits,
+    in_range,
+    shorten,
 )
 
 DEFAULT_BASE_URL = "https://api.twilio.com"
@@ -280,10 +284,10 @@ def validate_signature(auth_token, url, params, signature_header):
     """
     if not auth_token or not signature_header or not url:
         return False
-    given = str(signature_header).strip()
+    given = str(signature_header).strip().encode("utf-8", "replace")
     candidates = {url, _with_port(url), _without_port(url)}
     matches = [
-        hmac.compare_digest(compute_signature(auth_token, u, params), given)
+        hmac.compare_digest(compute_signature(auth_token, u, params).encode(), given)
         for u in sorted(candidates)
     ]
     return any(matches)
@@ -303,7 +307,7 @@ def _number(value):
         return None
     address = value.removeprefix("whatsapp:").strip()
     digits = address.removeprefix("+")
-    return "+" + digits if digits.isdigit() else address
+    return "+" + digits if digits.isascii() and digits.isdigit() else address
 
 
 def _sid(params, *names):
@@ -328,9 +332,13 @@ def _timestamp(value):
     if not value:
         return None
     try:
-        return parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"Timestamp is not a date: {value!r}") from None
+        when = parsedate_to_datetime(value[:64])
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        when = when.astimezone(timezone.utc)
+    except (TypeError, ValueError, OverflowError, IndexError):
+        raise ValueError(f"Timestamp is not a date: {shorten(value)}") from None
+    return in_range(when)
 
 
 def _reference(params, url):
@@ -345,8 +353,8 @@ def _duration(params):
     value = _first(params.get("CallDuration") or params.get("Duration"))
     if value in (None, ""):
         return None
-    if not value.isdigit():
-        raise ValueError(f"CallDuration is not a number of seconds: {value!r}")
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
+        raise ValueError(f"CallDuration is not a number of seconds: {shorten(value)}")
     return int(value)
 
 
@@ -380,6 +388,10 @@ def parse_status(params, url=None):
     """
     if not isinstance(params, Mapping):
         raise ValueError("the callback must be form fields")
+    return [check_event(event) for event in _parse_status(params, url)]
+
+
+def _parse_status(params, url):
     reference = _reference(params, url)
     call_sid = _sid(params, "CallSid")
     message_sid = _sid(params, "MessageSid", "SmsSid")
@@ -416,7 +428,7 @@ def parse_status(params, url=None):
                 "text": _first(params.get("Body")) or "",
                 "name": _first(params.get("ProfileName")) or None,
                 "timestamp": None,
-                "num_media": int(media) if media.isdigit() else 0,
+                "num_media": int(media) if media.isdecimal() and len(media) < 4 else 0,
                 "reference": None,
                 "event_key": message_sid,
             }

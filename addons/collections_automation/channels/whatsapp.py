@@ -27,15 +27,21 @@ import hmac
 import re
 from collections.abc import Mapping
 from datetime import timedelta, timezone
+from functools import partial
 
 from .base import (
     DEFAULT_TIMEOUT,
+    MAX_EVENTS,
+    MAX_FIELD,
     POOL_MAXSIZE,
     FatalProviderError,
     ProviderAdapter,
     RetryableProviderError,
     SendResult,
+    check_event,
+    describe,
     e164_digits,
+    shorten,
     utc_from_unix,
 )
 
@@ -330,7 +336,7 @@ def verify_subscription(params, verify_token):
 
 def _require(mapping, key, kind, where):
     value = mapping.get(key)
-    if not isinstance(value, kind):
+    if not isinstance(value, kind) or isinstance(value, bool):
         raise ValueError(f"{where}: {key!r} is missing or malformed")
     return value
 
@@ -338,10 +344,17 @@ def _require(mapping, key, kind, where):
 def _phone(value):
     if value is None:
         return None
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise ValueError("a WhatsApp number must be text")
     digits = str(value).strip().removeprefix("+")
-    if not digits.isdigit():
-        raise ValueError(f"not a WhatsApp number: {value!r}")
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 20:
+        raise ValueError(f"not a WhatsApp number: {shorten(value)}")
     return "+" + digits
+
+
+def _text(value):
+    """``value`` if it is text, else None (a number where text belongs)."""
+    return value if isinstance(value, str) else None
 
 
 def _status_error(status):
@@ -352,14 +365,18 @@ def _status_error(status):
         raise ValueError("status errors must be a list of objects")
     error = errors[0]
     code = error.get("code")
-    known = ERRORS.get(code) if isinstance(code, int) else None
+    if not isinstance(code, int) or isinstance(code, bool) or abs(code) >= 10**12:
+        code = None
+    known = ERRORS.get(code)
     data = error.get("error_data")
-    details = data.get("details") if isinstance(data, dict) else None
+    details = _text(data.get("details")) if isinstance(data, dict) else None
     if known:
         text = known[1].format(template="?", language="?", count="?")
     else:
-        text = details or error.get("message") or error.get("title") or "failed"
-    return f"{text} (WhatsApp error {code})", code
+        text = (
+            details or _text(error.get("message")) or _text(error.get("title"))
+        ) or "failed"
+    return f"{text[:MAX_FIELD - 40]} (WhatsApp error {code})", code
 
 
 def _status_event(status):
@@ -389,15 +406,15 @@ def _message_text(message):
     if kind == "text":
         return content.get("body")
     if kind == "button":
-        return content.get("text") or content.get("payload")
+        return _text(content.get("text")) or content.get("payload")
     if kind == "interactive":
         for reply in ("button_reply", "list_reply", "nfm_reply"):
             if isinstance(content.get(reply), dict):
-                return content[reply].get("title") or content[reply].get("body")
+                return _text(content[reply].get("title")) or content[reply].get("body")
         return None
     if kind == "reaction":
         return content.get("emoji")
-    return content.get("caption") or content.get("body")
+    return _text(content.get("caption")) or content.get("body")
 
 
 def _message_event(message, names, business_number):
@@ -407,6 +424,7 @@ def _message_event(message, names, business_number):
     sender = _require(message, "from", str, f"message {wamid}")
     text = _message_text(message)
     context = message.get("context")
+    context_id = context.get("id") if isinstance(context, dict) else None
     return {
         "kind": "message",
         "provider_id": wamid,
@@ -416,20 +434,27 @@ def _message_event(message, names, business_number):
         "text": text if isinstance(text, str) else "",
         "timestamp": utc_from_unix(_require(message, "timestamp", str | int, wamid)),
         "name": names.get(sender),
-        "context_id": context.get("id") if isinstance(context, dict) else None,
+        "context_id": _text(context_id),
         "reference": None,
         "event_key": wamid,
     }
 
 
-def _value_events(value):
+def _value_parts(value):
+    """What every event of a change shares, and its statuses and messages."""
     if not isinstance(value, dict):
         raise ValueError("change value must be an object")
     metadata = value.get("metadata", {})
     if not isinstance(metadata, dict):
         raise ValueError("metadata must be an object")
     business = metadata.get("display_phone_number")
-    business = _phone(re.sub(r"\D", "", business)) if business else None
+    if business is not None and not isinstance(business, str | int):
+        raise ValueError("metadata: 'display_phone_number' must be text")
+    business = _phone(re.sub(r"\D", "", str(business))) if business else None
+    number_id = metadata.get("phone_number_id")
+    if number_id is not None and not isinstance(number_id, str | int):
+        raise ValueError("metadata: 'phone_number_id' must be text")
+    number_id = str(number_id) if number_id not in (None, "") else None
     names = {}
     contacts = value.get("contacts", [])
     if not isinstance(contacts, list):
@@ -438,44 +463,89 @@ def _value_events(value):
         if not isinstance(contact, dict):
             raise ValueError("each contact must be an object")
         profile = contact.get("profile")
-        if contact.get("wa_id") and isinstance(profile, dict):
-            names[str(contact["wa_id"])] = profile.get("name")
+        wa_id = contact.get("wa_id")
+        if isinstance(wa_id, str | int) and isinstance(profile, dict):
+            names[str(wa_id)] = _text(profile.get("name"))
     statuses, messages = value.get("statuses", []), value.get("messages", [])
     if not isinstance(statuses, list) or not isinstance(messages, list):
         raise ValueError("statuses and messages must be lists")
-    events = [_status_event(status) for status in statuses]
-    events += [_message_event(message, names, business) for message in messages]
-    return events
+    return business, number_id, names, statuses, messages
 
 
-def parse_webhook(payload):
-    """Events of a Cloud API notification; ValueError when malformed.
+def parse_batch(payload):
+    """``(events, refused)`` of a Cloud API notification.
 
-    A receipt: ``{"kind": "status", "provider_id": wamid, "status":
-    sent|delivered|read|failed, "timestamp" (UTC), "recipient": "+E164",
-    "reference": our biz_opaque_callback_data or None, "error", "error_code",
-    "event_key": "<wamid>:<status>"}``. A customer's message: ``{"kind":
-    "message", "provider_id": wamid, "from": "+E164", "to": our number,
-    "type", "text" (body, button or list title, caption), "timestamp", "name"
-    (profile), "context_id" (the wamid answered), "reference": None,
-    "event_key": wamid}``. Changes other than ``messages`` (template status,
-    quality...) are ignored.
+    Each status and each message is read on its own: a malformed one is
+    refused (``refused`` lists why, one line each) and the others are kept.
+    Every event carries the ``phone_number_id`` of its business number (or
+    None), which says whose it is. Raises ValueError only when the body is
+    not a notification at all.
     """
     if not isinstance(payload, dict):
         raise ValueError("the body must be a JSON object")
     if payload.get("object") != WEBHOOK_OBJECT:
         raise ValueError(f"'object' is not {WEBHOOK_OBJECT!r}")
     entries = _require(payload, "entry", list, "notification")
-    events = []
-    for entry in entries:
-        if not isinstance(entry, dict):
-            raise ValueError("each entry must be an object")
-        for change in _require(entry, "changes", list, "entry"):
+    events, refused = [], []
+    for position, entry in enumerate(entries):
+        changes = entry.get("changes") if isinstance(entry, dict) else None
+        if not isinstance(changes, list):
+            refused.append(f"entry #{position + 1}: 'changes' is missing or malformed")
+            continue
+        for change in changes:
             if not isinstance(change, dict):
-                raise ValueError("each change must be an object")
+                refused.append(f"entry #{position + 1}: a change is not an object")
+                continue
             if change.get("field") != "messages":
                 continue
-            events.extend(_value_events(change.get("value")))
+            try:
+                business, number_id, names, statuses, messages = _value_parts(
+                    change.get("value")
+                )
+            except ValueError as error:
+                refused.append(f"entry #{position + 1}: {error}")
+                continue
+            read_message = partial(
+                _message_event, names=names, business_number=business
+            )
+            items = [(_status_event, s, "status") for s in statuses]
+            items += [(read_message, m, "message") for m in messages]
+            for index, (parse, item, what) in enumerate(items):
+                if len(events) + len(refused) >= MAX_EVENTS:
+                    raise ValueError(f"more than {MAX_EVENTS} events in one request")
+                label = describe(item, index).replace("event", what, 1)
+                try:
+                    event = check_event(parse(item), label)
+                except ValueError as error:
+                    refused.append(_labelled(label, error))
+                    continue
+                event["phone_number_id"] = number_id
+                events.append(event)
+    return events, refused
+
+
+def _labelled(label, error):
+    text = str(error)
+    return text if text.startswith(label) else f"{label}: {text}"
+
+
+def parse_webhook(payload):
+    """Events of a Cloud API notification; ValueError when any is malformed.
+
+    A receipt: ``{"kind": "status", "provider_id": wamid, "status":
+    sent|delivered|read|failed, "timestamp" (UTC), "recipient": "+E164",
+    "reference": our biz_opaque_callback_data or None, "error", "error_code",
+    "event_key": "<wamid>:<status>", "phone_number_id"}``. A customer's
+    message: ``{"kind": "message", "provider_id": wamid, "from": "+E164",
+    "to": our number, "type", "text" (body, button or list title, caption),
+    "timestamp", "name" (profile), "context_id" (the wamid answered),
+    "reference": None, "event_key": wamid, "phone_number_id"}``. Changes
+    other than ``messages`` (template status, quality...) are ignored. See
+    :func:`parse_batch` to keep the good events of a batch.
+    """
+    events, refused = parse_batch(payload)
+    if refused:
+        raise ValueError(refused[0])
     return events
 
 

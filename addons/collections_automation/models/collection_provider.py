@@ -20,6 +20,7 @@ KIND_CHANNELS = {
 #: queue_job channel of Odoo's own email and SMS.
 ODOO_JOB_CHANNEL = "root.collections.odoo"
 SECRET_GROUP = "base.group_system"
+WEBHOOK_PATH = "/collections/webhook"
 # adapters keep a requests session (keep-alive) per provider and process
 _ADAPTERS = {}
 _ADAPTERS_LOCK = threading.Lock()
@@ -110,9 +111,15 @@ class CollectionProvider(models.Model):
 
     @api.depends("kind")
     def _compute_webhook_url(self):
-        base = self.get_base_url()
+        """Where the provider posts its receipts and replies; none until the
+        kind is chosen."""
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
         for provider in self:
-            provider.webhook_url = f"{base}/collections/webhook/{provider.kind}"
+            provider.webhook_url = (
+                f"{base.rstrip('/')}{WEBHOOK_PATH}/{provider.kind}"
+                if provider.kind
+                else False
+            )
 
     @api.constrains("kind", "use_for_sms", "use_for_whatsapp", "use_for_voice")
     def _check_channels(self):
@@ -141,6 +148,43 @@ class CollectionProvider(models.Model):
                         "e.g. +525511110000."
                     )
                 )
+
+    @api.constrains("kind", "whatsapp_phone_number_id", "active")
+    def _check_whatsapp_number(self):
+        """A WhatsApp number's events go to the one provider that owns it."""
+        for provider in self.filtered(
+            lambda p: p.kind == "whatsapp" and p.active and p.whatsapp_phone_number_id
+        ):
+            number_id = provider.whatsapp_phone_number_id.strip()
+            others = self.sudo().search(
+                [
+                    ("id", "!=", provider.id),
+                    ("kind", "=", "whatsapp"),
+                    ("whatsapp_phone_number_id", "=", number_id),
+                ]
+            )
+            if others:
+                raise ValidationError(
+                    self.env._(
+                        "The WhatsApp phone number ID %(number)s is used by "
+                        "%(provider)s already: each number belongs to one provider.",
+                        number=number_id,
+                        provider=others[0].display_name,
+                    )
+                )
+
+    @api.model
+    def _whatsapp_owner(self, phone_number_id, candidates):
+        """The provider among ``candidates`` that owns ``phone_number_id``.
+
+        Meta names the business number of every change; without one, a
+        single candidate is taken.
+        """
+        if not phone_number_id:
+            return candidates if len(candidates) == 1 else self.browse()
+        return candidates.filtered(
+            lambda p: (p.whatsapp_phone_number_id or "").strip() == phone_number_id
+        )[:1]
 
     def _channels(self):
         self.ensure_one()

@@ -1,25 +1,21 @@
 import logging
+from datetime import UTC
+from typing import NamedTuple
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
+from ..channels import base as channels_base
 from ..engine import optout as optout_engine
+from ..engine import outbox
 
 _logger = logging.getLogger(__name__)
 
-#: How far a receipt moves a row; a late "delivered" never undoes "read".
-STATUS_RANK = {
-    "queued": 0,
-    "sending": 0,
-    "failed": 1,
-    "sent": 1,
-    "delivered": 2,
-    "read": 3,
-    "replied": 4,
-}
-#: Provider statuses to ours.
+#: Providers' words for a message's fate, in the outbox's words
+#: (``engine/outbox.py`` decides what each does to a row).
 STATUS_MAP = {
     "sent": "sent",
     "delivered": "delivered",
@@ -27,14 +23,39 @@ STATUS_MAP = {
     "failed": "failed",
     "undelivered": "failed",
 }
+#: A call not answered failed; one answered was delivered (a person) or
+#: sent (a machine took a voicemail).
+CALL_FAILED = ("busy", "no-answer", "failed", "canceled")
+CALL_ANSWERED = ("in-progress", "answered", "completed")
+#: Fields of a provider that must never show in a row's error.
+SECRET_FIELDS = (
+    "whatsapp_access_token",
+    "whatsapp_app_secret",
+    "whatsapp_verify_token",
+    "twilio_auth_token",
+    "generic_secret",
+)
+#: Longest provider error kept on a row.
+MAX_ERROR = 1000
+
+
+class IngestResult(NamedTuple):
+    """What became of a webhook's events: applied, replays, and those that
+    could not be applied (stored to review, see the server log)."""
+
+    applied: int
+    replayed: int
+    failed: int
 
 
 class CollectionWebhookEvent(models.Model):
-    """Every webhook event received, once: receipts, replies and calls.
+    """Every webhook event received, once per provider: receipts, replies, calls.
 
-    The unique ``(provider_kind, event_key)`` makes a replayed webhook a
-    no-op: the insert finds the key and nothing else happens. Replies from a
-    number no customer has wait here for a person (state *To Review*).
+    The unique ``(provider_id, event_key)`` makes a replayed webhook a no-op:
+    the insert finds the key and nothing else happens. Two providers (two
+    companies' gateways) may use the same event ids without one hiding the
+    other's. Replies from a number no customer of the provider's company has
+    wait here for a person (state *To Review*).
     """
 
     _name = "collection.webhook.event"
@@ -73,7 +94,7 @@ class CollectionWebhookEvent(models.Model):
     _sql_constraints = [
         (
             "event_uniq",
-            "unique(provider_kind, event_key)",
+            "unique(provider_id, event_key)",
             "This webhook event was received already.",
         ),
     ]
@@ -83,127 +104,216 @@ class CollectionWebhookEvent(models.Model):
 
     # === Intake === #
     @api.model
-    def _ingest(self, provider, events, channel):
-        """Apply each new event; return ``(applied, replayed)`` counts.
+    def _ingest(self, provider, events, channel=None):
+        """Store and apply each new event of ``provider``; an
+        :class:`IngestResult`.
 
-        ``channel`` is the channel of inbound messages (whatsapp, sms...);
-        receipts find their row by the provider's id or our reference.
+        ``channel`` is the channel of inbound messages that do not name
+        theirs (whatsapp, sms...). Each event is applied in a savepoint of
+        its own: one that fails (a bug, never a replay) is stored to review
+        and logged, and the others are kept.
         """
-        applied = replayed = 0
+        applied = replayed = failed = 0
         for event in events:
-            event_id = self._claim_event(provider, event, channel)
-            if not event_id:
-                replayed += 1
+            try:
+                with self.env.cr.savepoint():
+                    event_id = self._claim_event(provider, event, channel)
+                    if event_id:
+                        self.browse(event_id)._apply(provider, event)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise  # the whole request is retried by Odoo
+            except Exception:  # pylint: disable=broad-except
+                _logger.exception(
+                    "Webhook event %s of provider %s could not be applied",
+                    event.get("event_key"),
+                    provider.id,
+                )
+                failed += 1
+                self._keep_failed(provider, event, channel)
                 continue
-            record = self.browse(event_id)
-            if event["kind"] == "message":
-                record._apply_inbound(provider, event)
+            if event_id:
+                applied += 1
             else:
-                record._apply_status(event)
-            applied += 1
-        return applied, replayed
+                replayed += 1
+        return IngestResult(applied, replayed, failed)
 
     @api.model
-    def _claim_event(self, provider, event, channel):
+    def _keep_failed(self, provider, event, channel):
+        """Store an event that could not be applied, for a person to see."""
+        try:
+            with self.env.cr.savepoint():
+                self._claim_event(
+                    provider,
+                    event,
+                    channel,
+                    state="review",
+                    note=self.env._("Could not be applied; see the server log."),
+                )
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception:  # pylint: disable=broad-except
+            _logger.exception("Webhook event of provider %s not stored", provider.id)
+
+    def _apply(self, provider, event):
+        self.ensure_one()
+        if event["kind"] == "message":
+            self._apply_inbound(provider, event)
+        else:
+            self._apply_status(provider, event)
+
+    @api.model
+    def _claim_event(self, provider, event, channel, state="done", note=None):
+        """Insert the event; its id, or None when this provider sent it before."""
         self.env.flush_all()
+        kind = event["kind"] if event["kind"] in ("status", "message") else "call"
+        if kind == "message":
+            channel = event.get("channel") or channel
         self.env.cr.execute(
             SQL(
                 """
                 INSERT INTO collection_webhook_event
                        (provider_kind, provider_id, company_id, event_key, kind,
-                        received_at, sender, channel, text, status, state,
+                        received_at, sender, channel, text, status, state, note,
                         create_uid, write_uid, create_date, write_date)
                 VALUES (%(kind)s, %(provider)s, %(company)s, %(key)s, %(type)s,
                         %(now)s, %(sender)s, %(channel)s, %(text)s, %(status)s,
-                        'done', %(uid)s, %(uid)s, %(now)s, %(now)s)
-           ON CONFLICT (provider_kind, event_key) DO NOTHING
+                        %(state)s, %(note)s, %(uid)s, %(uid)s, %(now)s, %(now)s)
+           ON CONFLICT (provider_id, event_key) DO NOTHING
              RETURNING id
                 """,
                 kind=provider.kind,
                 provider=provider.id,
                 company=provider.company_id.id,
-                key=str(event["event_key"])[:255],
-                type=event["kind"]
-                if event["kind"] in ("status", "message")
-                else "call",
+                key=str(event["event_key"]),
+                type=kind,
                 now=fields.Datetime.now(),
                 sender=event.get("from") or event.get("recipient"),
-                channel=channel if event["kind"] == "message" else None,
+                channel=(event.get("channel") or channel)
+                if kind == "message"
+                else None,
                 text=event.get("text"),
                 status=event.get("status"),
+                state=state,
+                note=note,
                 uid=self.env.uid,
             )
         )
         row = self.env.cr.fetchone()
         return row and row[0]
 
-    def _find_row(self, event):
+    # === Receipts === #
+    def _find_row(self, provider, event):
+        """The outbox row a receipt of ``provider`` is about, or none.
+
+        Only rows this provider may have sent: its company's row with the
+        provider's message id, else its company's row with our reference on
+        a channel the company routes through this provider (a receipt
+        quoting a row we never stored the provider's id of). A row whose
+        stored provider id differs is another message.
+        """
         Message = self.env["collection.message"]
-        row = Message
-        if event.get("provider_id"):
-            row = Message.search([("provider_ref", "=", event["provider_id"])], limit=1)
-        if not row and event.get("reference"):
-            row = Message.search(
-                [("idempotency_key", "=", event["reference"])], limit=1
+        company = provider.company_id
+        provider_ref = event.get("provider_id")
+        route = provider._routes(company.ids)
+        routed = Message.browse()
+        if provider_ref:
+            rows = Message.search(
+                [("provider_ref", "=", provider_ref), ("company_id", "=", company.id)],
+                order="id desc",
             )
+            routed = rows.filtered(
+                lambda m: route.get((company.id, m.channel)) == provider
+            )
+            if rows:
+                return (routed or rows)[:1]
+        reference = event.get("reference")
+        if not reference:
+            return Message
+        row = Message.search(
+            [("idempotency_key", "=", reference), ("company_id", "=", company.id)],
+            limit=1,
+        )
+        if not row or route.get((company.id, row.channel)) != provider:
+            return Message
+        if row.provider_ref and provider_ref and row.provider_ref != provider_ref:
+            return Message
         return row
 
-    def _apply_status(self, event):
-        """A receipt: move the row on (never back), or keep it as unknown."""
-        row = self._find_row(event)
-        values = {"message_id": row.id, "partner_id": row.partner_id.id}
-        if not row:
-            self.write({"state": "ignored", "note": "unknown message"})
-            return
-        # calls report progress (Twilio's "call" events, or a generic
-        # gateway's "answered"/"no-answer" statuses)
-        if event["kind"] == "call":
-            status = self._call_status(event)
-        else:
-            status = STATUS_MAP.get(event.get("status")) or self._call_status(event)
-        if not status:
-            self.write(dict(values, note=f"status {event.get('status')} not tracked"))
-            return
-        self.write(values)
-        current = row.state
-        if STATUS_RANK.get(status, 0) <= STATUS_RANK.get(current, -1) and not (
-            status == "failed" and current == "sending"
-        ):
-            return
-        at = event.get("timestamp") or fields.Datetime.now()
-        at = at.replace(tzinfo=None) if hasattr(at, "tzinfo") else at
-        update = {"state": status}
-        if not row.provider_ref and event.get("provider_id"):
-            update["provider_ref"] = event["provider_id"]
-        if status in ("sent", "delivered", "read") and not row.sent_at:
-            update["sent_at"] = at
-        if status in ("delivered", "read") and not row.delivered_at:
-            update["delivered_at"] = at
-        if status == "read":
-            update["read_at"] = at
-        if status == "failed":
-            update["error"] = event.get("error") or self.env._(
-                "The provider could not deliver it."
-            )
-        row.write(update)
-        if status == "failed":
-            row._log_failed()
+    def _receipt_status(self, event):
+        """The outbox's word for a receipt (sent, delivered, read, failed), or None.
 
-    def _call_status(self, event):
-        """A call answered by a person counts as delivered; not answered or
-        answered by a machine, as sent (a voicemail was left) or failed."""
+        Calls report progress (Twilio's "call" events, or a generic gateway's
+        "answered"/"no-answer" statuses).
+        """
         status = event.get("status")
-        if status in ("busy", "no-answer", "failed", "canceled"):
+        if event["kind"] != "call" and status in STATUS_MAP:
+            return STATUS_MAP[status]
+        if status in CALL_FAILED:
             return "failed"
-        if status in ("in-progress", "answered", "completed"):
+        if status in CALL_ANSWERED:
             answered_by = event.get("answered_by") or "human"
             return "delivered" if answered_by.startswith("human") else "sent"
         return None
 
+    def _apply_status(self, provider, event):
+        """A receipt: move the row as ``engine/outbox.py`` says, or keep it as
+        unknown. A failure after "sent" fails the row with the provider's
+        reason and says so in the customer's chatter, so the journey's next
+        step escalates to another channel."""
+        row = self._find_row(provider, event)
+        if not row:
+            self.write(
+                {
+                    "state": "ignored",
+                    "note": self.env._("No message sent through this provider."),
+                }
+            )
+            return
+        values = {"message_id": row.id, "partner_id": row.partner_id.id}
+        status = self._receipt_status(event)
+        target = status and outbox.receipt_target(row.state, status)
+        if not target:
+            self.write(values)
+            return
+        self.write(values)
+        now = fields.Datetime.now()
+        at = event.get("timestamp") or now
+        if at.tzinfo:
+            at = at.astimezone(UTC).replace(tzinfo=None)
+        at = min(at, now)  # a receipt does not come from the future
+        update = {"state": target}
+        if not row.provider_ref and event.get("provider_id"):
+            update["provider_ref"] = event["provider_id"]
+        if target in ("sent", "delivered", "read") and not row.sent_at:
+            update["sent_at"] = at
+        if target in ("delivered", "read") and not row.delivered_at:
+            update["delivered_at"] = at
+        if target == "read" and not row.read_at:
+            update["read_at"] = at
+        if target == "failed":
+            update["error"] = self._provider_error(provider, event)
+        elif row.state == "failed":
+            update["error"] = False  # it arrived after all
+        row.write(update)
+        if target == "failed":
+            row._log_failed()
+
+    def _provider_error(self, provider, event):
+        """The provider's reason for a failure, without any of its secrets."""
+        error = event.get("error")
+        if not error:
+            return self.env._("The provider could not deliver it.")
+        provider = provider.sudo()
+        secrets = [provider[name] for name in SECRET_FIELDS if provider[name]]
+        return channels_base.redact(str(error), secrets)[:MAX_ERROR]
+
+    # === Inbound messages === #
     def _apply_inbound(self, provider, event):
         """A message from a customer: chatter, reply, opt-out, the agent."""
         number = event.get("from")
-        partner = self._partner_for(number, provider.company_id)
+        channel = self.channel
+        company = provider.company_id
+        partner = self._partner_for(number, company, channel)
         if not partner:
             self.write(
                 {
@@ -212,7 +322,6 @@ class CollectionWebhookEvent(models.Model):
                 }
             )
             return
-        channel = self.channel
         text = event.get("text") or ""
         self.write({"partner_id": partner.id})
         if channel == "whatsapp":
@@ -232,7 +341,7 @@ class CollectionWebhookEvent(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         Message = self.env["collection.message"]
-        replied = Message._register_reply(partner, channel, text)
+        replied = Message._register_reply(partner, channel, text, company=company)
         if replied:
             self.message_id = replied
         if optout_engine.is_opt_out(text):
@@ -249,14 +358,29 @@ class CollectionWebhookEvent(models.Model):
         return False
 
     @api.model
-    def _partner_for(self, number, company):
-        """The customer behind a number: one with open items in the company
-        first, the most recently updated otherwise."""
+    def _partner_for(self, number, company, channel=None):
+        """The customer behind a number, among the contacts of ``company``
+        (its own and the shared ones): one with open items in the company
+        first, the most recently updated otherwise.
+
+        A WhatsApp id is matched with the number's mobile variants (Mexico's
+        ``521...``, Argentina's ``549...``, see
+        :func:`~..channels.base.phone_variants`); an email channel matches
+        the address.
+        """
+        Partner = self.env["res.partner"]
         if not number:
-            return self.env["res.partner"]
-        partners = self.env["res.partner"].search(
-            [("collection_phone_e164", "=", number)], order="write_date desc"
-        )
+            return Partner
+        domain = [("company_id", "in", [company.id, False])]
+        if channel == "email":
+            domain.append(("email_normalized", "=", str(number).strip().lower()))
+        else:
+            try:
+                variants = channels_base.phone_variants(number)
+            except ValueError:
+                variants = (number,)
+            domain.append(("collection_phone_e164", "in", list(variants)))
+        partners = Partner.search(domain, order="write_date desc, id desc")
         with_debts = partners.filtered(
             lambda p: p.commercial_partner_id.collection_debtor_ids.filtered(
                 lambda d: d.company_id == company
