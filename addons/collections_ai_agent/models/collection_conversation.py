@@ -237,7 +237,9 @@ class CollectionConversation(models.Model):
             [("partner_id", "=", commercial.id), ("company_id", "=", company.id)],
             limit=1,
         )
-        balance = debtor.total_overdue or debtor.total_due
+        # the amount the reminders and the payment page ask for (the overdue
+        # amount, or the whole balance when nothing is overdue yet)
+        balance = debtor._amount_to_pay() if debtor else 0
         if not debtor or balance <= 0:
             # nothing to collect: the reply waits in the chatter for a person
             return self.browse()

@@ -90,9 +90,46 @@ class AccountMove(models.Model):
         return result
 
     def _collection_refresh_customers(self):
-        """Refresh the figures of these invoices' customers now."""
+        """Refresh the figures of these invoices' customers now; a payment or
+        any entry on a receivable account counts too, since an unapplied
+        payment lowers what its customer owes."""
         customers = self.filtered(
             lambda move: move.move_type in COLLECTED_MOVE_TYPES + ("out_refund",)
         ).commercial_partner_id
+        customers |= (
+            self.filtered(lambda move: move.move_type == "entry")
+            .line_ids.filtered(
+                lambda line: line.account_id.account_type == "asset_receivable"
+            )
+            .partner_id.commercial_partner_id
+        )
         if customers:
             self.env["collection.debtor"]._refresh(partner_ids=customers.ids)
+
+    def _collection_account_figures(self):
+        """The customer's figures as its reminders state them, for the
+        invoice's portal page: ``{"overdue", "due", "currency", "pay_amount",
+        "pay_url"}``, or None when the customer owes nothing."""
+        self.ensure_one()
+        if self.move_type not in COLLECTED_MOVE_TYPES:
+            return None
+        debtor = (
+            self.env["collection.debtor"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", self.commercial_partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                ],
+                limit=1,
+            )
+        )
+        if not debtor or debtor.currency_id.compare_amounts(debtor.stated_due, 0) <= 0:
+            return None
+        return {
+            "overdue": debtor.stated_overdue,
+            "due": debtor.stated_due,
+            "currency": debtor.currency_id,
+            "pay_amount": debtor._amount_to_pay(),
+            "pay_url": debtor._payment_link(),
+        }

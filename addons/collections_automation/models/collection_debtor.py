@@ -1,5 +1,8 @@
+from werkzeug.urls import url_encode
+
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools import hmac as hmac_tool
 
 from ..engine import buckets as bucket_engine
 from ..engine import segments as segment_engine
@@ -38,9 +41,31 @@ class CollectionDebtor(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     country_id = fields.Many2one(related="partner_id.country_id", store=True)
     company_type = fields.Selection(related="partner_id.company_type", store=True)
-    total_due = fields.Monetary(help="All open receivables, credits deducted.")
-    total_overdue = fields.Monetary(help="Open receivables past their due date.")
-    oldest_due_date = fields.Date(help="Due date of the oldest unpaid installment.")
+    # one definition: see collection.refresh (the customer's unapplied credits
+    # settle its oldest items first, as an aging applies them)
+    total_due = fields.Monetary(
+        help="All open receivables, unapplied credit notes and payments deducted."
+    )
+    total_overdue = fields.Monetary(
+        help="Open receivables past their due date, less the unapplied credit "
+        "notes and payments (applied to the oldest items first); never below zero."
+    )
+    oldest_due_date = fields.Date(
+        help="Due date of the oldest unpaid installment the unapplied credits "
+        "do not cover."
+    )
+    stated_overdue = fields.Monetary(
+        "Overdue (as told)",
+        compute="_compute_stated_amounts",
+        help="The overdue amount reminders, the payment page and the AI agent "
+        "state: the total overdue less the invoices on hold.",
+    )
+    stated_due = fields.Monetary(
+        "Total Due (as told)",
+        compute="_compute_stated_amounts",
+        help="The whole balance reminders and the payment page state: the "
+        "total due less the invoices on hold.",
+    )
     days_overdue = fields.Integer(compute="_compute_days_overdue")
     worst_bucket_id = fields.Many2one("collection.bucket")
     open_invoice_count = fields.Integer("Open Invoices")
@@ -91,6 +116,69 @@ class CollectionDebtor(models.Model):
             "res_id": self.partner_id.id,
             "view_mode": "form",
         }
+
+    @api.depends("total_due", "total_overdue")
+    def _compute_stated_amounts(self):
+        """The figures told to the customer: this debtor's, less what its
+        invoices on hold (a dispute, a legal case) account for, in one query."""
+        held = {}
+        ids = [debtor_id for debtor_id in self.ids if debtor_id]
+        if ids:
+            self.env["account.move"].flush_model(["collection_hold"])
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT d.id, SUM(ci.amount_overdue), SUM(ci.amount_residual)
+                      FROM collection_debtor d
+                      JOIN collection_invoice ci
+                        ON ci.partner_id = d.partner_id
+                       AND ci.company_id = d.company_id
+                      JOIN account_move am ON am.id = ci.move_id
+                     WHERE d.id = ANY(%s) AND am.collection_hold IS NOT NULL
+                  GROUP BY d.id
+                    """,
+                    ids,
+                )
+            )
+            held = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        for debtor in self:
+            overdue, residual = held.get(debtor.id, (0, 0))
+            debtor.stated_overdue = max(debtor.total_overdue - float(overdue), 0.0)
+            debtor.stated_due = max(debtor.total_due - float(residual), 0.0)
+
+    def _amount_to_pay(self):
+        """What the customer is asked to pay now: the overdue amount, or the
+        whole balance when nothing is overdue yet."""
+        self.ensure_one()
+        return self.stated_overdue or self.stated_due
+
+    def _payment_link(self, amount=None):
+        """Odoo's payment page for ``amount`` (by default :meth:`_amount_to_pay`)
+        on this customer's account; None when there is nothing to pay. The
+        access token binds partner, amount and currency, as Odoo's own payment
+        links do; the payment lands on the customer's account, where the
+        refresh applies it to the oldest items first."""
+        self.ensure_one()
+        amount = self._amount_to_pay() if amount is None else amount
+        currency = self.currency_id
+        amount = currency.round(amount or 0.0)
+        if currency.compare_amounts(amount, 0) <= 0:
+            return None
+        partner = self.partner_id
+        query = {
+            "reference": partner.ref or partner.name,
+            "amount": amount,
+            "currency_id": currency.id,
+            "partner_id": partner.id,
+            "company_id": self.company_id.id,
+            # payment.utils.generate_access_token, which needs a request
+            "access_token": hmac_tool(
+                self.env(su=True),
+                "generate_access_token",
+                f"{partner.id}|{amount}|{currency.id}",
+            ),
+        }
+        return f"{self.get_base_url()}/payment/pay?{url_encode(query)}"
 
     @api.depends("oldest_due_date")
     def _compute_days_overdue(self):
@@ -250,12 +338,10 @@ class CollectionDebtor(models.Model):
             )
             rule = segment_engine.match_segment(facts, rules_by_company[company_id])
             segment_id = int(rule.code) if rule else None
-            # credits not yet due lower what is really at risk
-            at_risk = min(total_overdue, max(total_due, 0.0))
             values = (
                 score,
                 segment_id,
-                round(segment_engine.priority(at_risk, score), 2),
+                round(segment_engine.priority(total_overdue, score), 2),
                 journeys.get(segment_id),
             )
             current[2] = float(current[2] or 0)

@@ -14,6 +14,28 @@ class CollectionRefresh(models.AbstractModel):
     statements that touch only the rows whose figures changed, and delete or
     zero the ones no longer open. A scope (companies or customers) limits all
     of it, so a payment refreshes its customer at once for a few milliseconds.
+
+    This is the one definition of a customer's figures in a company, which
+    every amount stated to a customer or a collector reads (reminders, the
+    payment page, the AI agent, cases and statements):
+
+    * **total due**: every open receivable item, unapplied credit notes and
+      payments deducted (the sum of the open residuals; may be negative);
+    * **total overdue**: the customer's unapplied credits (open items with a
+      negative residual, whatever their date) settle the open debit items
+      oldest due first, as an aging applies them; what is left uncovered of
+      the items past their due date is overdue. So it is the overdue items
+      less the unapplied credits, never below zero. An installment not yet
+      due (a later ``date_maturity`` on a partly overdue invoice) is due, not
+      overdue;
+    * **oldest due date** (and the worst bucket): the due date of the oldest
+      item the credits leave uncovered; none when credits cover everything,
+      which takes the customer out of the journeys.
+
+    Invoice figures apply the same allocation: an invoice's overdue amount
+    is what the credits leave of its installments past due, and its due date
+    the oldest installment they leave uncovered (``amount_residual`` stays
+    the invoice's own open amount).
     """
 
     _name = "collection.refresh"
@@ -33,11 +55,13 @@ class CollectionRefresh(models.AbstractModel):
             SQL(
                 """
                 CREATE TEMPORARY TABLE collection_open_line ON COMMIT DROP AS
-                SELECT aml.move_id, aml.partner_id, aml.company_id,
+                SELECT aml.id AS line_id, aml.move_id, aml.partner_id,
+                       aml.company_id,
                        aml.amount_residual AS residual,
                        aml.date_maturity AS maturity,
                        aml.display_type = 'payment_term'
-                           AND aml.amount_residual > 0 AS installment
+                           AND aml.amount_residual > 0 AS installment,
+                       GREATEST(aml.amount_residual, 0) AS uncovered
                   FROM account_move_line aml
                  WHERE aml.account_id IN (
                            SELECT id FROM account_account
@@ -52,6 +76,7 @@ class CollectionRefresh(models.AbstractModel):
         )
         cr.execute("CREATE INDEX ON collection_open_line (partner_id, company_id)")
         cr.execute("ANALYZE collection_open_line")
+        self._apply_credits()
         invoices = self._write_invoices(today, company_ids, partner_ids)
         debtor_ids = self._write_debtors(today, company_ids, partner_ids)
         self._write_broken_promises(company_ids, partner_ids)
@@ -59,6 +84,42 @@ class CollectionRefresh(models.AbstractModel):
         # raw SQL wrote behind the ORM's back: forget every cached value
         self.env.invalidate_all()
         return invoices, debtor_ids
+
+    @api.model
+    def _apply_credits(self):
+        """Settle the open debit lines with their customer's unapplied credits
+        (credit notes, payments: open lines with a negative residual), oldest
+        due first, as an aging does: ``uncovered`` is what a credit leaves of
+        each debit line. Only the lines of customers holding a credit are
+        sorted, so a ledger without unapplied credits costs one scan."""
+        self.env.cr.execute(
+            """
+            WITH credited AS (
+                SELECT partner_id, company_id, SUM(residual) AS credit
+                  FROM collection_open_line
+                 WHERE residual < 0
+              GROUP BY partner_id, company_id
+            ),
+            settled AS (
+                SELECT l.ctid AS row, l.residual,
+                       LEAST(l.residual, GREATEST(
+                           SUM(l.residual) OVER (
+                               PARTITION BY l.partner_id, l.company_id
+                               ORDER BY l.maturity, l.line_id
+                               ROWS UNBOUNDED PRECEDING)
+                           + c.credit, 0)) AS uncovered
+                  FROM credited c
+                  JOIN collection_open_line l
+                    ON l.partner_id = c.partner_id
+                   AND l.company_id = c.company_id
+                 WHERE l.residual > 0
+            )
+            UPDATE collection_open_line l
+               SET uncovered = s.uncovered
+              FROM settled s
+             WHERE l.ctid = s.row AND s.uncovered <> s.residual
+            """
+        )
 
     @api.model
     def _partners_crossing(self, last, today):
@@ -132,9 +193,10 @@ class CollectionRefresh(models.AbstractModel):
                 moves AS (
                     SELECT move_id, MIN(partner_id) AS partner_id,
                            MIN(company_id) AS company_id,
-                           MIN(maturity) AS due_date,
+                           MIN(maturity) FILTER (WHERE uncovered > 0)
+                               AS due_date,
                            SUM(residual) AS amount_residual,
-                           COALESCE(SUM(residual)
+                           COALESCE(SUM(uncovered)
                                FILTER (WHERE maturity < %(today)s), 0) AS overdue
                       FROM collection_open_line
                      WHERE installment
@@ -204,10 +266,10 @@ class CollectionRefresh(models.AbstractModel):
                 totals AS (
                     SELECT partner_id, company_id,
                            SUM(residual) AS total_due,
-                           COALESCE(SUM(residual)
+                           COALESCE(SUM(uncovered)
                                FILTER (WHERE maturity < %(today)s), 0)
                                AS total_overdue,
-                           MIN(maturity) FILTER (WHERE residual > 0)
+                           MIN(maturity) FILTER (WHERE uncovered > 0)
                                AS oldest_due_date,
                            COUNT(DISTINCT move_id) FILTER (WHERE installment)
                                AS open_invoice_count

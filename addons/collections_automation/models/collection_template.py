@@ -8,9 +8,16 @@ class CollectionTemplate(models.Model):
 
     Rendered on the outbox row (``collection.message``) with Odoo's inline
     templates, so ``{{ object.partner_id.name }}``,
-    ``{{ format_amount(object.amount_due, object.currency_id) }}`` and
-    ``{{ object.payment_url }}`` work; subject and body are translatable and
-    rendered in the customer's language.
+    ``{{ format_amount(object.debtor_id.stated_overdue, object.currency_id) }}``
+    and ``{{ object.payment_url }}`` work; subject and body are translatable
+    and rendered in the customer's language.
+
+    Amounts: what a reminder calls overdue is the customer's overdue amount
+    (``debtor_id.stated_overdue``: past-due items less unapplied credits,
+    oldest first, invoices on hold left out) and the whole balance is
+    ``debtor_id.stated_due``, the figures the payment page and the AI agent
+    state too (see ``collection.refresh``). ``amount_due`` is the amount of a
+    promise on a promise reminder.
     """
 
     _name = "collection.template"
@@ -26,8 +33,10 @@ class CollectionTemplate(models.Model):
     body = fields.Text(
         translate=True,
         required=True,
-        help="Inline template: {{ object.partner_id.name }}, "
-        "{{ format_amount(object.amount_due, object.currency_id) }}, "
+        help="Inline template: {{ object.partner_id.name }}, the overdue amount "
+        "{{ format_amount(object.debtor_id.stated_overdue, object.currency_id) }}, "
+        "the whole balance "
+        "{{ format_amount(object.debtor_id.stated_due, object.currency_id) }}, "
         "{{ object.payment_url }}.",
     )
     lang = fields.Char(default="{{ object.partner_id.lang }}")

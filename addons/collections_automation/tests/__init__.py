@@ -9,3 +9,4 @@ from . import test_delivery_failures
 from . import test_recovery
 from . import test_contact_gate
 from . import test_outbox_states
+from . import test_amounts
