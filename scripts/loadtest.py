@@ -2,7 +2,7 @@
 """Load test of dispatch and webhooks against a real multi-worker Odoo.
 
     python3 scripts/loadtest.py --database collections_load [--messages 10000]
-        [--webhooks 10000] [--concurrency 50] [--kill-worker]
+        [--webhooks 10000] [--concurrency 50] [--kill-worker | --kill-server]
 
 What it does, end to end, with nothing mocked:
 
@@ -15,15 +15,26 @@ What it does, end to end, with nothing mocked:
    outbox row each, routed through a generic provider pointing at the
    gateway, then triggers the dispatch cron: rows go out through queue_job
    jobs on the ``root.collections.generic`` channel, several workers at once;
-3. with ``--kill-worker``, SIGKILLs an Odoo worker while it sends, lets the
-   master respawn it and the dispatcher recover what the dead worker held;
+3. with ``--kill-worker``, SIGKILLs the Odoo worker running a send job
+   while it sends, and lets the master respawn it; with ``--kill-server``,
+   SIGKILLs the whole server (master, workers, job runner) and starts it
+   again. Nothing is done by hand after that: the dispatch cron's recovery
+   releases the jobs the dead workers left ``started`` (which the job runner
+   would otherwise count against its channel's capacity for ever) and
+   recovers their rows; the script only waits until every row is sent or
+   failed and no job of the run is waiting or running;
 4. posts one signed delivery receipt per sent row to
    ``/collections/webhook/generic``, ``--concurrency`` at a time, then
    replays a tenth of them;
 5. prints sent (distinct rows the gateway accepted), delivered (rows the
    receipts moved), duplicate requests (a second request for a row the
-   gateway already had: absorbed by its Idempotency-Key), lost (rows never
-   sent), webhook 5xx, and throughput from outbox to gateway.
+   gateway already had: absorbed by its Idempotency-Key), sent twice, lost
+   (rows never sent), the jobs the suite's recovery released, jobs and rows
+   left waiting or running, manual requeues (none: the script never touches
+   a job), webhook 5xx, and throughput from outbox to gateway. It exits 1
+   unless nothing is lost, nothing was sent twice, no row is left queued or
+   sending, no job is left started, enqueued or pending, and no webhook
+   failed.
 """
 
 import argparse
@@ -196,6 +207,43 @@ def seed(odoo, options, gateway_port):
     return rows
 
 
+def running_job_pids(odoo):
+    """Worker processes running a collections send job right now."""
+    jobs = odoo.env["queue.job"].search_read(
+        [
+            ("model_name", "=", "collection.message"),
+            ("method_name", "=", "_job_send"),
+            ("state", "=", "started"),
+        ],
+        ["worker_pid"],
+    )
+    return sorted({job["worker_pid"] for job in jobs if job["worker_pid"]})
+
+
+def run_jobs(odoo, since):
+    """The run's send jobs by state (``since``: when the run began, UTC)."""
+    result = {}
+    for group in odoo.env["queue.job"].read_group(
+        [
+            ("model_name", "=", "collection.message"),
+            ("method_name", "=", "_job_send"),
+            ("date_created", ">=", since),
+        ],
+        ["state"],
+        ["state"],
+    ):
+        result[group["state"]] = group["state_count"]
+    return result
+
+
+def connect(port, database):
+    import odoorpc  # noqa: PLC0415 (pinned in requirements-dev)
+
+    odoo = odoorpc.ODOO("127.0.0.1", port=port, timeout=600)
+    odoo.login(database, "admin", "admin")
+    return odoo
+
+
 def counts(odoo, ids):
     Message = odoo.env["collection.message"]
     result = {}
@@ -241,7 +289,17 @@ def main(argv=None):
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch", type=int, default=200)
-    parser.add_argument("--kill-worker", action="store_true")
+    kill = parser.add_mutually_exclusive_group()
+    kill.add_argument(
+        "--kill-worker",
+        action="store_true",
+        help="SIGKILL the worker running a send job a third of the way in",
+    )
+    kill.add_argument(
+        "--kill-server",
+        action="store_true",
+        help="SIGKILL the whole Odoo server a third of the way in, then start it",
+    )
     parser.add_argument("--stuck-minutes", type=float, default=1.0)
     parser.add_argument(
         "--socket-timeout",
@@ -255,8 +313,6 @@ def main(argv=None):
     parser.add_argument("--db-user")
     parser.add_argument("--db-password")
     options = parser.parse_args(argv)
-    import odoorpc  # noqa: PLC0415 (pinned in requirements-dev)
-
     addons_path = dev.find_odoo()
     prepare_database(options, addons_path)
     gateway_port, odoo_port = free_port(), free_port()
@@ -274,42 +330,63 @@ def main(argv=None):
     try:
         wait_http(f"http://127.0.0.1:{gateway_port}/_stats")
         wait_http(f"http://127.0.0.1:{odoo_port}/web/login")
-        odoo = odoorpc.ODOO("127.0.0.1", port=odoo_port, timeout=600)
-        odoo.login(options.database, "admin", "admin")
+        odoo = connect(odoo_port, options.database)
         print(f"Seeding {options.messages} customers and outbox rows...", flush=True)
         ids = seed(odoo, options, gateway_port)
         before = gateway_stats(gateway_port)
         cron = odoo.env.ref("collections_automation.ir_cron_collection_dispatch")
+        since = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
         started = time.time()
-        cron.method_direct_trigger()
+        cron.method_direct_trigger()  # the first run, rather than within a minute
         killed = None
         sent_at_kill = None
-        last_progress = (0, time.time())
+        last_progress = ((), time.time())
+        # after a kill the rows wait for the stuck delay, then for the next
+        # run of the dispatch cron (every minute) to recover them
+        patience = max(300, options.stuck_minutes * 60 * 3 + 180)
         while True:
             stats = gateway_stats(gateway_port)
             unique = stats["unique"] - before["unique"]
             if (
-                options.kill_worker
+                (options.kill_worker or options.kill_server)
                 and killed is None
                 and unique >= options.messages // 3
             ):
-                pids = worker_pids(server.pid)
-                if pids:
-                    killed = pids[0]
+                if options.kill_server:
+                    killed = server.pid
                     sent_at_kill = unique
-                    os.kill(killed, signal.SIGKILL)
-                    print(f"SIGKILL worker {killed} at {unique} sent", flush=True)
+                    os.killpg(server.pid, signal.SIGKILL)
+                    server.wait(30)
+                    print(f"SIGKILL server {killed} at {unique} sent", flush=True)
+                    server = start_odoo(options, addons_path, odoo_port)
+                    wait_http(f"http://127.0.0.1:{odoo_port}/web/login")
+                    odoo = connect(odoo_port, options.database)
+                    print("Server started again", flush=True)
+                else:
+                    pids = running_job_pids(odoo) or worker_pids(server.pid)
+                    if pids:
+                        killed = pids[0]
+                        sent_at_kill = unique
+                        os.kill(killed, signal.SIGKILL)
+                        print(f"SIGKILL worker {killed} at {unique} sent", flush=True)
             state = counts(odoo, ids)
+            jobs = run_jobs(odoo, since)
             done = sum(state.get(s, 0) for s in ("sent", "delivered", "failed"))
-            if done >= len(ids):
+            waiting = sum(jobs.get(s, 0) for s in ("pending", "enqueued", "started"))
+            if done >= len(ids) and not waiting:
                 break
-            if unique != last_progress[0]:
-                last_progress = (unique, time.time())
-            elif time.time() - last_progress[1] > max(120, options.stuck_minutes * 120):
-                print("No progress for two minutes: stopping the wait.", flush=True)
+            progress = (
+                unique,
+                tuple(sorted(state.items())),
+                tuple(sorted(jobs.items())),
+            )
+            if progress != last_progress[0]:
+                last_progress = (progress, time.time())
+            elif time.time() - last_progress[1] > patience:
+                print(
+                    f"No progress for {patience:.0f} s: stopping the wait.", flush=True
+                )
                 break
-            if killed and state.get("planned") and not state.get("queued"):
-                cron.method_direct_trigger()  # the recovered rows, at once
             time.sleep(1)
         elapsed = time.time() - started
         stats = gateway_stats(gateway_port)
@@ -338,8 +415,20 @@ def main(argv=None):
         )
         hook_elapsed = time.time() - hook_started
         final = counts(odoo, ids)
+        jobs = run_jobs(odoo, since)
         unique = stats["unique"] - before["unique"]
         requests = stats["received"] - before["received"]
+        # the gateway knows a row by its Idempotency-Key, one per row: more
+        # distinct messages than rows would be rows that reached it twice
+        sent_twice = max(0, unique - len(ids))
+        left = {
+            "queued": state.get("queued", 0),
+            "sending": state.get("sending", 0),
+            "planned": state.get("planned", 0),
+            "jobs_started": jobs.get("started", 0),
+            "jobs_enqueued": jobs.get("enqueued", 0),
+            "jobs_pending": jobs.get("pending", 0),
+        }
         report = {
             "messages": len(ids),
             "workers": options.workers,
@@ -352,7 +441,14 @@ def main(argv=None):
             "duplicate_requests": stats["duplicates"] - before["duplicates"],
             "rejected_requests": (requests - unique)
             - (stats["duplicates"] - before["duplicates"]),
-            "lost": len(ids) - unique,
+            "sent_twice": sent_twice,
+            "lost": len(ids) - min(unique, len(ids)),
+            # jobs of dead workers the dispatcher's recovery cancelled after
+            # taking their rows back; the script itself never touches a job
+            "released_jobs": jobs.get("cancelled", 0),
+            "manual_requeue": 0,
+            "jobs": jobs,
+            "left": left,
             "states_after_dispatch": state,
             "dispatch_seconds": round(elapsed, 1),
             "messages_per_second": round(unique / elapsed, 1) if elapsed else None,
@@ -366,7 +462,13 @@ def main(argv=None):
             "states_after_webhooks": final,
         }
         print(json.dumps(report, indent=2))
-        return 0 if report["lost"] == 0 and report["webhook_5xx"] == 0 else 1
+        ok = (
+            report["lost"] == 0
+            and sent_twice == 0
+            and not any(left.values())
+            and report["webhook_5xx"] == 0
+        )
+        return 0 if ok else 1
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         gateway.send_signal(signal.SIGTERM)
