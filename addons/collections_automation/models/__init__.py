@@ -3,6 +3,8 @@ from . import collection_bucket
 from . import collection_template
 from . import collection_template_whatsapp
 from . import collection_journey
+from . import collection_journey_simulation
+from . import collection_journey_simulation_line
 from . import collection_journey_step
 from . import collection_journey_variant
 from . import collection_segment

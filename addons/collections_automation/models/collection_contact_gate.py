@@ -263,7 +263,9 @@ class CollectionContactGate(models.AbstractModel):
         Message = self.env["collection.message"]
         if not Message._channel_available(channel, company):
             return Verdict(
-                "refused", "no_provider", self.env._("No provider for %s.", channel)
+                "refused",
+                "no_provider",
+                self.env._("No provider for %s.", self._channel_label(channel)),
             )
         if channel in PHONE_CHANNELS and not partner.collection_phone_e164:
             return Verdict(
@@ -351,6 +353,16 @@ class CollectionContactGate(models.AbstractModel):
         return memo[key]
 
     @api.model
+    def _channel_label(self, channel):
+        """The channel's name in the user's language, not its code."""
+        labels = dict(
+            self.env["collection.message"]
+            ._fields["channel"]
+            ._description_selection(self.env)
+        )
+        return labels.get(channel, channel)
+
+    @api.model
     def _reason(self, decision):
         """The engine's decision in the user's language.
 
@@ -365,11 +377,5 @@ class CollectionContactGate(models.AbstractModel):
         key = rule if rule in policy_engine.REASONS else "hold"
         params = dict(decision.params)
         if params.get("channel"):
-            # the channel's label in the user's language, not its code
-            labels = dict(
-                self.env["res.partner"]
-                ._fields["collection_preferred_channel"]
-                ._description_selection(self.env)
-            )
-            params["channel"] = labels.get(params["channel"], params["channel"])
+            params["channel"] = self._channel_label(params["channel"])
         return self.env._(policy_engine.REASONS[key]).format(**params)  # pylint: disable=translation-required

@@ -82,6 +82,64 @@ class CollectionJourneyStep(models.Model):
                     )
                 )
 
+    def _problems(self, company):
+        """``(blocking, warnings)`` of this step for ``company``, in words:
+        channels always passed over (no provider, no template), templates
+        never used, and a step that can never send anything."""
+        self.ensure_one()
+        if self.action == "escalate":
+            return [], []
+        Message = self.env["collection.message"]
+        labels = dict(self._fields["channel"]._description_selection(self.env))
+        templates = self.template_ids | self.variant_ids.template_ids
+        usable, warnings = [], []
+        for channel in self._channel_order():
+            label = labels.get(channel, channel)
+            if not Message._channel_available(channel, company):
+                warnings.append(
+                    self.env._(
+                        "Step %(step)s: %(channel)s has no provider in %(company)s, "
+                        "so it is always passed over.",
+                        step=self.name,
+                        channel=label,
+                        company=company.name,
+                    )
+                )
+            elif not templates.filtered(lambda t, c=channel: t.channel == c):
+                warnings.append(
+                    self.env._(
+                        "Step %(step)s: no %(channel)s template, so %(channel)s is "
+                        "always passed over.",
+                        step=self.name,
+                        channel=label,
+                    )
+                )
+            else:
+                usable.append(channel)
+        for channel in sorted(set(self.template_ids.mapped("channel"))):
+            same = self.template_ids.filtered(lambda t, c=channel: t.channel == c)
+            if len(same) > 1:
+                warnings.append(
+                    self.env._(
+                        "Step %(step)s has %(count)s %(channel)s templates: only "
+                        "%(first)s is used.",
+                        step=self.name,
+                        count=len(same),
+                        channel=labels.get(channel, channel),
+                        first=same[0].name,
+                    )
+                )
+        blocking = []
+        if not usable:
+            blocking.append(
+                self.env._(
+                    "Step %(step)s has no channel with both a provider and a "
+                    "template: it can never send anything.",
+                    step=self.name,
+                )
+            )
+        return blocking, warnings
+
     def _channel_order(self):
         """Preferred channel first, then the fallbacks, without repeats."""
         self.ensure_one()

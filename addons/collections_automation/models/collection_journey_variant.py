@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CollectionJourneyVariant(models.Model):
@@ -19,8 +19,19 @@ class CollectionJourneyVariant(models.Model):
     code = fields.Char(required=True, default="A")
     weight = fields.Integer(default=50, help="Relative share of customers.")
     template_ids = fields.Many2many("collection.template", string="Templates")
+    share = fields.Float(
+        "Share (%)",
+        compute="_compute_share",
+        help="The share of the step's customers who get this variant.",
+    )
 
     _sql_constraints = [
         ("code_uniq", "unique(step_id, code)", "Variant codes are unique per step."),
         ("weight_positive", "CHECK(weight >= 0)", "Weights cannot be negative."),
     ]
+
+    @api.depends("weight", "step_id.variant_ids.weight")
+    def _compute_share(self):
+        for variant in self:
+            total = sum(variant.step_id.variant_ids.mapped("weight"))
+            variant.share = 100.0 * variant.weight / total if total else 0.0

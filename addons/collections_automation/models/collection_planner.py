@@ -29,14 +29,14 @@ class CollectionPlanner(models.AbstractModel):
         """Create today's outbox rows for every customer whose step is due."""
         now = now or fields.Datetime.now()
         domain = [
-            ("journey_id", "!=", False),
+            ("journey_id.state", "=", "running"),
             ("oldest_due_date", "!=", False),
             ("total_due", ">", 0),
         ]
         if company_ids:
             domain.append(("company_id", "in", list(company_ids)))
         Debtor = self.env["collection.debtor"]
-        journeys = self.env["collection.journey"].search([])
+        journeys = self.env["collection.journey"].search([("state", "=", "running")])
         steps_by_journey = {
             journey: journey.step_ids._to_engine() for journey in journeys
         }
@@ -52,6 +52,15 @@ class CollectionPlanner(models.AbstractModel):
 
     @api.model
     def _plan_batch(self, debtors, steps_by_journey, shared, now):
+        rows = self._rows_for(debtors, steps_by_journey, shared, now)
+        return self._insert(rows, now.date(), now)
+
+    @api.model
+    def _rows_for(self, debtors, steps_by_journey, shared, now, every_refusal=False):
+        """The outbox rows today's steps make for ``debtors``, as dicts, not
+        yet written: what planning inserts and what a journey's simulation
+        shows. A refusal already on record for the step is left out unless
+        ``every_refusal``."""
         today = now.date()
         debtors.fetch(
             [
@@ -131,10 +140,11 @@ class CollectionPlanner(models.AbstractModel):
                     filter(None, [notes, self.env._("Skipped: %s", skipped)])
                 )
             previous = refusals.get(step.id)
-            if row["state"] == "refused" and previous == row.get("refusal_rule"):
+            repeated = row["state"] == "refused" and previous == row.get("refusal_rule")
+            if repeated and not every_refusal:
                 continue  # the same refusal is on record already
             rows.append(row)
-        return self._insert(rows, today, now)
+        return rows
 
     @api.model
     def _anchor(self, engine_step, state):
@@ -191,7 +201,7 @@ class CollectionPlanner(models.AbstractModel):
                     self.env._(
                         "%(channel)s went last: the previous step's message was "
                         "not delivered or not answered.",
-                        channel=last_channel,
+                        channel=gate._channel_label(last_channel),
                     )
                 )
         for channel in channels:
@@ -200,7 +210,11 @@ class CollectionPlanner(models.AbstractModel):
                 cache[key] = step._template_for(channel, variant)
             template = cache[key]
             if not template:
-                notes.append(self.env._("%s: no template in the step.", channel))
+                notes.append(
+                    self.env._(
+                        "%s: no template in the step.", gate._channel_label(channel)
+                    )
+                )
                 continue
             verdict = gate._decide(
                 partner, channel, "journey", now, debtor.company_id, context
@@ -218,7 +232,7 @@ class CollectionPlanner(models.AbstractModel):
                     row["deferral_rule"] = verdict.rule
                     row["deferral_reason"] = gate._deferral_note(verdict, partner)
                 return row
-            notes.append(f"{channel}: {verdict.reason}")
+            notes.append(f"{gate._channel_label(channel)}: {verdict.reason}")
             # the policy's word (a hold, an opt-out) says more than a channel
             # without provider or number
             channel_rules = policy_engine.CHANNEL_RULES

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -13,6 +13,7 @@ class ResConfigSettings(models.TransientModel):
         compute="_compute_collection_counts", string="Contact Policies"
     )
 
+    @api.depends("company_id")
     def _compute_collection_counts(self):
         journeys = self.env["collection.journey"].search_count([])
         policies = self.env["collection.contact.policy"].search_count([])

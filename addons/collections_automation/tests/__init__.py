@@ -9,4 +9,6 @@ from . import test_delivery_failures
 from . import test_recovery
 from . import test_contact_gate
 from . import test_outbox_states
+from . import test_journey_builder
+from . import test_roles
 from . import test_amounts

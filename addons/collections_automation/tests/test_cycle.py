@@ -61,13 +61,13 @@ class TestCycle(CollectionsCommon):
             message.step_id, self.env.ref("collections_automation.step_standard_first")
         )
         self.assertEqual(message.channel, "sms")
-        self.assertIn("whatsapp", message.channel_notes)
+        self.assertIn("WhatsApp: No provider for WhatsApp.", message.channel_notes)
         self.assertEqual(message.invoice_ids, self.invoice)
         self.assertAlmostEqual(message.amount_due, 800)
         self.assertIn("Before the due date (superseded)", message.channel_notes)
 
         self.assertEqual(self.Message._dispatch(now=self.now), 1)
-        self.assertEqual(message.state, "sent")
+        self.assertEqual(message.state, "sent", message.error)
         self.assertEqual(message.recipient, "+34612345678")
         self.assertIn(self.invoice.get_portal_url(), message.body)
         sms = self.env["sms.sms"].search([("partner_id", "=", self.customer.id)])
@@ -149,7 +149,7 @@ class TestCycle(CollectionsCommon):
         self.cycle()
         message = self.messages().filtered(lambda m: m.state == "planned")
         self.assertEqual(message.channel, "email")
-        self.assertIn("sms", message.channel_notes)
+        self.assertIn("SMS", message.channel_notes)
 
     def test_template_failure_fails_one_message_not_the_batch(self):
         other = self.customer.copy({"name": "Other", "email": "other@example.com"})
