@@ -5,37 +5,35 @@ from ..engine import llm
 
 
 class ResConfigSettings(models.TransientModel):
-    """The optional language model of the AI agent (admins only: it holds a key)."""
+    """The optional language model of the AI agent, for the current company
+    (admins only: it holds a key)."""
 
     _inherit = "res.config.settings"
 
     collection_llm_url = fields.Char(
-        "LLM Endpoint",
-        config_parameter="collections_ai_agent.llm_url",
-        help="Base URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1 "
-        "or http://127.0.0.1:8000/v1. Empty: the agent reads messages offline.",
+        related="company_id.collection_llm_url", readonly=False
     )
     collection_llm_model = fields.Char(
-        "LLM Model", config_parameter="collections_ai_agent.llm_model"
+        related="company_id.collection_llm_model", readonly=False
     )
     collection_llm_api_key = fields.Char(
-        "LLM API Key",
-        config_parameter="collections_ai_agent.llm_api_key",
+        related="company_id.collection_llm_api_key",
+        readonly=False,
         groups="base.group_system",
     )
     collection_llm_timeout = fields.Float(
-        "LLM Timeout (s)",
-        config_parameter="collections_ai_agent.llm_timeout",
-        default=4.0,
-        help="Past this, the agent answers with its offline reading.",
+        related="company_id.collection_llm_timeout", readonly=False
     )
     collection_llm_rephrase = fields.Boolean(
-        "Let the LLM Word Replies",
-        config_parameter="collections_ai_agent.llm_rephrase",
-        help="Replies keep every amount, date and link, or the fixed wording is sent.",
+        related="company_id.collection_llm_rephrase", readonly=False
+    )
+    collection_llm_daily_calls = fields.Integer(
+        related="company_id.collection_llm_daily_calls", readonly=False
     )
 
-    @api.constrains("collection_llm_url", "collection_llm_model")
+    @api.constrains(
+        "collection_llm_url", "collection_llm_model", "collection_llm_timeout"
+    )
     def _check_collection_llm(self):
         for settings in self.filtered("collection_llm_url"):
             try:
@@ -43,6 +41,7 @@ class ResConfigSettings(models.TransientModel):
                     {
                         "base_url": settings.collection_llm_url,
                         "model": settings.collection_llm_model or "",
+                        "timeout": settings.collection_llm_timeout or 4.0,
                     }
                 )
             except ValueError as error:
