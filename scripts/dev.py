@@ -4,6 +4,14 @@
     python3 scripts/dev.py run    # database with the three addons + demo, on :8069
     python3 scripts/dev.py test   # requirements, linters, engine tests, Odoo tests
 
+``run`` serves the demo the way production runs (:func:`odoo_server`:
+queue_job loaded server-wide, its job runner sending what the dispatcher
+queues), beside local stand-ins for what a demo cannot reach
+(``scripts/demo_services.py``: a mail catcher as Odoo's SMTP server, the
+loopback gateway of the generic provider protocol for SMS, WhatsApp and
+calls), with Odoo's Demo payment provider, and prints its address once the
+web client's assets are built.
+
 Both find Odoo the same way (:func:`find_odoo`): ``import odoo`` in the very
 ``python3`` that runs this file, version 18.0. Its standard addons are found
 next to the package: ``odoo/addons`` (a pip or packaged install keeps every
@@ -15,10 +23,19 @@ current user) unless ``--db-host``/``--db-port``/``--db-user`` say otherwise.
 
 import argparse
 import hashlib
+import http.cookiejar
+import json
 import os
+import re
+import secrets
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +47,28 @@ MODULES = (
 )
 #: Languages of the demo customers, loaded with their translations by ``run``.
 DEMO_LANGUAGES = ("es_ES", "es_MX", "es_CO", "pt_BR")
+#: Odoo's modules ``run`` adds to ours: the Demo payment provider, so that
+#: "Pay Now" on a payment link pays.
+DEMO_EXTRA_MODULES = ("payment_demo",)
+#: Loaded server-wide by every server this repository starts: queue_job's job
+#: runner starts only when queue_job is (production: ``server_wide_modules``).
+SERVER_WIDE_MODULES = "base,web,queue_job"
+#: The job runner's channels in the demo (``ODOO_QUEUE_JOB_CHANNELS``, or
+#: ``channels`` in the ``[queue_job]`` section of the configuration file).
+DEMO_CHANNELS = "root:4,root.collections:4"
+#: The demo provider record that ``run`` points at its loopback gateway
+#: (addons/collections_automation/demo/collection_demo_providers.xml).
+DEMO_PROVIDER = ("collections_automation", "demo_provider_loopback")
+#: The scheduled actions ``run`` triggers once at start, in this order, so
+#: that the day's reminders are planned now rather than at 04:00.
+DEMO_START_CRONS = (
+    "ir_cron_collection_refresh",
+    "ir_cron_collection_plan",
+    "ir_cron_collection_dispatch",
+)
+#: Odoo's prefork master starts its websocket (gevent) process by running its
+#: own script again, which ``python -m odoo`` cannot be: a launcher can.
+LAUNCHER = "import odoo.cli\n\nodoo.cli.main()\n"
 INSTALL_HINT = (
     "Odoo 18.0 was not found in {python}: install it the usual way, e.g. "
     "`git clone --depth 1 --branch 18.0 https://github.com/odoo/odoo && "
@@ -105,20 +144,20 @@ def database_exists(options, name):
         return bool(cursor.fetchone())
 
 
-def missing_modules(options, name):
-    """Our modules not yet installed in database ``name``."""
+def missing_modules(options, name, modules=MODULES):
+    """Modules (ours by default) not yet installed in database ``name``."""
     connection = pg_connect(options, name)
     try:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT name FROM ir_module_module "
                 "WHERE name = ANY(%s) AND state = 'installed'",
-                (list(MODULES),),
+                (list(modules),),
             )
             installed = {row[0] for row in cursor.fetchall()}
     finally:
         connection.close()
-    return [module for module in MODULES if module not in installed]
+    return [module for module in modules if module not in installed]
 
 
 def drop_database(options, name):
@@ -177,6 +216,64 @@ def odoo_command(addons_path, options, *args):
     ]
 
 
+def odoo_server(
+    addons_path, options, *, database, port, channels, workers=0, extra=(), env=None
+):
+    """Command line and environment of an Odoo server with queue_job's runner.
+
+    The one place this repository starts a serving Odoo (``dev.py run``, the
+    load test): queue_job loaded server-wide (:data:`SERVER_WIDE_MODULES`),
+    so the job runner starts with the server (a thread of a threaded server,
+    a process of a prefork one), with ``channels`` as its capacity
+    (``ODOO_QUEUE_JOB_CHANNELS``), serving ``database`` alone on ``port``.
+
+    :param workers: 0 for a threaded server, else prefork HTTP workers
+    :param extra: more Odoo options
+    :param env: more environment variables
+    :returns: ``(args, env)`` for :class:`subprocess.Popen`
+    """
+    args = odoo_command(
+        addons_path,
+        options,
+        f"--database={database}",
+        f"--db-filter=^{database}$",
+        f"--http-port={port}",
+        f"--workers={workers}",
+        f"--load={SERVER_WIDE_MODULES}",
+        *extra,
+    )
+    if workers:
+        launcher = Path(tempfile.gettempdir()) / "collections_odoo_launcher.py"
+        if not launcher.is_file() or launcher.read_text() != LAUNCHER:
+            partial = launcher.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(LAUNCHER)
+            partial.replace(launcher)
+        args = [sys.executable, str(launcher), *args[3:]]
+    environment = dict(os.environ, ODOO_QUEUE_JOB_CHANNELS=channels, **(env or {}))
+    return args, environment
+
+
+def start_odoo_server(*args, **kwargs):
+    """:func:`odoo_server` started in a session of its own (so that one
+    ``killpg`` stops the master, its workers and the job runner)."""
+    command, environment = odoo_server(*args, **kwargs)
+    return subprocess.Popen(command, env=environment, start_new_session=True)  # noqa: S603
+
+
+def stop_odoo_server(process, grace=20):
+    """SIGTERM the server's process group, SIGKILL it after ``grace`` s."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
+
+
 def dependencies_of(modules):
     """Odoo modules our addons need, outside this repository."""
     import ast  # noqa: PLC0415
@@ -232,36 +329,245 @@ def ensure_base_database(addons_path, options, log):
 # --------------------------------------------------------------------------- run
 
 
-def command_run(options):
-    """Create or reuse the demo database and serve it."""
+class JsonRpc:
+    """A web client's session over JSON-RPC (urllib only: ``run`` needs no
+    package beyond Odoo's)."""
+
+    def __init__(self, url, timeout=600):
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path):
+        with self.opener.open(self.url + path, timeout=self.timeout) as response:
+            return response.read()
+
+    def call(self, path, params):
+        request = urllib.request.Request(
+            self.url + path,
+            data=json.dumps(
+                {"jsonrpc": "2.0", "method": "call", "params": params}
+            ).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with self.opener.open(request, timeout=self.timeout) as response:
+            answer = json.loads(response.read())
+        if answer.get("error"):
+            error = answer["error"]
+            raise RuntimeError(error.get("data", {}).get("message") or error["message"])
+        return answer["result"]
+
+    def execute(self, model, method, *args, **kwargs):
+        return self.call(
+            "/web/dataset/call_kw",
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        )
+
+
+def wait_http(url, process, seconds=300):
+    """Wait until ``url`` answers (any HTTP status), or the server died."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"Odoo stopped (exit code {process.returncode}).")
+        try:
+            urllib.request.urlopen(url, timeout=5).read()  # noqa: S310 (loopback)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(1)
+    raise SystemExit(f"{url} did not answer within {seconds} s.")
+
+
+ASSET_URL = re.compile(rb'(?:src|href)="(/web/assets/[^"]+)"')
+
+
+def build_assets(rpc, paths):
+    """Request ``paths`` and every asset bundle they link to, so that Odoo
+    builds the bundles now rather than on the first visitor's request."""
+    seen = set()
+    for path in paths:
+        for asset in ASSET_URL.findall(rpc.get(path)):
+            if asset not in seen:
+                seen.add(asset)
+                rpc.get(asset.decode())
+    return len(seen)
+
+
+def demo_provider_id(options, name):
+    connection = pg_connect(options, name)
     try:
-        addons_path = find_odoo()
-    except OdooMissing as error:
-        raise SystemExit(str(error)) from error
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT res_id FROM ir_model_data WHERE module = %s AND name = %s",
+                DEMO_PROVIDER,
+            )
+            row = cursor.fetchone()
+    finally:
+        connection.close()
+    return row[0] if row else None
+
+
+def prepare_demo_database(addons_path, options):
+    """Create the demo database, or install what it lacks, then stop.
+
+    A database made before the demo provider existed gets the addon's demo
+    data again (``--update``: new records only, ``noupdate`` ones are kept).
+    """
     name = options.database
     if not database_exists(options, name):
         base = ensure_base_database(addons_path, options, print)
         copy_database(options, base, name)
-    missing = missing_modules(options, name)
-    install = (
-        ["--init=" + ",".join(missing), "--load-language=" + ",".join(DEMO_LANGUAGES)]
-        if missing
-        else []
+    missing = missing_modules(options, name, MODULES + DEMO_EXTRA_MODULES)
+    install = []
+    if missing:
+        install = [
+            "--init=" + ",".join(missing),
+            "--load-language=" + ",".join(DEMO_LANGUAGES),
+        ]
+    elif demo_provider_id(options, name) is None:
+        install = ["--update=collections_automation"]
+    if install:
+        print(f"Preparing the demo database {name}...", flush=True)
+        result = subprocess.run(
+            odoo_command(
+                addons_path,
+                options,
+                f"--database={name}",
+                *install,
+                "--stop-after-init",
+                "--log-level=warn",
+                "--max-cron-threads=0",
+            ),
+            check=False,
+        )
+        if result.returncode:
+            raise SystemExit(f"Could not prepare the demo database {name}.")
+
+
+def point_provider_at(options, name, url, secret):
+    """Activate the demo provider on the gateway just started (Odoo is not
+    running yet: nothing caches the record)."""
+    provider_id = demo_provider_id(options, name)
+    if provider_id is None:
+        return False
+    connection = pg_connect(options, name)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE collection_provider SET active = TRUE, generic_url = %s, "
+                "generic_secret = %s, next_slot_at = NULL, "
+                "write_date = now() AT TIME ZONE 'UTC' WHERE id = %s",
+                (url, secret, provider_id),
+            )
+    finally:
+        connection.close()
+    return True
+
+
+def start_demo_cycle(rpc):
+    """Run the refresh, the planning and a dispatch once, as "Run Manually"
+    does; the dispatch then runs every minute by itself."""
+    for xmlid in DEMO_START_CRONS:
+        [cron] = rpc.execute(
+            "ir.model.data",
+            "search_read",
+            [("module", "=", "collections_automation"), ("name", "=", xmlid)],
+            ["res_id"],
+        )
+        rpc.execute("ir.cron", "method_direct_trigger", [cron["res_id"]])
+
+
+def demo_counts(rpc, patience=30):
+    """The outbox by state, once the job runner took what the dispatch queued
+    (or after ``patience`` seconds)."""
+    deadline = time.time() + patience
+    while time.time() < deadline and rpc.execute(
+        "collection.message", "search_count", [("state", "in", ["queued", "sending"])]
+    ):
+        time.sleep(1)
+    groups = rpc.execute(
+        "collection.message", "read_group", [], ["state"], ["state"], lazy=False
     )
-    print(
-        f"Collections demo: http://localhost:{options.port}/odoo  (login admin / admin,"
-        f" database {name})",
-        flush=True,
-    )
-    args = odoo_command(
+    return ", ".join(f"{g['__count']} {g['state']}" for g in groups) or "empty"
+
+
+def command_run(options):
+    """Serve the demo database with the job runner and the local stand-ins."""
+    try:
+        addons_path = find_odoo()
+    except OdooMissing as error:
+        raise SystemExit(str(error)) from error
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import demo_services  # noqa: PLC0415 (the stand-ins, only for ``run``)
+
+    name, port = options.database, options.port
+    prepare_demo_database(addons_path, options)
+    secret = secrets.token_hex(16)
+    log_dir = demo_services.default_log_dir(name)
+    services = demo_services.DemoServices(
+        secret,
+        webhook_url=f"http://127.0.0.1:{port}/collections/webhook/generic",
+        log_dir=log_dir,
+        page_port=port + 1,
+    ).start()
+    has_provider = point_provider_at(options, name, services.gateway_url, secret)
+    server = start_odoo_server(
         addons_path,
         options,
-        f"--database={name}",
-        f"--db-filter=^{name}$",
-        f"--http-port={options.port}",
-        *install,
+        database=name,
+        port=port,
+        channels=DEMO_CHANNELS,
+        workers=options.workers,
+        extra=["--smtp=127.0.0.1", f"--smtp-port={services.smtp_port}"],
     )
-    os.execv(args[0], args)
+    signal.signal(signal.SIGTERM, _interrupt)
+    interrupted = False
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_http(f"{url}/web/login", server)
+        print("Building the web client's assets...", flush=True)
+        started = time.time()
+        rpc = JsonRpc(url)
+        build_assets(rpc, ["/web/login"])
+        rpc.call(
+            "/web/session/authenticate",
+            {"db": name, "login": "admin", "password": "admin"},
+        )
+        build_assets(rpc, ["/odoo", "/my"])
+        print(f"Assets built in {time.time() - started:.0f} s.", flush=True)
+        start_demo_cycle(rpc)
+        print(
+            f"""
+Collections demo: http://localhost:{port}/odoo  (login admin / admin, database {name})
+  The cycle runs by itself: queue_job's runner sends what the dispatcher queues
+  (every minute); the planning ran now (then daily at 04:00).
+  Outbox: {demo_counts(rpc)}.
+  Messages sent: {services.page_url}  (also {services.log.path})
+    email -> the mail catcher, Odoo's SMTP server here (127.0.0.1:{services.smtp_port})
+    SMS, WhatsApp, calls -> the loopback gateway {services.gateway_url}"""
+            + ("" if has_provider else " (no demo provider in this database)")
+            + """, which
+    posts a delivery receipt back to /collections/webhook/generic
+  Pay Now on a payment link pays with Odoo's Demo payment provider.
+  Ctrl-C stops Odoo and the stand-ins.
+""",
+            flush=True,
+        )
+        server.wait()
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        stop_odoo_server(server)
+        services.stop()
+    return 0 if interrupted or not server.returncode else 1
+
+
+def _interrupt(_signum, _frame):
+    raise KeyboardInterrupt
 
 
 # -------------------------------------------------------------------------- test
@@ -408,6 +714,12 @@ def main(argv=None):
     run = commands.add_parser("run", help="serve Odoo with the addons and demo data")
     run.add_argument("--database", default="collections_demo")
     run.add_argument("--port", type=int, default=8069)
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="Odoo HTTP worker processes (default 0: one threaded process)",
+    )
     test = commands.add_parser("test", help="lint and run every test")
     test.add_argument("--database", default="collections_test")
     test.add_argument(

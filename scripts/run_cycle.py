@@ -10,7 +10,10 @@ Each step is the module's scheduled action run at once (``ir.cron``
 so it runs exactly the code and user the schedule runs. Dispatch only queues
 due rows as queue_job jobs: the job runner sends them; ``--wait`` waits up to
 that many seconds for the rows of this cycle to leave ``queued``/``sending``
-before settling and counting.
+before settling and counting. When rows are still in flight, the report says
+how many of the cycle's send jobs are still pending: jobs that stay pending
+mean that no job runner serves the database (Odoo started without
+``--load=base,web,queue_job``; see "Production" in README.md).
 
 Printed: the outbox (``collection.message``) by state and channel before and
 after, the rows this cycle created or moved, the refusals with their five most
@@ -174,8 +177,29 @@ def wait_for_sending(odoo, before, seconds, clock=time.monotonic, sleep=time.sle
         sleep(min(2.0, max(0.1, deadline - clock())))
 
 
+def last_job_id(odoo):
+    """The newest queue_job job, or None when the user cannot read jobs."""
+    try:
+        last = odoo.env["queue.job"].search([], order="id desc", limit=1)
+    except Exception:  # noqa: BLE001 (no access: the report goes without it)
+        return None
+    return last[0] if last else 0
+
+
+def waiting_jobs(odoo, since_id):
+    """The cycle's send jobs no runner has taken yet (pending)."""
+    return odoo.env["queue.job"].search_count(
+        [
+            ("id", ">", since_id),
+            ("model_name", "=", "collection.message"),
+            ("state", "=", "pending"),
+        ]
+    )
+
+
 def run_cycle(odoo, steps, wait=0.0, progress=None):
     before = snapshot(odoo)
+    first_job = last_job_id(odoo) if "dispatch" in steps else None
     done = []
     in_flight = None
     for step in steps:
@@ -202,6 +226,8 @@ def run_cycle(odoo, steps, wait=0.0, progress=None):
     report.update(outcome(odoo, before))
     if in_flight is not None:
         report["still_sending"] = in_flight
+        if in_flight and first_job is not None:
+            report["jobs_pending"] = waiting_jobs(odoo, first_job)
     return report
 
 
@@ -242,6 +268,11 @@ def print_report(report, out):
         out.write(f"  {row['count']:>6}  {row['error'] or '(no error)'}\n")
     if "still_sending" in report:
         out.write(f"Still queued or sending: {report['still_sending']}\n")
+    if report.get("jobs_pending"):
+        out.write(
+            f"  {report['jobs_pending']} send job(s) still pending: is the job "
+            "runner running? (Odoo started with --load=base,web,queue_job)\n"
+        )
     out.write("\nPromises by state                  before    after\n")
     was_p, now_p = report["promises"]["before"], report["promises"]["after"]
     for state in sorted(set(was_p) | set(now_p)) or []:

@@ -33,7 +33,7 @@
         "data/ir_cron_data.xml",
         "data/queue_job_data.xml",
     ],
-    "demo": ["demo/collection_demo.xml"],
+    "demo": ["demo/collection_demo.xml", "demo/collection_demo_providers.xml"],
     "development_status": "Alpha",
     "maintainers": [],
     "application": True,

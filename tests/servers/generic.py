@@ -11,6 +11,13 @@ load test::
 serves until killed and prints its counters as JSON on SIGTERM/SIGINT; GET
 ``/_stats`` returns them at any time. The signature check is written here
 again on purpose: the adapter's own code must not grade itself.
+
+Given a ``webhook_url`` (``--webhook-url``, e.g.
+``http://127.0.0.1:8069/collections/webhook/generic``) it also acts as a
+provider does afterwards: a moment after accepting a message it posts a
+signed ``delivered`` receipt quoting the message's reference, retried with a
+growing delay while Odoo does not answer 200. ``on_message`` is called with
+every message accepted (the demo logs them; see ``scripts/demo_services.py``).
 """
 
 import argparse
@@ -19,8 +26,12 @@ import hmac
 import json
 import signal
 import sys
+import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
+from datetime import datetime, timezone
 
 try:
     from .base import ProtocolServer
@@ -29,6 +40,18 @@ except ImportError:  # run as a script: python3 tests/servers/generic.py
 
 REQUIRED = ("id", "channel", "to")
 CHANNELS = ("sms", "whatsapp", "voice", "email")
+#: Seconds before each attempt to post a receipt: the first waits for the
+#: sender to record the message as sent; the later ones ride out a busy Odoo.
+RECEIPT_DELAYS = (1, 2, 5, 10, 30, 60)
+
+
+def sign(secret, raw, stamp=None):
+    """``X-Collections-Signature`` of ``raw`` (bytes), as the protocol says."""
+    stamp = int(time.time()) if stamp is None else stamp
+    digest = hmac.new(
+        secret.encode(), f"{stamp}.".encode() + raw, hashlib.sha256
+    ).hexdigest()
+    return f"t={stamp},v1={digest}"
 
 
 def _signature_ok(secret, raw, header, tolerance):
@@ -49,15 +72,31 @@ class GenericServer(ProtocolServer):
     """The gateway end of the generic protocol; see ``readme/GENERIC_PROVIDER.md``.
 
     :param duplicate_status: 200 (default) or 409 for a repeated key
+    :param webhook_url: where to post a ``delivered`` receipt of every new
+        message (None: no receipts, as in the tests and the load test)
+    :param on_message: called with ``(body, our_id)`` of every new message
+    :param receipt_delays: seconds before each attempt to post a receipt
     """
 
     path = "/messages"
 
-    def __init__(self, secret, tolerance=300, duplicate_status=200, **kwargs):
+    def __init__(
+        self,
+        secret,
+        tolerance=300,
+        duplicate_status=200,
+        webhook_url=None,
+        on_message=None,
+        receipt_delays=RECEIPT_DELAYS,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.secret = secret
         self.tolerance = tolerance
         self.duplicate_status = duplicate_status
+        self.webhook_url = webhook_url
+        self.on_message = on_message
+        self.receipt_delays = tuple(receipt_delays)
         self.ids = {}  # Idempotency-Key -> our message id
         self.counters = {
             "received": 0,
@@ -66,6 +105,8 @@ class GenericServer(ProtocolServer):
             "rejected": 0,
             "failed": 0,
         }
+        if webhook_url:
+            self.counters.update(receipts_sent=0, receipts_failed=0)
 
     def stats(self):
         with self.lock:
@@ -118,9 +159,58 @@ class GenericServer(ProtocolServer):
             if known is None:
                 known = self.ids[key] = str(uuid.uuid4())
                 self.counters["unique"] += 1
-                return 201, {"id": known, "status": "accepted"}, {}
-            self.counters["duplicates"] += 1
-        return self.duplicate_status, {"id": known, "duplicate": True}, {}
+            else:
+                self.counters["duplicates"] += 1
+                return self.duplicate_status, {"id": known, "duplicate": True}, {}
+        if self.on_message is not None:
+            self.on_message(body, known)
+        if self.webhook_url:
+            threading.Thread(
+                target=self._post_receipt,
+                args=(body, known),
+                name="receipt",
+                daemon=True,
+            ).start()
+        return 201, {"id": known, "status": "accepted"}, {}
+
+    # === Receipts === #
+    def receipt(self, body, our_id):
+        """The signed request body of a ``delivered`` receipt (bytes)."""
+        event = {
+            "id": f"evt-{our_id}",
+            "type": "status",
+            "message_id": our_id,
+            "reference": body["id"],
+            "status": "delivered",
+            "to": body["to"],
+            "channel": body["channel"],
+            "timestamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        return json.dumps({"channel": body["channel"], "events": [event]}).encode()
+
+    def _post_receipt(self, body, our_id):
+        """Post the receipt, again with the same event id until Odoo says 200."""
+        raw = self.receipt(body, our_id)
+        for delay in self.receipt_delays:
+            time.sleep(delay)
+            request = urllib.request.Request(  # noqa: S310 (the URL we were given)
+                self.webhook_url,
+                data=raw,
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Collections-Signature": sign(self.secret, raw),
+                },
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                    if response.status == 200:
+                        with self.lock:
+                            self.counters["receipts_sent"] += 1
+                        return
+            except (urllib.error.URLError, OSError):
+                continue
+        with self.lock:
+            self.counters["receipts_failed"] += 1
 
 
 def main(argv=None):
@@ -129,10 +219,15 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument("--secret", required=True)
     parser.add_argument("--tolerance", type=int, default=300)
+    parser.add_argument(
+        "--webhook-url",
+        help="post a signed 'delivered' receipt of every message there",
+    )
     options = parser.parse_args(argv)
     server = GenericServer(
         options.secret,
         tolerance=options.tolerance,
+        webhook_url=options.webhook_url,
         host=options.host,
         port=options.port,
         record=False,
