@@ -4,10 +4,13 @@ import hmac
 import json
 import re
 import time
+import uuid
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from freezegun import freeze_time
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
@@ -765,3 +768,316 @@ class TestVoiceToken(WebhookClient, ProvidersCommon, HttpCase):
         self.assertEqual(
             self.post_twilio(self.call_params(CALL_SID), path=path).status_code, 403
         )
+
+
+@tagged("post_install", "-at_install")
+class TestEscalationAfterFailure(WebhookClient, ProvidersCommon, HttpCase):
+    """A provider's failure after "sent" fails the row, and the journey's
+    next step, planned day by day, starts on the next channel."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.template_whatsapp.whatsapp_template_ids = [
+            (0, 0, {"whatsapp_name": "payment_reminder", "whatsapp_lang": "en_US"})
+        ]
+        journey = cls.env["collection.journey"].create({"name": "WhatsApp first"})
+        for sequence, offset in ((10, 3), (20, 5)):
+            cls.env["collection.journey.step"].create(
+                {
+                    "journey_id": journey.id,
+                    "name": f"Reminder {sequence}",
+                    "sequence": sequence,
+                    "offset_days": offset,
+                    "channel": "whatsapp",
+                    "fallback_channels": "sms",
+                    "response_hours": 240,  # unanswered does not escalate here
+                    "template_ids": [
+                        (6, 0, (cls.template_whatsapp | cls.template_sms).ids)
+                    ],
+                }
+            )
+        cls.env["collection.segment"].create(
+            {
+                "name": "Everyone, WhatsApp first",
+                "sequence": 1,
+                "journey_id": journey.id,
+            }
+        )
+        cls.make_invoice(cls.customer, 800, due_in=-3)
+        cls.start = datetime.combine(cls.today, datetime.min.time()) + timedelta(
+            hours=16  # 10:00 in Mexico City
+        )
+
+    def plan(self, day):
+        now = self.start + timedelta(days=day)
+        self.env["collection.debtor"]._refresh(
+            now.date(), company_ids=self.env.company.ids
+        )
+        self.Message._plan(now=now, company_ids=self.env.company.ids)
+        return now
+
+    def journey_rows(self):
+        return self.Message.search(
+            [("partner_id", "=", self.customer.id), ("kind", "=", "journey")],
+            order="id",
+        )
+
+    def second_step_channel(self, receipt):
+        self.plan(0)
+        first = self.journey_rows()
+        self.assertEqual((first.channel, first.state), ("whatsapp", "planned"))
+        self.Message._dispatch(now=first.scheduled_at)
+        self.assertEqual(first.state, "sent", first.error)
+        status = self.wa_status(first.provider_ref, receipt)
+        if receipt == "failed":
+            status["errors"] = [{"code": 131026, "title": "Message undeliverable"}]
+        self.assertEqual(
+            self.post_whatsapp(self.whatsapp_payload([status])).status_code, 200
+        )
+        for day in (1, 2):  # day by day until the second step is due
+            self.plan(day)
+        rows = self.journey_rows()
+        self.assertEqual(len(rows), 2, rows.mapped("state"))
+        return first, rows[1]
+
+    def test_failed_delivery_moves_the_next_step_to_the_next_channel(self):
+        first, second = self.second_step_channel("failed")
+        self.assertEqual(first.state, "failed")
+        self.assertIn("message undeliverable", first.error)
+        self.assertIn("WhatsApp error 131026", first.error)
+        self.assertTrue(
+            any(
+                "failed" in body and "131026" in body
+                for body in self.customer.message_ids.mapped("body")
+            )
+        )
+        self.assertEqual(second.channel, "sms")
+        self.assertIn("went last", second.channel_notes)
+
+    def test_delivered_keeps_the_channel(self):
+        first, second = self.second_step_channel("delivered")
+        self.assertEqual(first.state, "delivered")
+        self.assertEqual(second.channel, "whatsapp")
+
+
+# --- Hypothesis: any payload, correctly signed so that it reaches the parsing
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=8,
+)
+#: (field, value) no event may carry: each makes its event refused.
+POISON = st.tuples(
+    st.sampled_from(["id", "text", "timestamp", "status", "reference"]),
+    st.sampled_from(
+        ["a\x00b", 10**20, 1e308, {"nested": ["x"]}, ["list"], "x" * 12_000]
+    ),
+) | st.tuples(
+    st.just("timestamp"),
+    st.sampled_from(["9999-12-31T23:59:59-23:59", "yesterday", -5, float("inf")]),
+)
+CLEAN_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    max_size=30,
+)
+SETTINGS = settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookProperties(WebhookClient, ProvidersCommon, HttpCase):
+    """Whatever a signed webhook carries: never a 5xx, never a traceback,
+    and the good events of a batch are stored."""
+
+    def setUp(self):
+        super().setUp()
+        self.row = self.make_row("sms", state="sent", provider_ref="gw-prop")
+
+    def assert_no_server_error(self, response):
+        self.assertLess(response.status_code, 500, response.text)
+        self.assertNotIn("Traceback", response.text)
+
+    def stored(self, provider, keys):
+        return set(
+            self.env["collection.webhook.event"]
+            .search([("provider_id", "=", provider.id), ("event_key", "in", keys)])
+            .mapped("event_key")
+        )
+
+    @SETTINGS
+    @given(
+        good=st.lists(
+            st.fixed_dictionaries(
+                {
+                    "status": st.sampled_from(
+                        ["sent", "delivered", "read", "failed", "undelivered", "queued"]
+                    ),
+                    "timestamp": st.none()
+                    | st.integers(min_value=946684800, max_value=4102444799)
+                    | st.just("2026-11-25T16:00:05Z"),
+                    "error": st.none() | CLEAN_TEXT,
+                }
+            ),
+            max_size=4,
+        ),
+        bad=st.lists(POISON, max_size=3),
+        extra=st.dictionaries(
+            st.sampled_from(["to", "channel", "x"]), JSON, max_size=2
+        ),
+        order=st.randoms(use_true_random=False),
+    )
+    def test_generic_batches(self, good, bad, extra, order):
+        tag = uuid.uuid4().hex[:8]
+        good_events = [
+            {
+                "id": f"good-{tag}-{index}",
+                "type": "status",
+                "message_id": "gw-prop",
+                **{k: v for k, v in values.items() if v is not None},
+            }
+            for index, values in enumerate(good)
+        ]
+        bad_events = [
+            {
+                "id": f"bad-{tag}-{index}",
+                **(
+                    {"type": "message", "from": NUMBER}
+                    if field == "text"
+                    else {"type": "status", "message_id": "gw-prop", "status": "read"}
+                ),
+                field: value,
+            }
+            for index, (field, value) in enumerate(bad)
+        ]
+        events = good_events + bad_events
+        order.shuffle(events)
+        response = self.post_generic({"events": events, **extra})
+        self.assert_no_server_error(response)
+        if response.status_code == 200:
+            keys = [e["id"] for e in good_events]
+            self.assertEqual(self.stored(self.generic, keys), set(keys))
+        poisoned = [
+            e["id"]
+            for e in bad_events
+            if isinstance(e["id"], str) and "\x00" not in e["id"]
+        ]
+        self.assertFalse(self.stored(self.generic, poisoned))
+
+    @SETTINGS
+    @given(body=JSON)
+    def test_generic_any_json(self, body):
+        self.assert_no_server_error(self.post_generic(body))
+
+    @SETTINGS
+    @given(
+        statuses=st.lists(
+            st.fixed_dictionaries(
+                {"status": st.sampled_from(["sent", "delivered", "read", "failed"])},
+                optional={
+                    "recipient_id": JSON,
+                    "errors": JSON,
+                    "biz_opaque_callback_data": JSON,
+                    "timestamp": JSON,
+                    "id": JSON,
+                },
+            ),
+            max_size=3,
+        ),
+        messages=st.lists(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "from": JSON | st.just("5215512345678"),
+                    "type": JSON | st.just("text"),
+                    "text": JSON,
+                    "timestamp": JSON,
+                    "id": JSON,
+                    "context": JSON,
+                },
+            ),
+            max_size=2,
+        ),
+        metadata=st.dictionaries(
+            st.sampled_from(["display_phone_number", "phone_number_id"]),
+            JSON,
+            max_size=2,
+        ),
+        good=st.integers(min_value=0, max_value=2),
+    )
+    def test_whatsapp_notifications(self, statuses, messages, metadata, good):
+        tag = uuid.uuid4().hex[:8]
+        wamids = [f"wamid.{tag}.{index}" for index in range(good)]
+        for wamid in wamids:
+            self.make_row("whatsapp", state="sent", provider_ref=wamid)
+        payload = self.whatsapp_payload(
+            [self.wa_status(wamid, "delivered") for wamid in wamids] + statuses,
+            messages,
+        )
+        payload["entry"].append(
+            {"changes": [{"field": "messages", "value": {"metadata": metadata}}]}
+        )
+        response = self.post_whatsapp(payload)
+        self.assert_no_server_error(response)
+        if wamids:
+            self.assertEqual(response.status_code, 200, response.text)
+            keys = [f"{wamid}:delivered" for wamid in wamids]
+            self.assertEqual(self.stored(self.whatsapp, keys), set(keys))
+
+    @SETTINGS
+    @given(
+        form=st.dictionaries(
+            st.sampled_from(
+                [
+                    "MessageSid",
+                    "SmsSid",
+                    "CallSid",
+                    "MessageStatus",
+                    "CallStatus",
+                    "Body",
+                    "From",
+                    "To",
+                    "ErrorCode",
+                    "Timestamp",
+                    "CallDuration",
+                    "AnsweredBy",
+                    "NumMedia",
+                    "ref",
+                ]
+            ),
+            st.text(max_size=40) | st.sampled_from([SMS_SID, CALL_SID, "x\x00"]),
+            max_size=6,
+        )
+    )
+    def test_twilio_callbacks(self, form):
+        params = dict(form, AccountSid=self.twilio.twilio_account_sid)
+        self.assert_no_server_error(self.post_twilio(params))
+
+    @SETTINGS
+    @given(
+        token=st.text(max_size=80),
+        call_sid=st.text(max_size=40) | st.just(CALL_SID),
+        digits=st.text(max_size=5),
+        speech=st.text(max_size=60),
+    )
+    def test_voice_routes(self, token, call_sid, digits, speech):
+        call = self.make_row("voice", state="sent", provider_ref=CALL_SID, body="Hola")
+        params = {
+            "AccountSid": self.twilio.twilio_account_sid,
+            "CallSid": call_sid,
+            "Digits": digits,
+            "SpeechResult": speech,
+        }
+        for path in (
+            f"/collections/voice/{call.id}?{urlencode({'token': token})}",
+            f"/collections/voice/{call.id}/gather?token={call._voice_token()}",
+        ):
+            self.assert_no_server_error(self.post_twilio(params, path=path))
