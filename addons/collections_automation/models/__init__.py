@@ -10,6 +10,9 @@ from . import collection_journey_variant
 from . import collection_segment
 from . import collection_contact_policy
 from . import collection_contact_gate
+from . import collection_message_render
+from . import collection_message_send
+from . import collection_message_voice
 from . import collection_message
 from . import collection_planner
 from . import collection_provider

@@ -6,10 +6,8 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, plaintext2html
-from odoo.tools.misc import hmac as hmac_tool
+from odoo.tools import SQL
 
-from ..channels import twilio, whatsapp
 from ..engine import outbox
 from .res_partner import CHANNEL_SELECTION
 
@@ -30,8 +28,6 @@ STATES = [
 ]
 #: States in which a row counts as a contact made, for the contact policy.
 CONTACTED_STATES = outbox.CONTACTED
-#: How a row's channel reaches the adapter, per kind of adapter.
-VOICE_PATH = "/collections/voice"
 
 
 class CollectionMessage(models.Model):
@@ -48,10 +44,20 @@ class CollectionMessage(models.Model):
     ``failed`` with the error, never the batch) and commits the batch with
     the sent state, so a crash before the commit leaves rows ``planned``, to
     be sent once by the next run. Receipts move rows on to ``delivered``,
-    ``read`` and ``replied``.
+    ``read`` and ``replied``. Every change of state follows the outbox's state
+    machine (``engine/outbox.py``).
+
+    This file keeps the record; rendering (``collection.message.render``),
+    sending per channel (``collection.message.send``) and the voice call
+    (``collection.message.voice``) are mixins of their own files.
     """
 
     _name = "collection.message"
+    _inherit = [
+        "collection.message.render",
+        "collection.message.send",
+        "collection.message.voice",
+    ]
     _description = "Collection Message"
     _order = "scheduled_at desc, id desc"
     _check_company_auto = True
@@ -309,28 +315,6 @@ class CollectionMessage(models.Model):
                 message._send_one(now)
         return f"{len(allowed)} of {len(messages)} rows allowed by the contact policy."
 
-    def _send_one(self, now=None):
-        """Render and send one queued row inside a savepoint; a failure stays
-        on the row and on the customer's chatter."""
-        self.ensure_one()
-        try:
-            with self.env.cr.savepoint():
-                if not self.body:
-                    self._render()
-                reference = getattr(self, f"_send_{self.channel}")()
-                self.write(
-                    {
-                        "state": outbox.check(self.state, "sent"),
-                        "sent_at": now or fields.Datetime.now(),
-                        "provider_ref": reference,
-                        "error": False,
-                    }
-                )
-                self._log_on_invoices()
-        except (UserError, ValueError) as error:
-            if self._apply_event("fail", {"error": str(error)}):
-                self._log_failed()
-
     def _mark_refused(self, verdict):
         """The contact gate refused this row (``verdict``): say why, on the
         row and on the customer's chatter."""
@@ -363,295 +347,9 @@ class CollectionMessage(models.Model):
                 },
             )
 
-    # === Rendering === #
-    def _render_or_fail(self):
-        """Render now; a template error marks this row failed, not the batch,
-        and says so on the customer's chatter, whatever the channel's path."""
-        self.ensure_one()
-        try:
-            with self.env.cr.savepoint():
-                self._render()
-        except UserError as error:
-            if self._apply_event("fail", {"error": str(error)}):
-                self._log_failed()
-
-    def _render(self):
-        """Render subject and body in the customer's language."""
-        self.ensure_one()
-        template = self.template_id
-        if not template:
-            raise UserError(
-                self.env._(
-                    "No %(channel)s template on this step.", channel=self.channel
-                )
-            )
-        lang = self.partner_id.lang or self.env.lang
-        rendered = {"payment_url": self._payment_url()}
-        self.payment_url = rendered["payment_url"]
-        for fname in ("subject", "body"):
-            if template[fname]:
-                try:
-                    rendered[fname] = template._render_field(
-                        fname, self.ids, set_lang=lang
-                    )[self.id]
-                except Exception as error:
-                    raise UserError(
-                        self.env._(
-                            "Template %(template)s could not be rendered: %(error)s",
-                            template=template.display_name,
-                            error=error,
-                        )
-                    ) from error
-        self.write(rendered)
-
-    def _payment_url(self):
-        """Portal link of the oldest invoice, where the customer can pay online."""
-        invoice = self.invoice_ids.sorted(
-            lambda move: (move.collection_due_date or move.invoice_date_due, move.id)
-        )[:1]
-        if not invoice:
-            return False
-        return invoice.get_base_url() + invoice.get_portal_url()
-
     # === Channels === #
-    def _send_email(self):
-        partner = self.partner_id
-        if not partner.email:
-            raise UserError(self.env._("%s has no email address.", partner.name))
-        self.recipient = partner.email
-        message = partner.message_post(
-            body=plaintext2html(self.body),
-            subject=self.subject or False,
-            partner_ids=partner.ids,
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-        )
-        return str(message.id)
-
-    def _send_sms(self):
-        partner = self.partner_id
-        number = partner.collection_phone_e164
-        if not number:
-            raise UserError(
-                partner.collection_phone_error
-                or self.env._("%s has no phone number.", partner.name)
-            )
-        self.recipient = number
-        message = partner._message_sms(
-            self.body, partner_ids=partner.ids, sms_pid_to_number={partner.id: number}
-        )
-        return str(message.id)
-
-    def _send_whatsapp(self):
-        raise UserError(self.env._("No WhatsApp provider is configured."))
-
-    def _send_voice(self):
-        raise UserError(self.env._("No voice provider is configured."))
-
-    # === Channels through a provider (see collection.dispatcher) === #
-    def _provider_recipient(self):
-        self.ensure_one()
-        if self.channel == "email":
-            return self.partner_id.email or ""
-        return self.partner_id.collection_phone_e164 or ""
-
-    def _send_by_provider(self, adapter):
-        """Send this row through ``adapter``; return its ``SendResult``.
-
-        Raises the adapter's typed errors, or ``UserError`` for what the
-        row itself lacks (a number, an approved template).
-        """
-        self.ensure_one()
-        partner = self.partner_id
-        to = self._provider_recipient()
-        if not to:
-            raise UserError(
-                (self.channel != "email" and partner.collection_phone_error)
-                or self.env._(
-                    "%s has no number or address for this channel.",
-                    partner.display_name,
-                )
-            )
-        reference = self.idempotency_key
-        base = self.get_base_url()
-        receipts = f"{base}/collections/webhook/twilio"
-        if isinstance(adapter, whatsapp.WhatsAppCloudAdapter):
-            if whatsapp.within_service_window(
-                partner.collection_whatsapp_inbound_at, fields.Datetime.now()
-            ):
-                return adapter.send_text(to, self.body, reference)
-            return adapter.send_template(to, *self._whatsapp_template(), reference)
-        if isinstance(adapter, twilio.TwilioAdapter):
-            if self.channel == "voice":
-                return adapter.start_call(
-                    to, f"{base}{self._voice_path()}", reference, receipts
-                )
-            return adapter.send_sms(to, self.body, reference, receipts)
-        return adapter.send(
-            self.channel,
-            to,
-            self.body,
-            reference,
-            partner.lang or self.env.lang,
-            template=self.template_id.name or None,
-            metadata={
-                "customer": partner.display_name,
-                "amount_due": self.amount_due,
-                "currency": self.currency_id.name,
-                "payment_url": self.payment_url or None,
-                "subject": self.subject or None,
-            },
-        )
-
-    def _whatsapp_template(self):
-        """(name, language, body parameters) of the approved template."""
-        lang = self.partner_id.lang or self.env.lang or "en_US"
-        mapping = self.template_id._whatsapp_template_for(lang)
-        if not mapping:
-            raise UserError(
-                self.env._(
-                    "No approved WhatsApp template is mapped to %(template)s for "
-                    "%(lang)s, and the customer has not written in the last 24 "
-                    "hours: WhatsApp only carries approved templates then.",
-                    template=self.template_id.display_name,
-                    lang=lang,
-                )
-            )
-        params = []
-        if self.template_id.whatsapp_params:
-            rendered = self.template_id._render_field(
-                "whatsapp_params", self.ids, set_lang=lang
-            )[self.id]
-            params = [line.strip() for line in rendered.splitlines() if line.strip()]
-        return mapping.whatsapp_name, mapping.whatsapp_lang, params
-
-    def _voice_path(self):
-        """The TwiML address of this row's call, with its access token (an
-        hour to answer; Twilio names the call when it fetches it)."""
-        return f"{VOICE_PATH}/{self.id}?token={self._voice_token(call_sid='')}"
-
-    def _voice_token(self, call_sid=None, expires=None):
-        """``<expiry>.<signature>`` giving one call of this row access to its
-        TwiML until ``expires`` (unix seconds).
-
-        :param call_sid: the call (Twilio's ``CallSid``) the token is for;
-            by default the one the controller serves (context
-            ``collection_voice_call_sid``), else none yet (the call is
-            being started): such a token only serves the call the row
-            records, or the row's first call before it records one
-        :param expires: default: in 30 minutes for a call, an hour otherwise
-        """
-        self.ensure_one()
-        if call_sid is None:
-            call_sid = self.env.context.get("collection_voice_call_sid") or ""
-        if expires is None:
-            epoch = fields.Datetime.to_datetime("1970-01-01")
-            now = int((fields.Datetime.now() - epoch).total_seconds())
-            expires = now + (1800 if call_sid else 3600)
-        signature = hmac_tool(
-            self.env(su=True), "collections-voice", (self.id, call_sid, int(expires))
-        )
-        return f"{int(expires)}.{signature}"
 
     # === Voice call flow (served as TwiML by the controller) === #
-    def _voice_twiml(self, answered_by=None):
-        """The call's opening: the reminder, then keypad or speech answers;
-        a short message for an answering machine."""
-        self.ensure_one()
-        customer = self.with_context(lang=self.partner_id.lang or self.env.lang)
-        lang = customer.env.lang
-        if answered_by and answered_by.startswith("machine"):
-            return twilio.voicemail_twiml(self.body or "", lang)
-        return twilio.reminder_twiml(
-            self.body or "",
-            lang,
-            f"{self.get_base_url()}{VOICE_PATH}/{self.id}/gather"
-            f"?token={self._voice_token()}",
-            customer.env._(
-                "Press 1 to receive the payment link by text message, 2 to "
-                "talk to a person, or tell us when you can pay."
-            ),
-        )
-
-    def _voice_answer(self, provider, digits=None, speech=None):
-        """What the customer answered: 1 sends the link, 2 transfers, words
-        are a reply (the chatter and the agent get them)."""
-        self.ensure_one()
-        customer = self.with_context(lang=self.partner_id.lang or self.env.lang)
-        say = customer.env._
-        lang = customer.env.lang
-        if digits == "2" and provider.voice_transfer_number:
-            self._register_reply(
-                self.partner_id, "voice", say("Asked for a person (keypad 2).")
-            )
-            return twilio.transfer_twiml(
-                provider.voice_transfer_number,
-                say("Please hold, we are connecting you with a person."),
-                lang,
-                provider.twilio_from_number,
-            )
-        if digits == "1":
-            self._register_reply(
-                self.partner_id, "voice", say("Asked for the payment link (keypad 1).")
-            )
-            link = self._voice_link_message()
-            return twilio.say_twiml(
-                say("We are sending you the payment link. Thank you, goodbye.")
-                if link
-                else say(
-                    "We could not send you the link now; a person will "
-                    "contact you. Goodbye."
-                ),
-                lang,
-            )
-        if speech:
-            event = self.env["collection.webhook.event"].sudo()
-            self._register_reply(self.partner_id, "voice", speech)
-            self.partner_id.message_post(
-                body=say("Said on the call: %s", speech),
-                author_id=self.partner_id.id,
-                message_type="comment",
-                subtype_xmlid="mail.mt_note",
-            )
-            answer = event._hand_to_agent(self.partner_id, "voice", speech, source=self)
-            if isinstance(answer, str) and answer:
-                # the agent answered: say it and listen for the next sentence
-                return twilio.reminder_twiml(
-                    answer,
-                    lang,
-                    f"{self.get_base_url()}{VOICE_PATH}/{self.id}/gather"
-                    f"?token={self._voice_token()}",
-                    say("You can also press 2 to talk to a person."),
-                )
-            return twilio.say_twiml(say("Thank you, we have noted it. Goodbye."), lang)
-        return twilio.say_twiml(say("Thank you. Goodbye."), lang)
-
-    def _voice_link_message(self):
-        """An SMS with the payment link, through the contact policy like any
-        reminder; one per call."""
-        key = f"{self.idempotency_key}-link"
-        existing = self.search([("idempotency_key", "=", key)], limit=1)
-        if existing:
-            return existing
-        link = self._payment_url()
-        if not link:
-            return self.browse()
-        customer = self.with_context(lang=self.partner_id.lang or self.env.lang)
-        return self.sudo().create(
-            {
-                "partner_id": self.partner_id.id,
-                "company_id": self.company_id.id,
-                "debtor_id": self.debtor_id.id,
-                "invoice_ids": [(6, 0, self.invoice_ids.ids)],
-                "kind": "payment_link",
-                "channel": "sms",
-                "state": "planned",
-                "scheduled_at": fields.Datetime.now(),
-                "idempotency_key": key,
-                "payment_url": link,
-                "body": customer.env._("Your payment link: %s", link),
-            }
-        )
 
     def _log_sent(self):
         """The sent reminders in their customers' chatter, in a few batches."""
