@@ -2,6 +2,17 @@ from odoo import api, fields, models
 
 from ..engine import promises as promise_engine
 
+#: Fields whose change puts a plan to the negotiation policy again.
+PLAN_POLICY_FIELDS = frozenset(
+    (
+        "partner_id",
+        "company_id",
+        "discount_pct",
+        "promise_ids",
+        "policy_override_reason",
+    )
+)
+
 
 class CollectionPaymentPlan(models.Model):
     """An agreement to pay the balance in installments.
@@ -14,7 +25,7 @@ class CollectionPaymentPlan(models.Model):
     """
 
     _name = "collection.payment.plan"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "collection.negotiated.mixin"]
     _description = "Payment Plan"
     _order = "create_date desc, id desc"
     _check_company_auto = True
@@ -112,6 +123,7 @@ class CollectionPaymentPlan(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         plans = super().create(vals_list)
+        plans._check_negotiation_policy()
         for plan in plans:
             plan.partner_id._message_log(
                 body=self.env._(
@@ -124,6 +136,12 @@ class CollectionPaymentPlan(models.Model):
                 )
             )
         return plans
+
+    def write(self, vals):
+        result = super().write(vals)
+        if PLAN_POLICY_FIELDS & set(vals):
+            self.filtered(lambda p: p.state == "open")._check_negotiation_policy()
+        return result
 
     def action_cancel(self):
         self.promise_ids.action_cancel()

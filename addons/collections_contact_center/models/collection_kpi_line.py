@@ -160,8 +160,17 @@ class CollectionKpiLine(models.Model):
             self._compute_period(first - relativedelta(months=months_back))
 
     def action_recompute(self):
-        """Recompute this month and the last two (menu and list button)."""
-        self._cron_compute()
+        """Recompute this month and the last two (menu and list button), for
+        the companies the collection manager works in now."""
+        if not self.env.su and not self.env.user.has_group(
+            "collections_automation.group_collection_manager"
+        ):
+            raise AccessError(self.env._("Only collection managers compute KPIs."))
+        first = fields.Date.context_today(self).replace(day=1)
+        for months_back in range(CRON_MONTHS):
+            self._compute_period(
+                first - relativedelta(months=months_back), self.env.companies
+            )
         return {"type": "ir.actions.client", "tag": "reload"}
 
     @api.model

@@ -247,7 +247,7 @@ class TestCases(CollectionsCommon):
                 "promise_date": self.days(60),
             }
         )
-        self.assertIn("promise_too_late", late.policy_problems)
+        self.assertIn("later than the policy allows", late.policy_problems)
         with self.assertRaises(UserError):
             late.action_record()
         late.write({"override": True, "override_reason": "VIP"})

@@ -4,6 +4,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.collections_ai_agent.engine import negotiation
+from odoo.addons.collections_ai_agent.models.collection_negotiated import (
+    problem_labels,
+)
 
 
 class CollectionCaseAgreement(models.TransientModel):
@@ -11,7 +14,10 @@ class CollectionCaseAgreement(models.TransientModel):
 
     The AI agent's negotiation policy applies to people too: outside it the
     agreement is refused with the reasons, unless a collection manager
-    overrides it, which is logged with their reason on the case.
+    overrides it, which is logged with their reason on the case. The server
+    checks the promise or plan itself (``collection.negotiated.mixin``), so the
+    policy holds whatever way an agreement is recorded; this wizard only
+    shows the problems before it is.
     """
 
     _name = "collection.case.agreement"
@@ -51,7 +57,7 @@ class CollectionCaseAgreement(models.TransientModel):
     def _outcome(self):
         """The agreement as the engine's Outcome."""
         today = fields.Date.context_today(self)
-        balance = Decimal(str(self.case_id.amount_overdue or self.amount or 0))
+        balance = self._balance() or Decimal(str(self.amount or 0))
         when = self.promise_date or today
         if self.kind == "promise":
             payment = negotiation.Payment(when, Decimal(str(self.amount or 0)))
@@ -71,62 +77,72 @@ class CollectionCaseAgreement(models.TransientModel):
     def _compute_policy_problems(self):
         for wizard in self:
             wizard.policy_problems = (
-                ", ".join(wizard._problems()) if wizard.case_id else ""
+                "; ".join(wizard._problems()) if wizard.case_id else ""
             )
+
+    def _balance(self):
+        """The balance the server checks agreements against (the AI agent's)."""
+        debtor = self.case_id.debtor_id
+        return Decimal(str(debtor.total_overdue or debtor.total_due or 0))
 
     def _problems(self):
         today = fields.Date.context_today(self)
-        balance = Decimal(str(self.case_id.amount_overdue or 0))
+        balance = self._balance()
         if balance <= 0:
-            return []
-        return negotiation.within_policy(
-            self._policy(), balance, today, self._outcome()
+            return problem_labels(self.env, ["nothing_owed"])
+        return problem_labels(
+            self.env,
+            negotiation.within_policy(
+                self._policy(),
+                balance,
+                today,
+                self._outcome(),
+                self.currency_id.decimal_places,
+            ),
         )
 
     def action_record(self):
         self.ensure_one()
         problems = self._problems()
         case = self.case_id
-        if problems:
-            if not self.override:
-                raise UserError(
-                    self.env._(
-                        "Outside the negotiation policy (%s). A collection manager "
-                        "may override it with a reason.",
-                        ", ".join(problems),
-                    )
-                )
+        reason = (self.override_reason or "").strip() if self.override else ""
+        if problems and self.override:
             if not self.env.user.has_group(
                 "collections_automation.group_collection_manager"
             ):
                 raise UserError(
                     self.env._("Only a collection manager may override the policy.")
                 )
-            if not self.override_reason:
+            if not reason:
                 raise UserError(self.env._("Say why the policy is overridden."))
+        outcome = self._outcome()
+        if outcome.kind == negotiation.PROMISE:
+            payment = outcome.payments[0]
+            self._record_promise(
+                case, float(payment.amount), payment.date, override_reason=reason
+            )
+            stage = "stage_promise"
+        else:
+            self._record_plan(case, outcome, override_reason=reason)
+            stage = "stage_plan"
+        if problems and reason:
             case.message_post(
                 body=self.env._(
                     "Policy overridden by %(user)s (%(problems)s): %(reason)s",
                     user=self.env.user.name,
-                    problems=", ".join(problems),
-                    reason=self.override_reason,
+                    problems="; ".join(problems),
+                    reason=reason,
                 ),
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",
             )
-        outcome = self._outcome()
-        if outcome.kind == negotiation.PROMISE:
-            payment = outcome.payments[0]
-            self._record_promise(case, float(payment.amount), payment.date)
-            stage = "stage_promise"
-        else:
-            self._record_plan(case, outcome)
-            stage = "stage_plan"
         case.stage_id = self.env.ref(f"collections_contact_center.{stage}")
         return {"type": "ir.actions.act_window_close"}
 
     @api.model
-    def _record_promise(self, case, amount, when):
+    def _record_promise(self, case, amount, when, override_reason=""):
+        """The promise, checked by the server against the negotiation policy
+        (the override reason, a collection manager's, lets it through)."""
         return self.env["collection.promise"].create(
             {
                 "partner_id": case.partner_id.id,
@@ -135,16 +151,18 @@ class CollectionCaseAgreement(models.TransientModel):
                 "promise_date": when,
                 "source": "collector",
                 "invoice_ids": case._open_invoices().ids,
+                "policy_override_reason": override_reason or False,
             }
         )
 
-    def _record_plan(self, case, outcome):
+    def _record_plan(self, case, outcome, override_reason=""):
         invoices = case._open_invoices().ids
         return self.env["collection.payment.plan"].create(
             {
                 "partner_id": case.partner_id.id,
                 "company_id": case.company_id.id,
                 "source": "collector",
+                "policy_override_reason": override_reason or False,
                 "balance": case.amount_overdue,
                 "invoice_ids": invoices,
                 "promise_ids": [
