@@ -277,13 +277,20 @@ class CollectionCase(models.Model):
             else:
                 case.write({"stage_id": stage.id})
 
+    def _disputed_invoices(self):
+        """The disputed invoices of the cases' customers, with the server's
+        rights: holding them is a collector's work, editing invoices is not."""
+        return self.dispute_invoice_ids.sudo().filtered(
+            lambda m: m.commercial_partner_id in self.partner_id
+        )
+
     def _hold_disputed_invoices(self):
-        self.dispute_invoice_ids.filtered(lambda m: not m.collection_hold).write(
+        self._disputed_invoices().filtered(lambda m: not m.collection_hold).write(
             {"collection_hold": "dispute"}
         )
 
     def _release_disputed_invoices(self):
-        self.dispute_invoice_ids.filtered(
+        self._disputed_invoices().filtered(
             lambda m: m.collection_hold == "dispute"
         ).write({"collection_hold": False})
         self.write({"dispute_invoice_ids": [(5, 0, 0)]})

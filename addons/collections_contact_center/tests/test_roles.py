@@ -343,6 +343,37 @@ class TestRoles(CollectionsCommon, HttpCase):
         self.assertEqual(promise.amount, 4515)
         self.assertEqual(case.stage_code, "promise")
 
+    def test_collector_logs_a_dispute_that_holds_the_invoice(self):
+        case = self.n["case"]
+        self.login(self.ana)
+        self.run_wizard(
+            "collection.case.log.call",
+            {
+                "disposition_id": self.env.ref(
+                    "collections_contact_center.disposition_dispute"
+                ).id,
+                "dispute_reason": "already_paid",
+            },
+            "action_log",
+            case,
+        )
+        self.assertEqual(case.stage_code, "dispute")
+        self.assertEqual(self.n["invoice"].collection_hold, "dispute")
+        form = self.open_case_form(case)
+        self.assertEqual(
+            [m["id"] for m in form["dispute_invoice_ids"]], [self.n["invoice"].id]
+        )
+        # the dispute rejected from the statusbar: collection resumes
+        stage = self.env.ref("collections_contact_center.stage_in_progress")
+        self.rpc(
+            "collection.case",
+            "web_save",
+            [case.id],
+            {"stage_id": stage.id},
+            specification={"stage_id": {}},
+        )
+        self.assertFalse(self.n["invoice"].collection_hold)
+
     def test_collector_cannot_step_outside_the_policy_or_the_outbox(self):
         case = self.n["case"]
         self.login(self.ana)
