@@ -10,7 +10,8 @@ until Ctrl-C. Nothing leaves the machine:
 - the **mail catcher**: an SMTP server on 127.0.0.1 that accepts every
   message and keeps it (Odoo's outgoing mail server in the demo);
 - the **gateway**: the loopback server of the generic provider protocol
-  (``tests/servers/generic.py``) carrying SMS, WhatsApp and calls; a moment
+  (``addons/collections_automation/loopback/generic.py``) carrying SMS,
+  WhatsApp and calls; a moment
   after each message it posts a signed ``delivered`` receipt to Odoo's
   webhook, as a real provider does;
 - a **page** listing everything they received, newest first, refreshed every
@@ -37,7 +38,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers.generic import GenericServer  # noqa: E402 (the tests' gateway)
+from engines import load_engine  # noqa: E402
+
+load_engine("collections_automation", "loopback")
+from collections_automation_loopback.generic import GenericServer  # noqa: E402
 
 #: The largest message the mail catcher takes (bytes).
 MAX_MESSAGE = 10 * 1024 * 1024

@@ -6,7 +6,8 @@
 
 What it does, end to end, with nothing mocked:
 
-1. starts the loopback gateway (``tests/servers/generic.py``: the generic
+1. starts the loopback gateway
+   (``addons/collections_automation/loopback/generic.py``: the generic
    signed-webhook protocol, deduplicating by ``Idempotency-Key``) and an
    Odoo server with ``--workers`` and OCA queue_job's job runner, on a
    database holding the suite (cloned from ``dev.py``'s cached base and
@@ -319,7 +320,7 @@ def main(argv=None):
     gateway = subprocess.Popen(  # noqa: S603
         [
             sys.executable,
-            str(ROOT / "tests" / "servers" / "generic.py"),
+            str(ROOT / "addons" / "collections_automation" / "loopback" / "generic.py"),
             "--port",
             str(gateway_port),
             "--secret",

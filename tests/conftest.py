@@ -4,5 +4,6 @@ from engines import load_engine
 
 load_engine("collections_automation")
 load_engine("collections_automation", "channels")
+load_engine("collections_automation", "loopback")
 load_engine("collections_ai_agent")
 load_engine("collections_contact_center")

@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 from collections_ai_agent_engine import dialogue, llm, negotiation, nlu
-
-from tests.servers.base import closed_url, everything_said_about
-from tests.servers.chat_completions import PATH, ChatCompletionsServer
+from collections_automation_loopback.base import closed_url, everything_said_about
+from collections_automation_loopback.chat_completions import PATH, ChatCompletionsServer
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 3, 2)  # a Monday

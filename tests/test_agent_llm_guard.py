@@ -15,10 +15,9 @@ from decimal import Decimal
 
 import pytest
 from collections_ai_agent_engine import llm, replies
+from collections_automation_loopback.chat_completions import ChatCompletionsServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from tests.servers.chat_completions import ChatCompletionsServer
 
 D = Decimal
 AMOUNT = {"es": "$ 1.250,50", "en": "$1,250.50", "pt": "R$ 1.250,50"}

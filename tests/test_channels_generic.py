@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import requests
 from collections_automation_channels import base, generic
+from collections_automation_loopback.base import closed_url, everything_said_about
+from collections_automation_loopback.generic import GenericServer
 
-from tests.servers.base import closed_url, everything_said_about
-from tests.servers.generic import GenericServer
-
+ROOT = Path(__file__).resolve().parent.parent
 SECRET = "gw-secret-0f9e8d7c"
 NOW = 1_714_564_800  # 2024-05-01T12:00:00Z
 REFERENCE = "6f1c2a9e-8d1b-4d8e-9a57-3b1f0c2d4e5f"
@@ -491,7 +491,7 @@ def test_a_signed_inbound_body_round_trips():
 
 # === The standalone server (load-test end) === #
 def test_server_script_serves_stats_and_prints_counters_on_sigterm():
-    script = Path(__file__).parent / "servers" / "generic.py"
+    script = ROOT / "addons" / "collections_automation" / "loopback" / "generic.py"
     process = subprocess.Popen(
         [sys.executable, str(script), "--port", "0", "--secret", SECRET],
         stdout=subprocess.PIPE,

@@ -9,9 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from collections_automation_channels import base, twilio
-
-from tests.servers.base import closed_url, everything_said_about
-from tests.servers.twilio import TwilioServer, twilio_error
+from collections_automation_loopback.base import closed_url, everything_said_about
+from collections_automation_loopback.twilio import TwilioServer, twilio_error
 
 SID = "AC" + "a1b2c3d4" * 4
 TOKEN = "tw-auth-token-5e4d3c2b1a"

@@ -8,9 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from collections_automation_channels import base, whatsapp
-
-from tests.servers.base import closed_url, everything_said_about
-from tests.servers.whatsapp import WhatsAppServer, meta_error
+from collections_automation_loopback.base import closed_url, everything_said_about
+from collections_automation_loopback.whatsapp import WhatsAppServer, meta_error
 
 PHONE_ID = "106540352242922"
 TOKEN = "EAAGm0PX4ZCpsBAKZCZBtest0token0value0xyz"

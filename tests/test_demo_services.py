@@ -20,8 +20,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 import demo_services  # noqa: E402
-
-from tests.servers.generic import sign  # noqa: E402
+from collections_automation_loopback.generic import sign  # noqa: E402
 
 SECRET = "demo-secret"
 

@@ -6,7 +6,8 @@ message, deduplicates by ``Idempotency-Key`` (the same id back, counted as a
 duplicate) and counts what it received. Lean enough to be the far end of a
 load test::
 
-    python3 tests/servers/generic.py --port 8099 --secret s3cret
+    python3 addons/collections_automation/loopback/generic.py \\
+        --port 8099 --secret s3cret
 
 serves until killed and prints its counters as JSON on SIGTERM/SIGINT; GET
 ``/_stats`` returns them at any time. The signature check is written here
@@ -21,6 +22,7 @@ every message accepted (the demo logs them; see ``scripts/demo_services.py``).
 """
 
 import argparse
+import contextlib
 import hashlib
 import hmac
 import json
@@ -35,7 +37,7 @@ from datetime import datetime, timezone
 
 try:
     from .base import ProtocolServer
-except ImportError:  # run as a script: python3 tests/servers/generic.py
+except ImportError:  # run as a script (python3 .../loopback/generic.py)
     from base import ProtocolServer
 
 REQUIRED = ("id", "channel", "to")
@@ -237,14 +239,15 @@ def main(argv=None):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    print(f"generic provider listening on {server.url}", file=sys.stderr, flush=True)
+    sys.stderr.write(f"generic provider listening on {server.url}\n")
+    sys.stderr.flush()
     try:
-        server._httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        with contextlib.suppress(KeyboardInterrupt):  # SIGTERM or Ctrl-C: stop
+            server._httpd.serve_forever()
     finally:
         server._httpd.server_close()
-        print(json.dumps(server.stats()), flush=True)
+        sys.stdout.write(json.dumps(server.stats()) + "\n")
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":
