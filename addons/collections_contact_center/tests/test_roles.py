@@ -251,6 +251,10 @@ class TestRoles(CollectionsCommon, HttpCase):
         # company B: a team of hers there, but not her company
         self.refused("collection.case", "read", [self.b["case"].id], ["name"])
         self.refused("collection.debtor", "read", [self.b["debtor"].id], ["total_due"])
+        self.assertNotIn(self.team_b.id, self.ids("collection.team"))
+        self.assertFalse(
+            self.ids("collection.team.member", [("team_id", "=", self.team_b.id)])
+        )
 
         self.login(self.beto)
         self.assertEqual(self.ids("collection.case"), {self.s["case"].id})
