@@ -40,6 +40,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUR_ADDONS = ROOT / "addons"
+#: Tests of scripts/ that need a running Odoo: run with the Odoo tests.
+ODOO_SCRIPT_TESTS = ROOT / "tests" / "with_odoo"
 MODULES = (
     "collections_automation",
     "collections_ai_agent",
@@ -629,6 +631,7 @@ def command_test(options):
             "no:odoo",
             "-q",
             "tests",
+            f"--ignore={ODOO_SCRIPT_TESTS}",
         ],
         results,
     )
@@ -673,7 +676,7 @@ def command_test(options):
                 str(OUR_ADDONS / m / "tests")
                 for m in MODULES
                 if (OUR_ADDONS / m / "tests").is_dir()
-            ]
+            ] + [str(ODOO_SCRIPT_TESTS)]
             run_step(
                 "Odoo tests (pytest-odoo)",
                 [

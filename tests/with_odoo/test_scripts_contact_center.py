@@ -5,7 +5,7 @@ import json
 from odoo import Command, fields
 from odoo.tests import tagged
 
-from odoo.addons.collections_automation.tests.common_scripts import (
+from .common_scripts import (
     ScriptsCase,
     run_script,
 )

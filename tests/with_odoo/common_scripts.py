@@ -14,7 +14,7 @@ from unittest.mock import patch
 
 from odoo.tests import HttpCase
 
-SCRIPTS = Path(__file__).resolve().parents[3] / "scripts"
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 
 
 def script(name):
