@@ -1,10 +1,17 @@
 from odoo import Command, fields
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.mail.tests.common import MockEmail
+from odoo.addons.sms.tests.common import MockSMS
 
 
-class CollectionsCommon(AccountTestInvoicingCommon):
-    """Invoices dated relative to today, with or without installments."""
+class CollectionsCommon(AccountTestInvoicingCommon, MockEmail, MockSMS):
+    """Invoices dated relative to today, with or without installments.
+
+    Odoo's own email and SMS go to a fake mail server and SMS gateway, as in
+    Odoo's tests (``MockEmail``, ``MockSMS``): unmocked, every message would
+    fail (no server in tests) and fail its outbox row.
+    """
 
     @classmethod
     def setUpClass(cls):
@@ -27,6 +34,11 @@ class CollectionsCommon(AccountTestInvoicingCommon):
                 ],
             }
         )
+
+    def setUp(self):
+        super().setUp()
+        self.enterContext(self.mock_mail_gateway())
+        self.enterContext(self.mockSMSGateway())
 
     def activities_about(self, partner):
         """Activities on the customer or on a record of theirs (a downstream
