@@ -80,6 +80,7 @@ class CollectionMessage(models.Model):
             ("promise_reminder", "Promise reminder"),
             ("optout_confirmation", "Opt-out confirmation"),
             ("payment_link", "Payment link on request"),
+            ("manual_reminder", "Reminder sent by hand"),
         ],
         required=True,
         default="journey",
@@ -241,29 +242,11 @@ class CollectionMessage(models.Model):
         """
         now = fields.Datetime.now()
         planned = self.filtered(lambda m: m.state == "planned")
-        gate = self.env["collection.contact.gate"]
-        context = gate._facts(planned.partner_id, now)
-        ready, notes = self.browse(), []
-        for message in planned:
-            verdict = gate._decide(
-                message.partner_id,
-                message.channel,
-                gate._purpose_of(message),
-                now,
-                message.company_id,
-                context,
-            )
-            if verdict.allowed:
-                ready |= message
-                gate._remember(
-                    context, message.partner_id, message.channel, now, message.debtor_id
-                )
-            elif verdict.state == "deferred":
-                message._defer(verdict)
-                notes.append(f"{message.display_name}: {message.deferral_reason}")
-            else:
-                message._mark_refused(verdict)
-                notes.append(f"{message.display_name}: {verdict.reason}")
+        ready = self.env["collection.dispatcher"]._allowed_now(planned, now)
+        notes = [
+            f"{message.display_name}: {message._held_because()}"
+            for message in planned - ready
+        ]
         ready.write(
             {"scheduled_at": now, "deferral_rule": False, "deferral_reason": False}
         )
@@ -314,6 +297,13 @@ class CollectionMessage(models.Model):
             for message in allowed:
                 message._send_one(now)
         return f"{len(allowed)} of {len(messages)} rows allowed by the contact policy."
+
+    def _held_because(self):
+        """Why the contact gate holds this row: deferred until, or refused."""
+        self.ensure_one()
+        if self.state == "refused":
+            return self.refusal_reason
+        return self.deferral_reason
 
     def _mark_refused(self, verdict):
         """The contact gate refused this row (``verdict``): say why, on the
