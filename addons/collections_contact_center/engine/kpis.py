@@ -42,6 +42,17 @@ voicemail or a wrong number): plain talk, a promise, a refusal, a dispute."""
 
 PROMISE = "promise"
 
+KEPT_TOLERANCE = Decimal("0.01")
+"""A promise paid within this much of its amount was kept (the 0.01 that
+``collections_automation`` settles promises with)."""
+
+PAID_UP = Decimal("0.005")
+"""A receivable whose residual is at most this is paid: it sits in no bucket."""
+
+CREDIT_SALES = ("out_invoice", "out_refund", "out_receipt")
+"""Move types whose receivables are credit sales (for the DSO and the CEI):
+invoices, credit notes (negative) and receipts."""
+
 _MISSING = object()
 
 
@@ -152,7 +163,7 @@ def promise_rate(
 
 
 def promise_kept_rate(
-    promises: Iterable, as_of: date, tolerance=Decimal("0.01")
+    promises: Iterable, as_of: date, tolerance=KEPT_TOLERANCE
 ) -> Decimal | None:
     """Promises kept in full by their date / promises that fell due.
 

@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
@@ -6,6 +7,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+from odoo.tools.mail import generate_tracking_message_id
 
 from ..engine import routing, worklist
 
@@ -315,14 +317,22 @@ class CollectionCase(models.Model):
         for it, and a call activity for the owner.
 
         ``escalations``: ``(partner, company, reason, note or None)`` tuples.
-        Batched: one search for the open cases, one create for the missing
-        ones (routed together), one batch of chatter notes, one create of
-        activities, since a journey run may escalate thousands at once.
+        Set-based, since a journey run may escalate tens of thousands of
+        customers at once: the open cases are found in one search and updated
+        through the ORM (one write per reason); the missing ones are opened
+        together by :meth:`_open_cases`, routed by the engine as a batch, with
+        the rows, chatter and followers the ORM would have written; the notes
+        and activities of every case are then inserted in one statement each.
+        The ORM's per-case emails ("you have been assigned", "activity
+        assigned") are not sent: the collector finds the cases and their call
+        activities in their work list.
         """
         wanted = {}
         for partner, company, reason, note in escalations:
             key = (partner.commercial_partner_id.id, company.id)
             wanted[key] = (reason, note)  # the latest escalation of a customer wins
+        if not wanted:
+            return self.browse()
         partner_ids = list({key[0] for key in wanted})
         existing = {
             (case.partner_id.id, case.company_id.id): case
@@ -330,59 +340,365 @@ class CollectionCase(models.Model):
                 [("partner_id", "in", partner_ids), ("is_closed", "=", False)]
             )
         }
-        to_create = []
-        for (partner_id, company_id), (reason, _note) in wanted.items():
-            case = existing.get((partner_id, company_id))
+        updates, to_open = defaultdict(list), []
+        for key, (reason, _note) in wanted.items():
+            case = existing.get(key)
             if case:
                 values = {"escalation_reason": reason}
                 if reason in URGENT_REASONS:
                     values["priority"] = "3"
-                case.write(values)
+                updates[tuple(sorted(values.items()))].append(case.id)
             else:
-                to_create.append(
-                    {
-                        "partner_id": partner_id,
-                        "company_id": company_id,
-                        "escalation_reason": reason,
-                        "priority": "3" if reason in URGENT_REASONS else "0",
-                    }
-                )
-        created = self.create(to_create) if to_create else self.browse()
-        for case in created:
-            existing[(case.partner_id.id, case.company_id.id)] = case
-        unowned = (
-            self.browse([case.id for case in existing.values() if not case.user_id])
-            - created
+                to_open.append((key, reason))
+        for values, case_ids in updates.items():
+            self.browse(case_ids).write(dict(values))
+        unowned = self.browse(
+            [case.id for case in existing.values() if not case.user_id]
         )
         unowned._route()
-        cases = self.browse()
-        bodies, activities = {}, []
-        call = self.env.ref("mail.mail_activity_data_call")
-        model_id = self.env["ir.model"]._get_id("collection.case")
+        opened = self._open_cases(to_open)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.id, c.partner_id, c.company_id, c.name,
+                       COALESCE(c.user_id, t.manager_id)
+                  FROM collection_case c
+                  LEFT JOIN collection_team t ON t.id = c.team_id
+                 WHERE c.id = ANY(%s)
+                """,
+                [case.id for case in existing.values()] + opened,
+            )
+        )
+        found = {
+            (partner_id, company_id): (case_id, name, owner)
+            for case_id, partner_id, company_id, name, owner in self.env.cr.fetchall()
+        }
         labels = dict(ESCALATION_REASONS)
-        today = fields.Date.context_today(self)
+        bodies, activities = {}, []
         for key, (reason, note) in wanted.items():
-            case = existing[key]
-            cases |= case
+            case_id, name, owner = found[key]
             label = labels[reason]
             body = Markup("<p>%s</p>") % self.env._("Escalated: %s", label)
-            bodies[case.id] = body + note if note else body
+            bodies[case_id] = body + note if note else body
             activities.append(
-                {
-                    "res_model_id": model_id,
-                    "res_id": case.id,
-                    "activity_type_id": call.id,
-                    "summary": self.env._("Escalation: %s", label),
-                    "note": note or "",
-                    "date_deadline": today,
-                    "user_id": (
-                        case.user_id or case.team_id.manager_id or self.env.user
-                    ).id,
-                }
+                (
+                    case_id,
+                    name,
+                    owner or self.env.uid,
+                    self.env._("Escalation: %s", label),
+                    note or "",
+                )
             )
-        cases._message_log_batch(bodies=bodies)
-        self.env["mail.activity"].create(activities)
-        return cases
+        self._log_notes(bodies)
+        self._insert_call_activities(activities)
+        self.env.invalidate_all()
+        return self.browse(bodies)
+
+    @api.model
+    def _open_cases(self, to_open):
+        """Open a case for each ``((partner_id, company_id), reason)`` with
+        the rows, chatter and followers that ``create`` would write, in a
+        few statements: routed by the engine as a batch (most urgent first),
+        the creation logged, the SLA, team and collector tracked, the
+        creator (when a person) and the collector following.
+
+        :return: the new case ids
+        """
+        if not to_open:
+            return []
+        self.env.flush_all()
+        stage = self.env.ref("collections_contact_center.stage_new")
+        partner_ids = list({partner_id for (partner_id, _c), _r in to_open})
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id, p.complete_name, p.lang, country.code
+                  FROM res_partner p
+                  LEFT JOIN res_country country ON country.id = p.country_id
+                 WHERE p.id = ANY(%s)
+                """,
+                partner_ids,
+            )
+        )
+        partners = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT d.partner_id, d.company_id, d.id, d.segment_id,
+                       b.code, d.total_overdue
+                  FROM collection_debtor d
+                  LEFT JOIN collection_bucket b ON b.id = d.worst_bucket_id
+                 WHERE d.partner_id = ANY(%s)
+                """,
+                partner_ids,
+            )
+        )
+        debtors = {(row[0], row[1]): row[2:] for row in self.env.cr.fetchall()}
+        self.env.cr.execute(
+            SQL(
+                "SELECT nextval('collection_case_id_seq') FROM generate_series(1, %s)",
+                len(to_open),
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        now = fields.Datetime.now()
+        sla = now + timedelta(hours=stage.sla_hours) if stage.sla_hours else None
+        rows = {}
+        for case_id, ((partner_id, company_id), reason) in zip(
+            ids, to_open, strict=True
+        ):
+            debtor_id, segment_id, bucket, overdue = debtors.get(
+                (partner_id, company_id), (None, None, None, None)
+            )
+            name, lang, country = partners[partner_id]
+            rows[case_id] = {
+                "partner_id": partner_id,
+                "company_id": company_id,
+                "debtor_id": debtor_id,
+                "name": name or "",
+                "priority": "3" if reason in URGENT_REASONS else "0",
+                "reason": reason,
+                "engine": routing.Case(
+                    id=case_id,
+                    lang=lang or None,
+                    segment=str(segment_id) if segment_id else None,
+                    bucket=bucket or None,
+                    country=country or None,
+                    amount=Decimal(str(float(overdue or 0))),
+                    reason=reason if reason != "journey" else None,
+                    current_user_id=None,
+                    team_id=None,
+                ),
+                "overdue": float(overdue or 0),
+                "team_id": None,
+                "user_id": None,
+            }
+        self._route_new(rows)
+        self._insert_cases(rows, stage, sla)
+        self._log_opening(rows)
+        return list(rows)
+
+    @api.model
+    def _route_new(self, rows):
+        """Route the cases to open (``rows``: case id -> values) as
+        :meth:`_route` routes cases: per company, most urgent first."""
+        companies = self.env["res.company"].browse(
+            {r["company_id"] for r in rows.values()}
+        )
+        for company in companies:
+            ordered = sorted(
+                (r for r in rows.values() if r["company_id"] == company.id),
+                key=lambda r: (-int(r["priority"]), -r["overdue"], r["engine"].id),
+            )
+            teams, engine_teams, workload = self._teams_and_workload(company)
+            for assignment in routing.assign(
+                [r["engine"] for r in ordered], engine_teams, workload
+            ):
+                rows[assignment.case_id].update(
+                    team_id=assignment.team_id or None,
+                    user_id=assignment.user_id or None,
+                )
+            self._write_assignments([], teams, workload)
+
+    @api.model
+    def _insert_cases(self, rows, stage, sla):
+        ids = list(rows)
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO collection_case
+                       (id, name, partner_id, company_id, debtor_id, stage_id,
+                        stage_code, is_closed, user_id, team_id, priority,
+                        escalation_reason, sla_deadline, create_uid, write_uid,
+                        create_date, write_date)
+                SELECT v.id, v.name, v.partner_id, v.company_id, v.debtor_id,
+                       %(stage)s, %(stage_code)s, %(is_closed)s, v.user_id,
+                       v.team_id, v.priority, v.reason, %(sla)s, %(uid)s, %(uid)s,
+                       %(now)s, %(now)s
+                  FROM UNNEST(%(ids)s::int[], %(names)s::varchar[],
+                              %(partners)s::int[], %(companies)s::int[],
+                              %(debtors)s::int[], %(users)s::int[], %(teams)s::int[],
+                              %(priorities)s::varchar[], %(reasons)s::varchar[])
+                       AS v(id, name, partner_id, company_id, debtor_id, user_id,
+                            team_id, priority, reason)
+                """,
+                stage=stage.id,
+                stage_code=stage.code,
+                is_closed=stage.is_closed,
+                sla=sla,
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                ids=ids,
+                names=[rows[i]["name"] for i in ids],
+                partners=[rows[i]["partner_id"] for i in ids],
+                companies=[rows[i]["company_id"] for i in ids],
+                debtors=[rows[i]["debtor_id"] for i in ids],
+                users=[rows[i]["user_id"] for i in ids],
+                teams=[rows[i]["team_id"] for i in ids],
+                priorities=[rows[i]["priority"] for i in ids],
+                reasons=[rows[i]["reason"] for i in ids],
+            )
+        )
+
+    @api.model
+    def _log_opening(self, rows):
+        """The chatter and followers ``create`` gives a case opened and routed:
+        "Collection Case created"; the user who opened it (a person, not a
+        scheduled action) and the collector follow it.
+
+        Nothing is tracked: a record created in a transaction is not tracked
+        before its commit (``_track_discard``), so routing it is not either.
+        """
+        context = self.env.context
+        if context.get("tracking_disable"):  # as mail.thread: no chatter at all
+            return
+        ids = list(rows)
+        if not context.get("mail_create_nolog"):
+            created = self.env._(
+                "%s created", self.env["ir.model"]._get(self._name).name
+            )
+            self._log_notes(dict.fromkeys(ids, created))
+        users = self.env["res.users"].browse(
+            {r["user_id"] for r in rows.values()} - {None}
+        )
+        followers = defaultdict(list)
+        if self.env.user.active and not context.get("mail_create_nosubscribe"):
+            followers[self.env.user.partner_id.id] += ids
+        for user in users.filtered("active"):
+            followers[user.partner_id.id] += [
+                i for i in ids if rows[i]["user_id"] == user.id
+            ]
+        self._add_followers(followers)
+
+    @api.model
+    def _log_notes(self, bodies):
+        """Log ``bodies`` (case id -> body) as notes, in one statement, as
+        ``_message_log_batch`` does."""
+        if not bodies:
+            return
+        Message = self.env["mail.message"]
+        author_id, email_from = self._message_compute_author(
+            None, None, raise_on_email=False
+        )
+        body_field, cleaned = Message._fields["body"], {}
+        for body in bodies.values():
+            if body not in cleaned:
+                cleaned[body] = body_field.convert_to_column(body, Message)
+        ids = list(bodies)
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO mail_message
+                       (model, res_id, subtype_id, author_id, email_from,
+                        message_type, is_internal, email_add_signature,
+                        message_id, reply_to, body, date, create_uid,
+                        write_uid, create_date, write_date)
+                SELECT %(model)s, v.res_id, %(subtype)s, %(author)s, %(email_from)s,
+                       'notification', TRUE, FALSE, %(message_id)s, %(reply_to)s,
+                       v.body, %(date)s, %(uid)s, %(uid)s, %(now)s, %(now)s
+                  FROM UNNEST(%(ids)s::int[], %(bodies)s::text[]) AS v(res_id, body)
+                """,
+                model=self._name,
+                subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                author=author_id,
+                email_from=email_from or None,
+                message_id=generate_tracking_message_id("message-notify"),
+                reply_to=self.env["mail.thread"]._notify_get_reply_to(
+                    default=email_from
+                )[False]
+                or None,
+                date=fields.Datetime.now(),
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                ids=ids,
+                bodies=[cleaned[bodies[i]] for i in ids],
+            )
+        )
+
+    @api.model
+    def _add_followers(self, followers):
+        """Make each partner follow its cases (partner id -> case ids) with
+        the default subtypes, unless they already do."""
+        default_subtypes = self.env["mail.message.subtype"]._default_subtypes(
+            self._name
+        )[0]
+        pairs = [(pid, case_id) for pid, ids in followers.items() for case_id in ids]
+        if not pairs:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH added AS (
+                    INSERT INTO mail_followers (res_model, res_id, partner_id)
+                    SELECT DISTINCT %(model)s, v.res_id, v.partner_id
+                      FROM UNNEST(%(partners)s::int[], %(ids)s::int[])
+                           AS v(partner_id, res_id)
+                        ON CONFLICT DO NOTHING
+                 RETURNING id
+                )
+                INSERT INTO mail_followers_mail_message_subtype_rel
+                       (mail_followers_id, mail_message_subtype_id)
+                SELECT added.id, subtype
+                  FROM added, UNNEST(%(subtypes)s::int[]) AS subtype
+                """,
+                model=self._name,
+                partners=[pid for pid, _i in pairs],
+                ids=[case_id for _p, case_id in pairs],
+                subtypes=default_subtypes,
+            )
+        )
+
+    @api.model
+    def _insert_call_activities(self, activities):
+        """A call activity per ``(case id, case name, user id, summary,
+        note)``, in one statement, as ``mail.activity.create`` writes it,
+        its user following the case."""
+        if not activities:
+            return
+        Activity = self.env["mail.activity"]
+        note_field, cleaned = Activity._fields["note"], {}
+        for *_rest, note in activities:
+            if note not in cleaned:
+                cleaned[note] = note_field.convert_to_column(note, Activity)
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO mail_activity
+                       (res_model_id, res_model, res_id, res_name,
+                        activity_type_id, user_id, user_tz, summary, note,
+                        date_deadline, active, create_uid, write_uid,
+                        create_date, write_date)
+                SELECT %(model_id)s, %(model)s, v.res_id, v.res_name, %(type_id)s,
+                       v.user_id, up.tz, v.summary, v.note, %(today)s, TRUE,
+                       %(uid)s, %(uid)s, %(now)s, %(now)s
+                  FROM UNNEST(%(ids)s::int[], %(names)s::varchar[],
+                              %(users)s::int[], %(summaries)s::varchar[],
+                              %(notes)s::text[])
+                       AS v(res_id, res_name, user_id, summary, note)
+                  LEFT JOIN res_users u ON u.id = v.user_id
+                  LEFT JOIN res_partner up ON up.id = u.partner_id
+                """,
+                model_id=self.env["ir.model"]._get_id(self._name),
+                model=self._name,
+                type_id=self.env.ref("mail.mail_activity_data_call").id,
+                today=fields.Date.context_today(self),
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                ids=[a[0] for a in activities],
+                names=[a[1] for a in activities],
+                users=[a[2] for a in activities],
+                summaries=[a[3] for a in activities],
+                notes=[cleaned[a[4]] for a in activities],
+            )
+        )
+        followers = defaultdict(list)
+        users = self.env["res.users"].browse({a[2] for a in activities})
+        partner_of = {user.id: user.partner_id.id for user in users}
+        for case_id, _name, user_id, *_rest in activities:
+            followers[partner_of[user_id]].append(case_id)
+        self._add_followers(followers)
 
     # === Routing === #
     @api.model

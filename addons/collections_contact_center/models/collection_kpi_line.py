@@ -5,8 +5,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
-from odoo.addons.collections_automation.engine import buckets as bucket_engine
 from odoo.addons.collections_automation.models.collection_message import (
     CONTACTED_STATES,
 )
@@ -53,6 +53,8 @@ DIMENSIONS = {
     "bucket": "bucket_id",
     "reason": "escalation_reason",
 }
+#: The key of the fact records (and the field of the line) -> dimension.
+KEY_DIMENSIONS = {key: dimension for dimension, key in DIMENSIONS.items()}
 #: Channel of a call a collector logged on a case (not an automated call).
 COLLECTOR_CALL = "collector"
 #: A customer who replied, promised or paid within this many days of a
@@ -224,7 +226,18 @@ def _as_rate(value):
 
 
 class _Facts:
-    """A company's facts for one period, gathered in bulk, and their KPIs."""
+    """A company's KPIs for one period, aggregated in PostgreSQL.
+
+    Each family of KPIs is one query: the month's facts (receivable lines
+    and their partial reconciliations, messages and calls, promises, AI
+    conversations) are joined with each customer's segment and journey
+    (their debtor's) and team and collector (their latest case's), then
+    summed with ``GROUPING SETS``, overall and per dimension at once. Only
+    those sums come back to Python, where the ``engine.kpis`` definitions
+    turn them into figures: the memory used does not grow with the ledger.
+    ``tests/kpi_reference.py`` keeps the record-by-record computation these
+    queries are checked against.
+    """
 
     def __init__(self, env_model, company, date_from, date_to):
         self.env = env_model.env
@@ -233,206 +246,84 @@ class _Facts:
         self.date_to = date_to
         self.start = datetime.combine(date_from, time.min)
         self.end = datetime.combine(date_to + timedelta(days=1), time.min)
-        self._context_of_partner = {}
 
-    # -- per customer dimensions ----------------------------------------
+    # -- SQL --------------------------------------------------------------
 
-    def partner_context(self, partner_ids):
-        """Customer -> segment, journey (their debtor's), team and collector
-        (their latest case's)."""
-        missing = set(partner_ids) - set(self._context_of_partner)
-        if missing:
-            found = {
-                pid: {
-                    "segment_id": False,
-                    "journey_id": False,
-                    "team_id": False,
-                    "user_id": False,
-                }
-                for pid in missing
-            }
-            debtors = self.env["collection.debtor"].search_fetch(
-                [
-                    ("company_id", "=", self.company.id),
-                    ("partner_id", "in", list(missing)),
-                ],
-                ["partner_id", "segment_id", "journey_id"],
-            )
-            for debtor in debtors:
-                found[debtor.partner_id.id].update(
-                    segment_id=debtor.segment_id.id, journey_id=debtor.journey_id.id
-                )
-            cases = self.env["collection.case"].search_fetch(
-                [
-                    ("company_id", "=", self.company.id),
-                    ("partner_id", "in", list(missing)),
-                ],
-                ["partner_id", "team_id", "user_id"],
-                order="id",
-            )
-            for case in cases:  # the latest case wins
-                found[case.partner_id.id].update(
-                    team_id=case.team_id.id, user_id=case.user_id.id
-                )
-            self._context_of_partner.update(found)
-        return self._context_of_partner
-
-    def with_context_of(self, records):
-        context = self.partner_context({r["partner_id"] for r in records})
-        for record in records:
-            for key, value in context[record["partner_id"]].items():
-                record.setdefault(key, value)
-        return records
-
-    # -- facts ------------------------------------------------------------
-
-    def attempts(self):
-        """Messages sent in the period and calls logged on cases."""
-        messages = self.env["collection.message"].search_fetch(
-            [
-                ("company_id", "=", self.company.id),
-                ("kind", "in", ("journey", "promise_reminder", "payment_link")),
-                ("state", "in", (*CONTACTED_STATES, "failed")),
-                ("sent_at", ">=", self.start),
-                ("sent_at", "<", self.end),
-            ],
-            ["partner_id", "channel", "state", "journey_id", "variant_id"],
+    def _context_joins(self, alias, cases=True):
+        """Joins giving the rows of ``alias`` (which have a ``partner_id``)
+        the customer's debtor ``ctx_d`` and, with ``cases``, their latest
+        case ``ctx_c``."""
+        joins = SQL(
+            """
+            LEFT JOIN collection_debtor ctx_d
+                   ON ctx_d.partner_id = %(alias)s.partner_id
+                  AND ctx_d.company_id = %(company)s
+            """,
+            alias=SQL.identifier(alias),
+            company=self.company.id,
         )
-        records = [
-            {
-                "partner_id": m.partner_id.id,
-                "channel": m.channel,
-                "state": m.state,
-                "journey_id": m.journey_id.id,
-                "variant_id": m.variant_id.id,
-                "disposition": None,
-            }
-            for m in messages
-        ]
-        calls = self.env["collection.case.call"].search_fetch(
-            [
-                ("company_id", "=", self.company.id),
-                ("call_date", ">=", self.start),
-                ("call_date", "<", self.end),
-            ],
-            ["partner_id", "team_id", "user_id", "disposition_id", "right_party"],
+        if not cases:
+            return joins
+        return SQL(
+            """%(joins)s
+            LEFT JOIN (
+                SELECT DISTINCT ON (partner_id) partner_id, team_id, user_id
+                  FROM collection_case
+                 WHERE company_id = %(company)s
+              ORDER BY partner_id, id DESC
+            ) ctx_c ON ctx_c.partner_id = %(alias)s.partner_id
+            """,
+            joins=joins,
+            alias=SQL.identifier(alias),
+            company=self.company.id,
         )
-        records += [
-            {
-                "partner_id": c.partner_id.id,
-                "channel": COLLECTOR_CALL,
-                "state": "answered" if c.right_party else "no_answer",
-                "disposition": c.disposition_id.code,
-                "right_party": c.right_party,
-                "team_id": c.team_id.id,
-                "user_id": c.user_id.id,
-                "variant_id": False,
-            }
-            for c in calls
-        ]
-        return self.with_context_of(records)
 
-    def right_party_codes(self, attempts):
-        return {a["disposition"] for a in attempts if a.get("right_party")} | {
-            kpis.PROMISE
+    def _grouped(self, rows, measures, keys):
+        """``measures`` (name -> SQL aggregate over ``r``) over the rows of
+        the query ``rows``, overall and per value of each of ``keys``.
+
+        :return: list of ``(key, value, figures)``: ``key`` None for the
+            overall row, else the column grouped by, with its value (False
+            for none); ``figures``: measure name -> value
+        """
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s, %s, %s FROM (%s) AS r GROUP BY GROUPING SETS ((), %s)",
+                SQL(", ").join(SQL("GROUPING(r.%s)", SQL.identifier(k)) for k in keys),
+                SQL(", ").join(SQL("r.%s", SQL.identifier(k)) for k in keys),
+                SQL(", ").join(measures.values()),
+                rows,
+                SQL(", ").join(SQL("(r.%s)", SQL.identifier(k)) for k in keys),
+            )
+        )
+        result = []
+        width = len(keys)
+        for row in self.env.cr.fetchall():
+            flags, values = row[:width], row[width : 2 * width]
+            figures = dict(zip(measures, row[2 * width :], strict=True))
+            grouped = [index for index, flag in enumerate(flags) if not flag]
+            if grouped:
+                result.append((keys[grouped[0]], values[grouped[0]] or False, figures))
+            else:
+                result.append((None, None, figures))
+        return result
+
+    @staticmethod
+    def _line(kpi, key, key_value, value, sample, to_value=_as_rate):
+        line = {
+            "kpi": kpi,
+            "dimension": KEY_DIMENSIONS[key] if key else "overall",
+            "value": to_value(value),
+            "sample_size": sample,
         }
-
-    def promises(self):
-        """Promises (installments included) that fell due in the period."""
-        promises = self.env["collection.promise"].search_fetch(
-            [
-                ("company_id", "=", self.company.id),
-                ("promise_date", ">=", self.date_from),
-                ("promise_date", "<=", self.date_to),
-                ("state", "!=", "cancelled"),
-            ],
-            ["partner_id", "amount", "amount_paid", "promise_date", "state"],
-        )
-        return self.with_context_of(
-            [
-                {
-                    "partner_id": p.partner_id.id,
-                    "amount": p.amount,
-                    "date": p.promise_date,
-                    "state": p.state,
-                    # settlement marks a promise kept when paid by its date
-                    "paid_amount_by_date": p.amount
-                    if p.state == "kept"
-                    else p.amount_paid,
-                }
-                for p in promises
-            ]
-        )
-
-    def receivable_lines(self):
-        """Customer receivable lines posted by the period's end, with what
-        was paid on them before, by the end of and during the period."""
-        lines = self.env["account.move.line"].search_fetch(
-            [
-                ("company_id", "=", self.company.id),
-                ("account_id.account_type", "=", "asset_receivable"),
-                ("parent_state", "=", "posted"),
-                ("date", "<=", self.date_to),
-            ],
-            ["partner_id", "balance", "date", "date_maturity", "move_type"],
-        )
-        debit_ids = [line.id for line in lines if line.balance > 0]
-        Partial = self.env["account.partial.reconcile"]
-
-        def paid(domain):
-            groups = Partial._read_group(
-                [("debit_move_id", "in", debit_ids), *domain],
-                ["debit_move_id"],
-                ["amount:sum"],
-            )
-            return {line.id: amount for line, amount in groups}
-
-        before = paid([("max_date", "<", self.date_from)])
-        by_end = paid([("max_date", "<=", self.date_to)])
-        collected = paid(
-            [
-                ("max_date", ">=", self.date_from),
-                ("max_date", "<=", self.date_to),
-                ("credit_move_id.move_id.move_type", "!=", "out_refund"),
-            ]
-        )
-        return [
-            {
-                "partner_id": line.partner_id.id,
-                "balance": line.balance,
-                "date": line.date,
-                "date_maturity": line.date_maturity or line.date,
-                "move_type": line.move_type,
-                "residual_start": line.balance - before.get(line.id, 0.0),
-                "residual_end": line.balance - by_end.get(line.id, 0.0),
-                "collected": collected.get(line.id, 0.0),
-            }
-            for line in lines
-        ]
-
-    def conversations(self):
-        conversations = self.env["collection.conversation"].search_fetch(
-            [
-                ("company_id", "=", self.company.id),
-                ("create_date", ">=", self.start),
-                ("create_date", "<", self.end),
-            ],
-            ["partner_id", "channel", "escalation_reason"],
-        )
-        return self.with_context_of(
-            [
-                {
-                    "partner_id": c.partner_id.id,
-                    "channel": c.channel,
-                    "escalation_reason": c.escalation_reason or None,
-                }
-                for c in conversations
-            ]
-        )
+        if key:
+            line[key] = key_value
+        return line
 
     # -- KPIs -------------------------------------------------------------
 
     def kpi_lines(self):
+        self.env.flush_all()
         lines = []
         lines += self._contact_lines()
         lines += self._promise_lines()
@@ -441,181 +332,327 @@ class _Facts:
         lines += self._ab_lines()
         return lines
 
-    @staticmethod
-    def _lines(kpi, records, compute, dimensions, to_value=_as_rate, sample=len):
-        """``compute`` over all records and per value of each dimension."""
+    def _contact_lines(self):
+        """Contact rate (customers reached / targeted) over messages sent and
+        calls logged; right-party and promise rates over the calls. A call
+        is a right-party contact when its outcome is, or is one that was
+        right-party on some call of the period, or is a promise."""
+        rows = SQL(
+            """
+            WITH calls AS (
+                SELECT k.partner_id, k.team_id, k.user_id,
+                       COALESCE(k.right_party, FALSE) AS right_party, disp.code
+                  FROM collection_case_call k
+                  JOIN collection_disposition disp ON disp.id = k.disposition_id
+                 WHERE k.company_id = %(company)s
+                   AND k.call_date >= %(start)s AND k.call_date < %(end)s
+            )
+            SELECT m.partner_id, m.channel, m.state = ANY(%(reached)s) AS reached,
+                   m.journey_id, m.variant_id, ctx_d.segment_id,
+                   ctx_c.team_id, ctx_c.user_id,
+                   FALSE AS is_call, FALSE AS right_party, FALSE AS promise
+              FROM collection_message m
+              %(message_context)s
+             WHERE m.company_id = %(company)s
+               AND m.kind = ANY(%(kinds)s)
+               AND m.state = ANY(%(states)s)
+               AND m.sent_at >= %(start)s AND m.sent_at < %(end)s
+            UNION ALL
+            SELECT k.partner_id, %(collector)s, k.right_party,
+                   ctx_d.journey_id, NULL, ctx_d.segment_id, k.team_id, k.user_id,
+                   TRUE,
+                   k.code = %(promise)s
+                       OR k.code IN (SELECT code FROM calls WHERE right_party),
+                   k.code = %(promise)s
+              FROM calls k
+              %(call_context)s
+            """,
+            company=self.company.id,
+            start=self.start,
+            end=self.end,
+            reached=sorted(kpis.REACHED_STATES),
+            kinds=["journey", "promise_reminder", "payment_link"],
+            states=[*CONTACTED_STATES, "failed"],
+            collector=COLLECTOR_CALL,
+            promise=kpis.PROMISE,
+            message_context=self._context_joins("m"),
+            call_context=self._context_joins("k", cases=False),
+        )
+        groups = self._grouped(
+            rows,
+            {
+                "targeted": SQL("COUNT(DISTINCT r.partner_id)"),
+                "reached": SQL("COUNT(DISTINCT r.partner_id) FILTER (WHERE r.reached)"),
+                "calls": SQL("COUNT(*) FILTER (WHERE r.is_call)"),
+                "right_party": SQL("COUNT(*) FILTER (WHERE r.right_party)"),
+                "promises": SQL("COUNT(*) FILTER (WHERE r.promise)"),
+            },
+            ["channel", "journey_id", "variant_id", "segment_id", "team_id", "user_id"],
+        )
         lines = []
-        if not records:
-            return lines
-        groups = [("overall", None, {None: records})]
-        for dimension in dimensions:
-            key = DIMENSIONS[dimension]
-            grouped = defaultdict(list)
-            for record in records:
-                grouped[record.get(key) or False].append(record)
-            groups.append((dimension, key, grouped))
-        for dimension, key, grouped in groups:
-            for group_value, members in grouped.items():
-                value = compute(members)
-                if value is None:
-                    continue
-                line = {
-                    "kpi": kpi,
-                    "dimension": dimension,
-                    "value": to_value(value),
-                    "sample_size": sample(members),
-                }
-                if key:
-                    line[key] = group_value
-                lines.append(line)
+        for key, key_value, figures in groups:
+            if figures["targeted"]:
+                lines.append(
+                    self._line(
+                        "contact_rate",
+                        key,
+                        key_value,
+                        kpis.ratio(figures["reached"], figures["targeted"]),
+                        figures["targeted"],
+                    )
+                )
+            if key not in (None, "segment_id", "team_id", "user_id"):
+                continue
+            if figures["calls"]:
+                lines.append(
+                    self._line(
+                        "right_party_rate",
+                        key,
+                        key_value,
+                        kpis.ratio(figures["right_party"], figures["calls"]),
+                        figures["calls"],
+                    )
+                )
+            if figures["right_party"]:
+                lines.append(
+                    self._line(
+                        "promise_rate",
+                        key,
+                        key_value,
+                        kpis.ratio(figures["promises"], figures["right_party"]),
+                        figures["right_party"],
+                    )
+                )
         return lines
 
-    def _contact_lines(self):
-        attempts = self.attempts()
-        rpc_codes = self.right_party_codes(attempts)
-        calls = [a for a in attempts if a["channel"] == COLLECTOR_CALL]
-
-        def customers(records):
-            return len({r["partner_id"] for r in records})
-
-        def right_party_contacts(records):
-            return sum(1 for r in records if r.get("right_party"))
-
+    def _promise_lines(self):
+        """Promises kept in full by their date / promises that fell due in the
+        period (cancelled ones left out); settlement marks a promise kept
+        when paid by its date."""
+        as_of = min(self.date_to, fields.Date.context_today(self.env["res.partner"]))
+        rows = SQL(
+            """
+            SELECT ctx_d.journey_id, ctx_d.segment_id, ctx_c.team_id, ctx_c.user_id,
+                   CASE WHEN p.state = 'kept' THEN p.amount
+                        ELSE COALESCE(p.amount_paid, 0)
+                   END >= p.amount - %(tolerance)s AS kept
+              FROM collection_promise p
+              %(context)s
+             WHERE p.company_id = %(company)s
+               AND p.promise_date >= %(date_from)s
+               AND p.promise_date <= %(as_of)s
+               AND p.state IS DISTINCT FROM 'cancelled'
+            """,
+            company=self.company.id,
+            date_from=self.date_from,
+            as_of=as_of,
+            tolerance=kpis.KEPT_TOLERANCE,
+            context=self._context_joins("p"),
+        )
+        groups = self._grouped(
+            rows,
+            {
+                "fell_due": SQL("COUNT(*)"),
+                "kept": SQL("COUNT(*) FILTER (WHERE r.kept)"),
+            },
+            ["journey_id", "segment_id", "team_id", "user_id"],
+        )
         return [
-            *self._lines(
-                "contact_rate",
-                attempts,
-                kpis.contact_rate,
-                ("channel", "journey", "variant", "segment", "team", "collector"),
-                sample=customers,
-            ),
-            *self._lines(
-                "right_party_rate",
-                calls,
-                lambda c: kpis.right_party_contact_rate(
-                    c, channels={COLLECTOR_CALL}, right_party=rpc_codes
-                ),
-                ("segment", "team", "collector"),
-            ),
-            *self._lines(
-                "promise_rate",
-                calls,
-                lambda c: kpis.promise_rate(
-                    c, channels={COLLECTOR_CALL}, right_party=rpc_codes
-                ),
-                ("segment", "team", "collector"),
-                sample=right_party_contacts,
-            ),
+            self._line(
+                "promise_kept_rate",
+                key,
+                key_value,
+                kpis.ratio(figures["kept"], figures["fell_due"]),
+                figures["fell_due"],
+            )
+            for key, key_value, figures in groups
+            if figures["fell_due"]
         ]
 
-    def _promise_lines(self):
-        as_of = min(self.date_to, fields.Date.context_today(self.env["res.partner"]))
-        promises = [p for p in self.promises() if p["date"] <= as_of]
-        return self._lines(
-            "promise_kept_rate",
-            promises,
-            lambda p: kpis.promise_kept_rate(p, as_of),
-            ("journey", "segment", "team", "collector"),
-        )
-
     def _money_lines(self):
-        lines = self.receivable_lines()
-        debits = self.with_context_of(
-            [line for line in lines if line["balance"] > 0 and line["partner_id"]]
-        )
+        """Recovery rate, amount collected, roll rates, DSO, best DSO, average
+        days delinquent and CEI from the ledger, in one query.
+
+        Each receivable line posted by the period's end gets what its partial
+        reconciliations had paid on it before the period, by its end and
+        during it (credit notes are not cash): its residual on the first day
+        and on the last, and what was collected. A line's bucket on a day is
+        the one covering the days from its due date to that day, while its
+        residual is over 0.005.
+        """
         buckets = self.env["collection.bucket"]._for_company(self.company)
-        engine_buckets = buckets._to_engine()
+        engine_buckets = sorted(buckets._to_engine(), key=lambda b: b.min_days)
         bucket_ids = {bucket.code: bucket.id for bucket in buckets}
-        codes = [b.code for b in sorted(engine_buckets, key=lambda b: b.min_days)]
-        next_day = self.date_to + timedelta(days=1)
-
-        def bucket_at(day, line, residual):
-            if residual <= 0.005:
-                return None
-            days = bucket_engine.days_overdue(line["date_maturity"], day)
-            bucket = bucket_engine.bucket_for(days, engine_buckets)
-            return bucket and bucket.code
-
-        recovery, rolls = [], []
-        for line in debits:
-            existed = line["date"] < self.date_from
-            start_bucket = (
-                bucket_at(self.date_from, line, line["residual_start"])
-                if existed
-                else None
+        last_bucket = bucket_ids[engine_buckets[-1].code] if engine_buckets else None
+        rows = SQL(
+            """
+            WITH buckets AS (
+                SELECT *
+                  FROM UNNEST(%(bucket_ids)s::int[], %(min_days)s::int[],
+                              %(max_days)s::int[]) AS b(id, min_days, max_days)
+            ),
+            lines AS (
+                SELECT aml.id, aml.partner_id, aml.balance, aml.date,
+                       COALESCE(aml.date_maturity, aml.date) AS due, am.move_type
+                  FROM account_move_line aml
+                  JOIN account_account acc ON acc.id = aml.account_id
+                  JOIN account_move am ON am.id = aml.move_id
+                 WHERE aml.company_id = %(company)s
+                   AND acc.account_type = 'asset_receivable'
+                   AND aml.parent_state = 'posted'
+                   AND aml.date <= %(date_to)s
+            ),
+            paid AS (
+                SELECT apr.debit_move_id AS id,
+                       SUM(apr.amount) FILTER (WHERE apr.max_date < %(date_from)s)
+                           AS before,
+                       SUM(apr.amount) AS by_end,
+                       SUM(apr.amount) FILTER (
+                           WHERE apr.max_date >= %(date_from)s
+                             AND cm.move_type IS DISTINCT FROM 'out_refund'
+                       ) AS collected
+                  FROM account_partial_reconcile apr
+                  JOIN account_move_line cl ON cl.id = apr.credit_move_id
+                  JOIN account_move cm ON cm.id = cl.move_id
+                 WHERE apr.max_date <= %(date_to)s
+                   AND apr.debit_move_id IN (SELECT id FROM lines WHERE balance > 0)
+              GROUP BY apr.debit_move_id
+            ),
+            fig AS (
+                SELECT l.*,
+                       l.balance - COALESCE(p.before, 0) AS residual_start,
+                       l.balance - COALESCE(p.by_end, 0) AS residual_end,
+                       COALESCE(p.collected, 0) AS collected
+                  FROM lines l
+                  LEFT JOIN paid p ON p.id = l.id
+            ),
+            per_partner AS (
+                SELECT SUM(balance) FILTER (WHERE date < %(date_from)s) AS opening,
+                       SUM(balance) AS closing,
+                       SUM(balance) FILTER (
+                           WHERE date >= %(date_from)s AND move_type = ANY(%(sales)s)
+                       ) AS sales,
+                       -- current: not yet due at the end, left unpaid
+                       SUM(GREATEST(residual_end, 0)) FILTER (
+                           WHERE balance > 0 AND due >= %(date_to)s
+                       ) AS current
+                  FROM fig
+              GROUP BY partner_id
+            ),
+            totals AS (
+                -- a customer's unapplied credits settle their oldest items
+                -- first: what is left of their balance is current only up to
+                -- their items not yet due
+                SELECT COALESCE(SUM(opening), 0) AS opening,
+                       COALESCE(SUM(closing), 0) AS closing,
+                       COALESCE(SUM(sales), 0) AS sales,
+                       COALESCE(
+                           SUM(LEAST(COALESCE(current, 0), GREATEST(closing, 0))), 0
+                       ) AS closing_current
+                  FROM per_partner
             )
-            overdue_start = (
-                line["residual_start"]
-                if existed and line["date_maturity"] < self.date_from
-                else 0.0
-            )
-            recovery.append(
-                {
-                    **line,
-                    "overdue_start": overdue_start,
-                    "bucket_id": bucket_ids.get(start_bucket, False),
-                }
-            )
-            if start_bucket:
-                rolls.append(
-                    {
-                        "bucket_start": start_bucket,
-                        "amount_start": line["residual_start"],
-                        "bucket_end": bucket_at(next_day, line, line["residual_end"]),
-                    }
-                )
-        result = self._lines(
-            "recovery_rate",
-            [r for r in recovery if r["overdue_start"] > 0],
-            kpis.recovery_rate,
-            ("journey", "segment", "team", "collector", "bucket"),
+            SELECT f.collected, f.residual_start,
+                   CASE WHEN f.date < %(date_from)s AND f.due < %(date_from)s
+                        THEN f.residual_start ELSE 0
+                   END AS overdue_start,
+                   bs.id AS bucket_id, bs.min_days AS start_rank,
+                   be.min_days AS end_rank,
+                   ctx_d.journey_id, ctx_d.segment_id, ctx_c.team_id, ctx_c.user_id,
+                   t.opening, t.closing, t.sales, t.closing_current
+              FROM totals t
+              LEFT JOIN fig f ON f.balance > 0 AND f.partner_id IS NOT NULL
+              LEFT JOIN buckets bs
+                     ON f.date < %(date_from)s AND f.residual_start > %(zero)s
+                    AND %(date_from)s - f.due
+                        BETWEEN bs.min_days AND COALESCE(bs.max_days, %(never)s)
+              LEFT JOIN buckets be
+                     ON f.residual_end > %(zero)s
+                    AND %(next_day)s - f.due
+                        BETWEEN be.min_days AND COALESCE(be.max_days, %(never)s)
+              %(context)s
+            """,
+            bucket_ids=[bucket_ids[b.code] for b in engine_buckets],
+            min_days=[b.min_days for b in engine_buckets],
+            max_days=[b.max_days for b in engine_buckets],
+            company=self.company.id,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            next_day=self.date_to + timedelta(days=1),
+            sales=list(kpis.CREDIT_SALES),
+            zero=kpis.PAID_UP,
+            never=2**31 - 1,
+            context=self._context_joins("f"),
         )
-        result += self._lines(
-            "amount_collected",
-            [r for r in recovery if r["collected"]],
-            kpis.amount_collected,
-            ("journey", "segment", "team", "collector"),
-            to_value=float,
+        overdue = SQL("r.overdue_start > 0")
+        in_bucket = SQL("r.start_rank IS NOT NULL")
+        groups = self._grouped(
+            rows,
+            {
+                "overdue_n": SQL("COUNT(*) FILTER (WHERE %s)", overdue),
+                "overdue": SQL("SUM(r.overdue_start) FILTER (WHERE %s)", overdue),
+                "recovered": SQL(
+                    "SUM(LEAST(GREATEST(r.collected, 0), r.overdue_start)) "
+                    "FILTER (WHERE %s)",
+                    overdue,
+                ),
+                "collected_n": SQL("COUNT(*) FILTER (WHERE r.collected <> 0)"),
+                "collected": SQL("SUM(r.collected) FILTER (WHERE r.collected <> 0)"),
+                "roll_n": SQL("COUNT(*) FILTER (WHERE %s)", in_bucket),
+                "roll_amount": SQL(
+                    "SUM(r.residual_start) FILTER (WHERE %s)", in_bucket
+                ),
+                "rolled": SQL(
+                    "SUM(r.residual_start) FILTER (WHERE r.end_rank > r.start_rank)"
+                ),
+                "opening": SQL("MIN(r.opening)"),
+                "closing": SQL("MIN(r.closing)"),
+                "sales": SQL("MIN(r.sales)"),
+                "closing_current": SQL("MIN(r.closing_current)"),
+            },
+            ["journey_id", "segment_id", "team_id", "user_id", "bucket_id"],
         )
-        for code, rate in kpis.roll_rates(rolls, codes).items():
-            if rate is not None:
-                result.append(
-                    {
-                        "kpi": "roll_rate",
-                        "dimension": "bucket",
-                        "bucket_id": bucket_ids[code],
-                        "value": _as_rate(rate),
-                        "sample_size": sum(
-                            1 for r in rolls if r["bucket_start"] == code
-                        ),
-                    }
+        lines = []
+        for key, key_value, figures in groups:
+            if figures["overdue_n"]:
+                lines.append(
+                    self._line(
+                        "recovery_rate",
+                        key,
+                        key_value,
+                        kpis.ratio(figures["recovered"], figures["overdue"]),
+                        figures["overdue_n"],
+                    )
                 )
-        result += self._receivable_lines(lines)
-        return result
+            if figures["collected_n"] and key != "bucket_id":
+                lines.append(
+                    self._line(
+                        "amount_collected",
+                        key,
+                        key_value,
+                        figures["collected"],
+                        figures["collected_n"],
+                        to_value=float,
+                    )
+                )
+            if (
+                key == "bucket_id"
+                and key_value
+                and key_value != last_bucket
+                and figures["roll_n"]
+            ):
+                rate = kpis.ratio(figures["rolled"] or 0, figures["roll_amount"])
+                if rate is not None:
+                    lines.append(
+                        self._line("roll_rate", key, key_value, rate, figures["roll_n"])
+                    )
+            if key is None:
+                lines += self._receivable_lines(figures)
+        return lines
 
-    def _receivable_lines(self, lines):
+    def _receivable_lines(self, totals):
         """DSO, best DSO, average days delinquent and CEI, company-wide."""
-        day_before = self.date_from - timedelta(days=1)
-        opening = sum(line["balance"] for line in lines if line["date"] <= day_before)
-        closing = sum(line["balance"] for line in lines)
-        # per customer, unapplied credits (payments, credit notes) settle the
-        # oldest items first, as an aging does: what they leave of the
-        # customer's balance is current only up to its items not yet due
-        balance_of, current_of = defaultdict(float), defaultdict(float)
-        for line in lines:
-            balance_of[line["partner_id"]] += line["balance"]
-            if line["balance"] > 0 and line["date_maturity"] >= self.date_to:
-                current_of[line["partner_id"]] += max(line["residual_end"], 0.0)
-        closing_current = sum(
-            min(current, max(balance_of[partner], 0.0))
-            for partner, current in current_of.items()
-        )
-        sales = sum(
-            line["balance"]
-            for line in lines
-            if line["date"] >= self.date_from
-            and line["move_type"] in ("out_invoice", "out_refund", "out_receipt")
-        )
+        opening, closing = totals["opening"], totals["closing"]
+        sales, closing_current = totals["sales"], totals["closing_current"]
         days = (self.date_to - self.date_from).days + 1
         figures = {
             "dso": kpis.dso(closing, sales, days),
@@ -632,26 +669,67 @@ class _Facts:
         ]
 
     def _ai_lines(self):
-        conversations = self.conversations()
-        lines = self._lines(
-            "containment_rate",
-            conversations,
-            kpis.containment_rate,
-            ("channel", "segment"),
+        """AI containment and escalation rates over the conversations the
+        period started."""
+        rows = SQL(
+            """
+            SELECT cv.channel, cv.escalation_reason, ctx_d.segment_id
+              FROM collection_conversation cv
+              %(context)s
+             WHERE cv.company_id = %(company)s
+               AND cv.create_date >= %(start)s AND cv.create_date < %(end)s
+            """,
+            company=self.company.id,
+            start=self.start,
+            end=self.end,
+            context=self._context_joins("cv", cases=False),
         )
-        lines += self._lines(
-            "escalation_rate", conversations, kpis.escalation_rate, ("channel",)
+        groups = self._grouped(
+            rows,
+            {
+                "all": SQL("COUNT(*)"),
+                "escalated": SQL(
+                    "COUNT(*) FILTER (WHERE r.escalation_reason IS NOT NULL)"
+                ),
+            },
+            ["channel", "segment_id", "escalation_reason"],
         )
-        for reason, rate in kpis.escalation_rates(conversations).items():
-            lines.append(
-                {
-                    "kpi": "escalation_rate",
-                    "dimension": "reason",
-                    "escalation_reason": reason,
-                    "value": _as_rate(rate),
-                    "sample_size": len(conversations),
-                }
-            )
+        total = next(figures["all"] for key, _v, figures in groups if key is None)
+        lines = []
+        for key, key_value, figures in groups:
+            if not figures["all"]:
+                continue
+            contained = figures["all"] - figures["escalated"]
+            if key in (None, "channel", "segment_id"):
+                lines.append(
+                    self._line(
+                        "containment_rate",
+                        key,
+                        key_value,
+                        kpis.ratio(contained, figures["all"]),
+                        figures["all"],
+                    )
+                )
+            if key in (None, "channel"):
+                lines.append(
+                    self._line(
+                        "escalation_rate",
+                        key,
+                        key_value,
+                        kpis.ratio(figures["escalated"], figures["all"]),
+                        figures["all"],
+                    )
+                )
+            if key == "escalation_reason" and key_value:
+                lines.append(
+                    self._line(
+                        "escalation_rate",
+                        key,
+                        key_value,
+                        kpis.ratio(figures["all"], total),
+                        total,
+                    )
+                )
         return lines
 
     def _ab_lines(self):
