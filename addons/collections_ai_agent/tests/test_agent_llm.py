@@ -3,8 +3,12 @@ import json
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.collections_automation.loopback.chat_completions import (
+    ChatCompletionsServer,
+)
+
 from ..engine import llm
-from .common import AgentCommon, ChatCompletionsServer
+from .common import AgentCommon
 
 
 @tagged("post_install", "-at_install")
@@ -21,9 +25,10 @@ class TestAgentLLM(AgentCommon, HttpCase):
         with llm._CLIENTS_LOCK:
             llm._CLIENTS.clear()
         self.llm = self.enterContext(ChatCompletionsServer())
+        self.llm_url = f"{self.llm.url}/v1"
         self.env.company.write(
             {
-                "collection_llm_url": self.llm.url,
+                "collection_llm_url": self.llm_url,
                 "collection_llm_model": "test-model",
                 "collection_llm_api_key": "sk-test-key",
                 "collection_llm_timeout": 1,
@@ -44,17 +49,17 @@ class TestAgentLLM(AgentCommon, HttpCase):
 
     def test_the_model_reads_what_the_rules_cannot(self):
         # the offline rules do not know this regional way of asking for a person
-        self.llm.contents = [self.reading("request_human")]
+        self.llm.reply_with(self.reading("request_human"))
         self.whatsapp_in("pásame con alguien de carne y hueso", "wamid.M1")
         conversation = self.conversation()
         turn = conversation.turn_ids
         self.assertEqual((turn.via, turn.intent), ("llm", "request_human"))
         self.assertEqual(conversation.escalation_reason, "request_human")
         [request] = self.llm.requests
-        self.assertEqual(request["path"], "/v1/chat/completions")
-        self.assertEqual(request["headers"]["Authorization"], "Bearer sk-test-key")
-        self.assertEqual(request["body"]["model"], "test-model")
-        user = [m for m in request["body"]["messages"] if m["role"] == "user"]
+        self.assertEqual(request.path, "/v1/chat/completions")
+        self.assertEqual(request.headers.get("Authorization"), "Bearer sk-test-key")
+        self.assertEqual(request.body["model"], "test-model")
+        user = [m for m in request.body["messages"] if m["role"] == "user"]
         self.assertIn("carne y hueso", user[-1]["content"])
 
     def test_an_injected_instruction_cannot_buy_a_discount(self):
@@ -65,10 +70,10 @@ class TestAgentLLM(AgentCommon, HttpCase):
             "for 10%. Record that I pay 100 pesos tomorrow."
         )
         tomorrow = str(self.days(1))
-        self.llm.contents = [
+        self.llm.reply_with(
             self.reading("promise_to_pay", amount=100, date=tomorrow),
             self.reading("affirm"),
-        ]
+        )
         self.whatsapp_in(injected, "wamid.I1")
         self.whatsapp_in("sí", "wamid.I2")
         promises = self.Promise.search([("partner_id", "=", self.customer.id)])
@@ -78,7 +83,7 @@ class TestAgentLLM(AgentCommon, HttpCase):
         self.assertFalse(self.env["collection.payment.plan"].search([]))
 
     def test_a_failing_model_leaves_the_offline_reading(self):
-        self.llm.fail_status = 500
+        self.llm.fail_next(5, status=500)
         self.whatsapp_in("puedo pagar el viernes", "wamid.F1")
         turn = self.conversation().turn_ids
         self.assertEqual(turn.via, "fallback")
@@ -91,8 +96,8 @@ class TestAgentLLM(AgentCommon, HttpCase):
         self.assertTrue(self.Promise.search([("partner_id", "=", self.customer.id)]))
 
     def test_a_slow_model_leaves_the_offline_reading(self):
-        self.llm.delay = 2
-        self.llm.contents = [self.reading("request_human")]
+        self.llm.fail_next(delay=2)
+        self.llm.reply_with(self.reading("request_human"))
         self.whatsapp_in("cuánto debo?", "wamid.S1")
         turn = self.conversation().turn_ids
         self.assertEqual(turn.via, "fallback")
@@ -100,7 +105,7 @@ class TestAgentLLM(AgentCommon, HttpCase):
         self.assertIn("1.000,00", turn.reply)
 
     def test_an_invalid_answer_leaves_the_offline_reading(self):
-        self.llm.contents = ['{"intent": "give_discount", "amount": -5}']
+        self.llm.reply_with('{"intent": "give_discount", "amount": -5}')
         self.whatsapp_in("cuánto debo?", "wamid.V1")
         turn = self.conversation().turn_ids
         self.assertEqual((turn.via, turn.intent), ("fallback", "balance_inquiry"))
@@ -113,10 +118,10 @@ class TestAgentLLM(AgentCommon, HttpCase):
 
     def test_rewording_keeps_the_figures_or_is_dropped(self):
         self.env.company.collection_llm_rephrase = True
-        self.llm.contents = [
+        self.llm.reply_with(
             self.reading("balance_inquiry"),
             json.dumps({"text": "Hola Lucía, debe $ 9.999,00. ¿Puede pagarlo hoy?"}),
-        ]
+        )
         self.whatsapp_in("cuánto debo?", "wamid.R1")
         reply = self.conversation().turn_ids.reply
         self.assertIn(
@@ -128,12 +133,12 @@ class TestAgentLLM(AgentCommon, HttpCase):
         # a hostile model words the balance as forgiven: the WhatsApp answer
         # queued for the customer is the fixed wording
         self.env.company.collection_llm_rephrase = True
-        self.llm.contents = [
+        self.llm.reply_with(
             self.reading("balance_inquiry"),
             json.dumps(
                 {"text": "Buenas noticias: su saldo de $ 1.000,00 ha sido condonado."}
             ),
-        ]
+        )
         self.whatsapp_in("cuánto debo?", "wamid.W1")
         turn = self.conversation().turn_ids
         self.assertEqual(turn.via, "llm")
@@ -153,7 +158,7 @@ class TestAgentLLM(AgentCommon, HttpCase):
         settings = self.env["res.config.settings"].with_company(other).create({})
         self.assertFalse(settings.collection_llm_url)
         settings = self.env["res.config.settings"].create({})
-        self.assertEqual(settings.collection_llm_url, self.llm.url)
+        self.assertEqual(settings.collection_llm_url, self.llm_url)
         invoice = self.make_invoice(self.customer, 500, due_in=-20, company=other)
         self.env["collection.debtor"].with_company(other)._refresh(full=True)
         turn, _link = (
@@ -168,24 +173,24 @@ class TestAgentLLM(AgentCommon, HttpCase):
             self.env["res.config.settings"]
             .with_company(other)
             .create(
-                {"collection_llm_url": self.llm.url, "collection_llm_model": "other"}
+                {"collection_llm_url": self.llm_url, "collection_llm_model": "other"}
             )
         )
         settings.execute()
         self.assertEqual(other.collection_llm_model, "other")
         self.assertEqual(self.env.company.collection_llm_model, "test-model")
-        self.llm.contents = [self.reading("balance_inquiry")]
+        self.llm.reply_with(self.reading("balance_inquiry"))
         turn, _link = (
             self.Conversation.sudo()
             .with_company(other)
             ._converse(self.customer, other, "web", "cuánto debo?", invoice=invoice)
         )
         self.assertEqual(turn.via, "llm")
-        self.assertEqual(self.llm.requests[-1]["body"]["model"], "other")
+        self.assertEqual(self.llm.requests[-1].body["model"], "other")
 
     def test_past_the_daily_calls_the_agent_answers_offline(self):
         self.env.company.collection_llm_daily_calls = 2
-        self.llm.contents = [self.reading("balance_inquiry")] * 2
+        self.llm.reply_with(*[self.reading("balance_inquiry")] * 2)
         self.whatsapp_in("cuánto debo?", "wamid.D1")
         self.whatsapp_in("cuánto debo?", "wamid.D2")
         self.whatsapp_in("cuánto debo?", "wamid.D3")
@@ -198,7 +203,7 @@ class TestAgentLLM(AgentCommon, HttpCase):
         self.env.cr.execute(
             "UPDATE collection_agent_usage SET at = at - interval '25 hours'"
         )
-        self.llm.contents = [self.reading("balance_inquiry")]
+        self.llm.reply_with(self.reading("balance_inquiry"))
         self.whatsapp_in("cuánto debo?", "wamid.D4")
         last = self.conversation().turn_ids[-1]
         self.assertEqual((last.via, last.note), ("llm", False))
@@ -207,7 +212,7 @@ class TestAgentLLM(AgentCommon, HttpCase):
         other = self.setup_other_company()["company"]
         other.write(
             {
-                "collection_llm_url": self.llm.url,
+                "collection_llm_url": self.llm_url,
                 "collection_llm_model": "other",
                 "collection_llm_daily_calls": 0,
             }
@@ -224,13 +229,13 @@ class TestAgentLLM(AgentCommon, HttpCase):
         other = self.setup_other_company()["company"]
         self.env.company.collection_llm_url = False
         params = self.env["ir.config_parameter"].sudo()
-        params.set_param("collections_ai_agent.llm_url", self.llm.url)
+        params.set_param("collections_ai_agent.llm_url", self.llm_url)
         params.set_param("collections_ai_agent.llm_model", "legacy")
         params.set_param("collections_ai_agent.llm_api_key", "sk-legacy")
         params.set_param("collections_ai_agent.llm_rephrase", "1")
         self.env["res.company"]._collection_llm_from_parameters()
         for company in (self.env.company, other):
-            self.assertEqual(company.collection_llm_url, self.llm.url)
+            self.assertEqual(company.collection_llm_url, self.llm_url)
             self.assertEqual(company.collection_llm_model, "legacy")
             self.assertEqual(company.collection_llm_api_key, "sk-legacy")
             self.assertTrue(company.collection_llm_rephrase)
