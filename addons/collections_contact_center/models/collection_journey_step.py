@@ -14,7 +14,7 @@ _lt = LazyTranslate(__name__)
 VERDICT_REASONS = {
     abtest.SIGNIFICANT: _lt("A significant winner"),
     abtest.SINGLE_VARIANT: _lt("Only one variant"),
-    abtest.TOO_FEW_SAMPLES: _lt("Too few customers per variant yet"),
+    abtest.TOO_FEW_SAMPLES: _lt("Not enough customers yet"),
     abtest.TOO_FEW_EVENTS: _lt("Too few successes to test yet"),
     abtest.NOT_SIGNIFICANT: _lt("No significant difference"),
     abtest.BEST_NOT_SEPARATED: _lt("The best variant does not beat all the others"),
@@ -44,6 +44,10 @@ class CollectionJourneyStep(models.Model):
     )
     ab_verdict = fields.Char("Verdict", compute="_compute_ab_verdict")
     ab_p_value = fields.Float("p-value", digits=(16, 4), compute="_compute_ab_verdict")
+    ab_tested = fields.Boolean(
+        compute="_compute_ab_verdict",
+        help="Whether the variants were compared: a p-value exists only then.",
+    )
     ab_decided_variant_id = fields.Many2one(
         "collection.journey.variant", "Sent to Everyone", readonly=True, copy=False
     )
@@ -70,7 +74,15 @@ class CollectionJourneyStep(models.Model):
             )
             step.ab_winner_id = verdict.variant or False
             step.ab_p_value = verdict.p_value or 0.0
-            step.ab_verdict = str(VERDICT_REASONS[verdict.reason])
+            step.ab_tested = verdict.p_value is not None
+            reason = str(VERDICT_REASONS[verdict.reason])
+            if verdict.reason == abtest.TOO_FEW_SAMPLES:
+                reason = self.env._(
+                    "%(reason)s: each variant needs %(count)s.",
+                    reason=reason,
+                    count=step.ab_min_samples,
+                )
+            step.ab_verdict = reason
 
     def action_send_winner_to_everyone(self):
         """Give the winning variant all the weight; the others none.

@@ -357,8 +357,13 @@ class TestKpis(CollectionsCommon):
         self.assertEqual((variant_a.weight, variant_b.weight), (100, 0))
         self.assertEqual(step.ab_decided_variant_id, variant_a)
 
+        self.assertTrue(step.ab_tested)
         step.ab_min_samples = 31  # not enough customers yet: no winner
-        step.invalidate_recordset(["ab_winner_id", "ab_verdict"])
+        step.invalidate_recordset(["ab_winner_id", "ab_verdict", "ab_tested"])
         self.assertFalse(step.ab_winner_id)
+        self.assertEqual(
+            step.ab_verdict, "Not enough customers yet: each variant needs 31."
+        )
+        self.assertFalse(step.ab_tested, "no p-value without enough data")
         with self.assertRaises(UserError):
             step.action_send_winner_to_everyone()
