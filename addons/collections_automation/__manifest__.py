@@ -22,6 +22,7 @@
         "views/collection_webhook_event_views.xml",
         "views/collection_promise_views.xml",
         "views/collection_payment_plan_views.xml",
+        "views/collection_by_hand_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",

@@ -17,6 +17,7 @@
         "views/report_statement.xml",
         "views/collection_case_views.xml",
         "views/collection_kpi_views.xml",
+        "views/res_partner_by_hand_views.xml",
         "views/menus.xml",
     ],
     "demo": ["demo/collection_contact_center_demo.xml"],

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 COLLECTED_MOVE_TYPES = ("out_invoice", "out_receipt")
 
@@ -67,6 +68,17 @@ class AccountMove(models.Model):
     def _search_collection_bucket_id(self, operator, value):
         return [("collection_invoice_ids.bucket_id", operator, value)]
 
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        """The bucket as SQL (from ``collection.invoice``, one row per
+        invoice), so that invoice lists group and sort by it."""
+        if fname == "collection_bucket_id":
+            return SQL(
+                "(SELECT ci.bucket_id FROM collection_invoice ci"
+                " WHERE ci.move_id = %s)",
+                SQL.identifier(alias, "id"),
+            )
+        return super()._field_to_sql(alias, fname, query, flush)
+
     def _search_collection_days_overdue(self, operator, value):
         domain = self.env["collection.invoice"]._days_overdue_domain(
             "collection_invoice_ids.due_date", operator, value
@@ -133,3 +145,12 @@ class AccountMove(models.Model):
             "pay_amount": debtor._amount_to_pay(),
             "pay_url": debtor._payment_link(),
         }
+
+    def action_collection_lift_hold(self):
+        on_hold = self.filtered("collection_hold")
+        on_hold.write({"collection_hold": False})
+        for move in on_hold:
+            move.message_post(
+                body=self.env._("Collection hold lifted by %s.", self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )

@@ -23,6 +23,7 @@ PURPOSE_BY_KIND = {
     "optout_confirmation": "optout_confirmation",
     "payment_link": "requested",
     "agent_reply": "answer",
+    "manual_reminder": "by_hand",
 }
 
 

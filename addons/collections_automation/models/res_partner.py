@@ -208,3 +208,75 @@ class ResPartner(models.Model):
             partner.collection_total_overdue = debtor.total_overdue
             partner.collection_worst_bucket_id = debtor.worst_bucket_id
             partner.collection_oldest_due_date = debtor.oldest_due_date
+
+    # === By hand: smart buttons and hold === #
+    collection_open_promise_count = fields.Integer(
+        "Open Promises", compute="_compute_collection_counts"
+    )
+    collection_message_count = fields.Integer(
+        "Collection Messages",
+        compute="_compute_collection_message_count",
+        groups="collections_automation.group_collection_user",
+    )
+
+    def _compute_collection_counts(self):
+        counts = dict(
+            self.env["collection.promise"]._read_group(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("state", "=", "open"),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.collection_open_promise_count = counts.get(
+                partner.commercial_partner_id, 0
+            )
+
+    def _compute_collection_message_count(self):
+        counts = dict(
+            self.env["collection.message"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.collection_message_count = counts.get(
+                partner.commercial_partner_id, 0
+            )
+
+    def _collection_window(self, xmlid, context=None):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = context or {}
+        return action
+
+    def action_collection_open_invoices(self):
+        return self._collection_window(
+            "collections_automation.collection_invoice_action",
+            {"search_default_group_bucket": 1},
+        )
+
+    def action_collection_promises(self):
+        return self._collection_window(
+            "collections_automation.collection_promise_action",
+            {"search_default_open": 1, "default_partner_id": self.id},
+        )
+
+    def action_collection_messages(self):
+        return self._collection_window(
+            "collections_automation.collection_message_action"
+        )
+
+    def action_collection_lift_hold(self):
+        on_hold = self.filtered("collection_hold")
+        on_hold.write({"collection_hold": False})
+        for partner in on_hold:
+            partner.message_post(
+                body=self.env._("Collection hold lifted by %s.", self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )
