@@ -52,6 +52,10 @@ DEMO_LANGUAGES = ("es_ES", "es_MX", "es_CO", "pt_BR")
 #: Odoo's modules ``run`` adds to ours: the Demo payment provider, so that
 #: "Pay Now" on a payment link pays.
 DEMO_EXTRA_MODULES = ("payment_demo",)
+#: Odoo's modules ``test`` adds to ours: the Demo payment provider, through
+#: which the tests pay the suite's payment links as a customer does
+#: (addons/collections_automation/tests/test_payment_links.py).
+TEST_EXTRA_MODULES = ("payment_demo",)
 #: Loaded server-wide by every server this repository starts: queue_job's job
 #: runner starts only when queue_job is (production: ``server_wide_modules``).
 SERVER_WIDE_MODULES = "base,web,queue_job"
@@ -664,7 +668,7 @@ def command_test(options):
                 addons_path,
                 options,
                 f"--database={name}",
-                f"--init={','.join(MODULES)}",
+                f"--init={','.join(MODULES + TEST_EXTRA_MODULES)}",
                 "--stop-after-init",
                 "--log-level=warn",
                 "--max-cron-threads=0",

@@ -460,8 +460,17 @@ class CollectionConversation(models.Model):
         )
 
     def _payment_link(self, invoice=None):
-        """The portal page of the invoice (the oldest overdue one by default),
-        where the customer pays online."""
+        """The link paying the customer's next promise or installment for its
+        exact amount, when one is open; else the portal page of the invoice
+        (the oldest overdue one by default), which states the overdue amount
+        with a link paying it."""
+        promise = (
+            self.env["collection.promise"]
+            .sudo()
+            ._due_for(self.partner_id, self.company_id)
+        )
+        if promise:
+            return promise._payment_link()
         invoice = (
             invoice
             or self.env["collection.invoice"]

@@ -1,12 +1,10 @@
-from werkzeug.urls import url_encode
-
 from odoo import api, fields, models
 from odoo.tools import SQL
-from odoo.tools import hmac as hmac_tool
 
 from ..engine import buckets as bucket_engine
 from ..engine import segments as segment_engine
 from .collection_message import CONTACTED_STATES
+from .payment_link import open_invoices, payment_link
 
 #: When the scores were last refreshed for every customer.
 SCORED_AT_PARAM = "collections_automation.scored_at"
@@ -153,32 +151,29 @@ class CollectionDebtor(models.Model):
         return self.stated_overdue or self.stated_due
 
     def _payment_link(self, amount=None):
-        """Odoo's payment page for ``amount`` (by default :meth:`_amount_to_pay`)
-        on this customer's account; None when there is nothing to pay. The
-        access token binds partner, amount and currency, as Odoo's own payment
-        links do; the payment lands on the customer's account, where the
-        refresh applies it to the oldest items first."""
+        """The "pay everything overdue" link: Odoo's payment page for
+        ``amount`` (by default :meth:`_amount_to_pay`), paying the open
+        invoices not on hold, oldest due first; None when there is nothing
+        to pay (see ``models/payment_link.py``)."""
         self.ensure_one()
         amount = self._amount_to_pay() if amount is None else amount
-        currency = self.currency_id
-        amount = currency.round(amount or 0.0)
-        if currency.compare_amounts(amount, 0) <= 0:
-            return None
-        partner = self.partner_id
-        query = {
-            "reference": partner.ref or partner.name,
-            "amount": amount,
-            "currency_id": currency.id,
-            "partner_id": partner.id,
-            "company_id": self.company_id.id,
-            # payment.utils.generate_access_token, which needs a request
-            "access_token": hmac_tool(
-                self.env(su=True),
-                "generate_access_token",
-                f"{partner.id}|{amount}|{currency.id}",
-            ),
-        }
-        return f"{self.get_base_url()}/payment/pay?{url_encode(query)}"
+        return payment_link(self, "overdue", amount)
+
+    def _payment_invoices(self):
+        """The invoices a payment of :meth:`_payment_link` is reconciled
+        with, as the stated figures count them: the overdue ones not on hold,
+        or every open one not on hold when nothing is overdue."""
+        self.ensure_one()
+        rows = self.env["collection.invoice"].search(
+            [
+                ("partner_id", "=", self.partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("move_id.collection_hold", "=", False),
+            ]
+        )
+        if self.currency_id.compare_amounts(self.stated_overdue, 0) > 0:
+            rows = rows.filtered(lambda row: row.amount_overdue > 0)
+        return open_invoices(rows.move_id)
 
     @api.depends("oldest_due_date")
     def _compute_days_overdue(self):

@@ -51,7 +51,11 @@ class CollectionMessageRender(models.AbstractModel):
         self.write(rendered)
 
     def _payment_url(self):
-        """Portal link of the oldest invoice, where the customer can pay online."""
+        """The link the row was planned with (a promise reminder carries the
+        promise's, for its exact amount), else the portal page of the oldest
+        invoice, which states the overdue amount with a link paying it."""
+        if self.payment_url:
+            return self.payment_url
         invoice = self.invoice_ids.sorted(
             lambda move: (move.collection_due_date or move.invoice_date_due, move.id)
         )[:1]

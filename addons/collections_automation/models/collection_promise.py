@@ -3,6 +3,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
 from ..engine import promises as promise_engine
+from .payment_link import open_invoices, payment_link
 
 MANAGER_GROUP = "collections_automation.group_collection_manager"
 #: Fields whose change puts a promise to the negotiation policy again.
@@ -334,6 +335,8 @@ class CollectionPromise(models.Model):
         context = gate._facts(promises.partner_id, now)
         for promise in promises.filtered(lambda p: p._reminder_key() not in existing):
             partner = promise.partner_id
+            # what is left of the promise, and the link paying exactly that
+            left = promise.currency_id.round(promise.amount - paid.get(promise.id, 0.0))
             for template in templates:
                 verdict = gate._decide(
                     partner,
@@ -352,7 +355,8 @@ class CollectionPromise(models.Model):
                             "channel": template.channel,
                             "template_id": template.id,
                             "invoice_ids": promise.invoice_ids.ids,
-                            "amount_due": promise.amount,
+                            "amount_due": left,
+                            "payment_url": promise._payment_link(left),
                             "idempotency_key": promise._reminder_key(),
                             "scheduled_at": verdict.until or now,
                             "deferral_rule": verdict.rule,
@@ -365,3 +369,57 @@ class CollectionPromise(models.Model):
     def _reminder_key(self):
         self.ensure_one()
         return f"p{self.id}-reminder"
+
+    # === Payment link === #
+    def _payment_amount(self):
+        """What is left to pay of this open promise (0 once it has ended)."""
+        self.ensure_one()
+        if self.state != "open":
+            return 0.0
+        return max(self.currency_id.round(self.amount - self.amount_paid), 0.0)
+
+    def _payment_link(self, amount=None):
+        """Odoo's payment page for exactly what is left of this promise (an
+        installment, a settlement), paying its invoices oldest due first;
+        None when nothing is left (see ``models/payment_link.py``)."""
+        self.ensure_one()
+        amount = self._payment_amount() if amount is None else amount
+        return payment_link(self, "promise", amount)
+
+    def _payment_invoices(self):
+        """The invoices a payment of :meth:`_payment_link` is reconciled with:
+        the promise's (or its plan's) still open, else the customer's open
+        invoices not on hold."""
+        self.ensure_one()
+        invoices = open_invoices(self.invoice_ids or self.plan_id.invoice_ids)
+        if invoices:
+            return invoices
+        debtor = self.env["collection.debtor"].search(
+            [
+                ("partner_id", "=", self.partner_id.commercial_partner_id.id),
+                ("company_id", "=", self.company_id.id),
+            ],
+            limit=1,
+        )
+        return debtor._payment_invoices() if debtor else invoices
+
+    @api.model
+    def _due_for(self, partner, company):
+        """The customer's open promise or installment to pay next (the
+        earliest date first), with something left to pay; empty if none."""
+        promises = self.search(
+            [
+                (
+                    "partner_id.commercial_partner_id",
+                    "=",
+                    partner.commercial_partner_id.id,
+                ),
+                ("company_id", "=", company.id),
+                ("state", "=", "open"),
+            ],
+            order="promise_date, id",
+        )
+        for promise in promises:
+            if promise._payment_amount() > 0:
+                return promise
+        return self.browse()

@@ -13,6 +13,30 @@ class ResConfigSettings(models.TransientModel):
         compute="_compute_collection_counts", string="Contact Policies"
     )
 
+    collection_payment_provider_count = fields.Integer(
+        compute="_compute_collection_payment_providers",
+        string="Active Payment Providers",
+        help="Payment providers enabled (or in test mode) and published for "
+        "this company: what a customer opening a payment link can pay with.",
+    )
+    collection_payment_provider_missing = fields.Boolean(
+        compute="_compute_collection_payment_providers"
+    )
+
+    @api.depends("company_id")
+    def _compute_collection_payment_providers(self):
+        Provider = self.env["payment.provider"].sudo()
+        for settings in self:
+            count = Provider.search_count(
+                [
+                    *Provider._check_company_domain(settings.company_id),
+                    ("state", "in", ("enabled", "test")),
+                    ("is_published", "=", True),
+                ]
+            )
+            settings.collection_payment_provider_count = count
+            settings.collection_payment_provider_missing = not count
+
     @api.depends("company_id")
     def _compute_collection_counts(self):
         journeys = self.env["collection.journey"].search_count([])

@@ -12,4 +12,5 @@ from . import test_outbox_states
 from . import test_journey_builder
 from . import test_roles
 from . import test_amounts
+from . import test_payment_links
 from . import test_by_hand

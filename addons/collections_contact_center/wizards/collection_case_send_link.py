@@ -20,8 +20,14 @@ class CollectionCaseSendLink(models.TransientModel):
 
     @api.depends("case_id")
     def _compute_payment_url(self):
+        """The link paying the customer's next promise or installment for
+        its exact amount, when one is open; else the case's link."""
+        Promise = self.env["collection.promise"].sudo()
         for wizard in self:
-            wizard.payment_url = wizard.case_id._payment_link() or False
+            case = wizard.case_id
+            promise = case and Promise._due_for(case.partner_id, case.company_id)
+            link = promise._payment_link() if promise else case._payment_link()
+            wizard.payment_url = link or False
 
     def action_send(self):
         """The outbox row is the suite's, not the collector's: it is written
