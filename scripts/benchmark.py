@@ -16,27 +16,35 @@ times the refresh against a hand-written floor, and prints one JSON line:
     the refresh of the next day, the clock moved one day on: the daily case,
     which visits only the customers with an open line falling due or crossing
     a bucket boundary that day;
-``plan_s``, ``planned``
+``plan_s``, ``planned``, ``cases_opened``, ``cases_routed``
     the planning of that day's messages (``collection.message._plan``, at
     04:00 UTC like its scheduled action) and the count it returns, ``null``
     while that method does not exist. Customers follow the journeys the
     addon's default segments give them, and none has been contacted yet: each
-    gets the step its oldest debt has reached;
+    gets the step its oldest debt has reached. The steps that escalate to a
+    collector open the customer's case, routed to the teams (Spanish,
+    Portuguese, English; 18 collectors): ``plan_s`` includes them, and
+    ``cases_opened`` and ``cases_routed`` (those given a collector) count them;
 ``sql_floor_s``
     one hand-written query computing, per customer, the overdue total, the
     worst bucket and the oldest due date over every open receivable line,
     fetched in full; warm (the second of two runs);
+``kpi_s``, ``kpi_rss_mb``
+    one month of KPIs (``collection.kpi.line._compute_period``, the last full
+    month) for the portfolio's company, as the nightly job computes it, and
+    this process's peak resident memory meanwhile (registry included);
 ``peak_rss_mb``
-    peak resident memory of this process (registry, refresh, planning). The
-    portfolio is built in a child process, which does not count, and neither
-    does the memory of the PostgreSQL server.
+    peak resident memory of this process (registry, refresh, planning, KPIs).
+    The portfolio is built in a child process, which does not count, and
+    neither does the memory of the PostgreSQL server.
 
 Targets at 200,000 open invoices over 50,000 customers: ``refresh_s`` at most
-3 times ``sql_floor_s``, ``rebuild_s`` under 10 s, ``plan_s`` under 30 s,
-``peak_rss_mb`` under 1 GB.
+3 times ``sql_floor_s``, ``rebuild_s`` under 10 s, ``plan_s`` (cases
+included) under 20 s, ``kpi_s`` under 20 s, ``peak_rss_mb`` under 1 GB.
 
-The scratch database ``collections_bench`` is a clone of the cached base
-database of ``scripts/dev.py`` with ``collections_automation`` installed. The
+The scratch database (``--database``, ``collections_bench`` by default) is a
+clone of the cached base database of ``scripts/dev.py`` with the three addons
+installed, as users run the suite. The
 portfolio lives in a company of its own; the few demo invoices of the base
 database are refreshed too (as the scheduled action would) but take no part in
 the checks. Customers are created through the ORM, so that the addons' defaults
@@ -71,12 +79,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dev  # noqa: E402 (the scripts folder is not a package)
 
 DATABASE = "collections_bench"
-MODULE = "collections_automation"
+#: the suite as users run it: the three addons
+MODULES = "collections_automation,collections_ai_agent,collections_contact_center"
 COMPANY_NAME = "Collections Benchmark"
 SEED = 0.42
 # when the scheduled action plans the day, an hour after the refresh (UTC)
 PLAN_TIME = datetime.time(4)
 BATCH = 2000
+#: collection teams (name, languages, collectors) and each collector's capacity
+TEAMS = (("Spanish", "es", 10), ("Portuguese", "pt", 4), ("English", False, 4))
+CAPACITY = 2500
 # country, language, time zone, mobile prefix and digits after it
 COUNTRIES = (
     ("es", "es_ES", "Europe/Madrid", "+34 6", 8),
@@ -430,16 +442,16 @@ def log(message):
 def prepare_database(addons_path, options):
     """Clone the cached base database and install the addon without demo."""
     base = dev.ensure_base_database(addons_path, options, log)
-    log(f"Cloning {base} into {DATABASE} and installing {MODULE}...")
-    dev.copy_database(options, base, DATABASE)
+    log(f"Cloning {base} into {options.database} and installing {MODULES}...")
+    dev.copy_database(options, base, options.database)
     result = subprocess.run(
         dev.odoo_command(
             addons_path,
             options,
             "-d",
-            DATABASE,
+            options.database,
             "-i",
-            MODULE,
+            MODULES,
             "--stop-after-init",
             "--without-demo=all",
             "--log-level=warn",
@@ -448,14 +460,14 @@ def prepare_database(addons_path, options):
         check=False,
     )
     if result.returncode:
-        dev.drop_database(options, DATABASE)
-        raise SystemExit(f"Installing {MODULE} into {DATABASE} failed.")
+        dev.drop_database(options, options.database)
+        raise SystemExit(f"Installing {MODULES} into {options.database} failed.")
 
 
-def open_registry():
+def open_registry(database):
     from odoo.modules.registry import Registry
 
-    return Registry(DATABASE)
+    return Registry(database)
 
 
 def environment(cr):
@@ -468,7 +480,7 @@ def vacuum(options, tables):
     """VACUUM ANALYZE, which cannot run inside Odoo's transaction."""
     from psycopg2 import sql
 
-    connection = dev.pg_connect(options, DATABASE)
+    connection = dev.pg_connect(options, options.database)
     try:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -486,7 +498,7 @@ def vacuum(options, tables):
 def build_portfolio(options, today):
     """Company, customers, invoices, payments (in a child process)."""
     started = time.perf_counter()
-    with open_registry().cursor() as cr:
+    with open_registry(options.database).cursor() as cr:
         env = environment(cr)
         company = create_company(env)
         customers = create_customers(env, options.customers)
@@ -494,6 +506,7 @@ def build_portfolio(options, today):
             f"{len(customers)} customers created through the ORM in "
             f"{time.perf_counter() - started:.1f} s"
         )
+        create_teams(env, company)
         write_invoices(env, company, customers, options, today)
         cr.commit()
     log(f"Portfolio built in {time.perf_counter() - started:.1f} s")
@@ -525,6 +538,38 @@ def create_customers(env, count):
         ids += partners.create(vals).ids
         env.invalidate_all()
     return ids
+
+
+def create_teams(env, company):
+    """Collection teams by language, whose collectors the cases are routed to."""
+    from odoo import Command
+
+    group = env.ref("collections_automation.group_collection_user")
+    users = env["res.users"].with_context(no_reset_password=True)
+    for name, languages, size in TEAMS:
+        collectors = users.create(
+            [
+                {
+                    "name": f"{name} collector {n + 1}",
+                    "login": f"bench-{name.lower()}-{n + 1}",
+                    "groups_id": [Command.set(group.ids)],
+                    "company_id": company.id,
+                    "company_ids": [Command.set(company.ids)],
+                }
+                for n in range(size)
+            ]
+        )
+        env["collection.team"].create(
+            {
+                "name": name,
+                "company_id": company.id,
+                "lang_codes": languages,
+                "member_ids": [
+                    Command.create({"user_id": user.id, "capacity": CAPACITY})
+                    for user in collectors
+                ],
+            }
+        )
 
 
 def customer_values(index, countries):
@@ -676,6 +721,63 @@ def time_planning(env, now):
     return seconds, planned
 
 
+def count_cases(cr, company_id):
+    """Cases opened by the planning's escalations, those with a collector, and
+    their call activities."""
+    cr.execute(
+        """
+        SELECT COUNT(*), COUNT(c.user_id),
+               (SELECT COUNT(*) FROM mail_activity a
+                 WHERE a.res_model = 'collection.case'
+                   AND a.res_id IN (SELECT id FROM collection_case
+                                     WHERE company_id = %(company)s))
+          FROM collection_case c
+         WHERE c.company_id = %(company)s
+        """,
+        {"company": company_id},
+    )
+    cases, routed, activities = cr.fetchone()
+    log(f"Cases: {cases} opened, {routed} with a collector, {activities} activities")
+    return cases, routed
+
+
+def reset_peak_memory():
+    """Forget this process's peak resident memory so far (Linux); False when
+    it cannot."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def peak_memory_mb():
+    """Peak resident memory of this process (since the last reset), in MB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def time_kpis(env, company_id, day):
+    """One month of KPIs (the last full month before ``day``) for the
+    portfolio's company, as the nightly job computes it, and the peak memory
+    of this process meanwhile."""
+    month = (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    company = env["res.company"].browse(company_id)
+    lines = env["collection.kpi.line"]
+    env.invalidate_all()
+    reset = reset_peak_memory()
+    seconds, _result = timed(env.cr, lambda: lines._compute_period(month, company))
+    rss = peak_memory_mb() if reset else None
+    count = lines.search_count([("company_id", "=", company_id)])
+    log(f"KPIs of {month:%Y-%m}: {count} lines in {seconds:.2f} s, peak {rss} MB")
+    return seconds, rss
+
+
 def time_floor(cr, day):
     """The floor query, fetched in full; the second (warm) of two runs."""
     for _run in range(2):
@@ -688,8 +790,9 @@ def time_floor(cr, day):
 
 
 def run(options, today):
-    """Check the portfolio, then time the refreshes, the planning, the floor."""
-    registry = open_registry()
+    """Check the portfolio, then time the refreshes, the planning, the floor,
+    the KPIs."""
+    registry = open_registry(options.database)
     with registry.cursor() as cr:
         env = environment(cr)
         company_id = env["res.company"].search([("name", "=", COMPANY_NAME)]).id
@@ -702,14 +805,22 @@ def run(options, today):
         refresh_s, written = timed(cr, lambda: debtors._refresh(day))
         log(f"Refresh ({day}): wrote {written} in {refresh_s:.2f} s")
         plan_s, planned = time_planning(env, datetime.datetime.combine(day, PLAN_TIME))
+        cases, routed = count_cases(cr, company_id)
         floor_s, rows = time_floor(cr, day)
         check_floor(cr, company_id, rows)
+        peak_rss_mb = peak_memory_mb()
+        kpi_s, kpi_rss_mb = time_kpis(env, company_id, day)
     return {
         "rebuild_s": round(rebuild_s, 3),
         "refresh_s": round(refresh_s, 3),
         "plan_s": None if plan_s is None else round(plan_s, 3),
         "planned": planned,
+        "cases_opened": cases,
+        "cases_routed": routed,
         "sql_floor_s": round(floor_s, 3),
+        "kpi_s": round(kpi_s, 3),
+        "kpi_rss_mb": None if kpi_rss_mb is None else round(kpi_rss_mb, 1),
+        "peak_rss_mb": round(max(peak_rss_mb, kpi_rss_mb or 0), 1),
     }
 
 
@@ -728,8 +839,9 @@ def main(argv=None):
         default=datetime.date.today(),
         help="day of the first refresh, YYYY-MM-DD (default: today)",
     )
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument(
-        "--keep", action="store_true", help=f"keep the database {DATABASE}"
+        "--database", default=DATABASE, help=f"scratch database (default {DATABASE})"
     )
     parser.add_argument("--db-host")
     parser.add_argument("--db-port")
@@ -752,7 +864,7 @@ def main(argv=None):
     odoo.tools.config.parse_config(
         [
             f"--addons-path={addons_path}",
-            f"--database={DATABASE}",
+            f"--database={options.database}",
             "--log-level=warn",
             *dev.db_args(options),
         ]
@@ -772,19 +884,17 @@ def main(argv=None):
     vacuum(options, BUILT_TABLES)
     try:
         figures = run(options, options.today)
-        peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     finally:
-        Registry.delete(DATABASE)
-        odoo.sql_db.close_db(DATABASE)
+        Registry.delete(options.database)
+        odoo.sql_db.close_db(options.database)
         if not options.keep:
-            dev.drop_database(options, DATABASE)
+            dev.drop_database(options, options.database)
     print(
         json.dumps(
             {
                 "invoices": options.invoices,
                 "customers": options.customers,
                 **figures,
-                "peak_rss_mb": round(peak_rss_mb, 1),
             }
         )
     )

@@ -375,20 +375,20 @@ class CollectionCase(models.Model):
             for case_id, partner_id, company_id, name, owner in self.env.cr.fetchall()
         }
         labels = dict(ESCALATION_REASONS)
-        bodies, activities = {}, []
+        bodies, activities, texts = {}, [], {}
         for key, (reason, note) in wanted.items():
             case_id, name, owner = found[key]
-            label = labels[reason]
-            body = Markup("<p>%s</p>") % self.env._("Escalated: %s", label)
-            bodies[case_id] = body + note if note else body
-            activities.append(
-                (
-                    case_id,
-                    name,
-                    owner or self.env.uid,
+            if (reason, note) not in texts:  # a few reasons and notes per run
+                label = labels[reason]
+                body = Markup("<p>%s</p>") % self.env._("Escalated: %s", label)
+                texts[reason, note] = (
+                    body + note if note else body,
                     self.env._("Escalation: %s", label),
-                    note or "",
                 )
+            body, summary = texts[reason, note]
+            bodies[case_id] = body
+            activities.append(
+                (case_id, name, owner or self.env.uid, summary, note or "")
             )
         self._log_notes(bodies)
         self._insert_call_activities(activities)
