@@ -6,3 +6,4 @@ from . import test_bulk_escalation
 from . import test_roles
 from . import test_contact_gate_calls
 from . import test_amounts
+from . import test_send_link_promise
