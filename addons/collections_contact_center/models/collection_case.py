@@ -400,8 +400,8 @@ class CollectionCase(models.Model):
         """Open a case for each ``((partner_id, company_id), reason)`` with
         the rows, chatter and followers that ``create`` would write, in a
         few statements: routed by the engine as a batch (most urgent first),
-        the creation logged, the SLA, team and collector tracked, the
-        creator (when a person) and the collector following.
+        the creation logged, the creator (when a person) and the collector
+        following.
 
         :return: the new case ids
         """
@@ -555,9 +555,7 @@ class CollectionCase(models.Model):
             return
         ids = list(rows)
         if not context.get("mail_create_nolog"):
-            created = self.env._(
-                "%s created", self.env["ir.model"]._get(self._name).name
-            )
+            created = self.browse(ids[0])._creation_message()  # mail's words
             self._log_notes(dict.fromkeys(ids, created))
         users = self.env["res.users"].browse(
             {r["user_id"] for r in rows.values()} - {None}
