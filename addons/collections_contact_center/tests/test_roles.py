@@ -348,6 +348,32 @@ class TestRoles(CollectionsCommon, HttpCase):
         self.assertEqual(promise.amount, 4515)
         self.assertEqual(case.stage_code, "promise")
 
+    def test_collector_agrees_a_plan_within_the_policy(self):
+        case = self.s["case"]
+        self.login(self.beto)
+        self.run_wizard(
+            "collection.case.agreement",
+            {
+                "kind": "plan",
+                "amount": 800,
+                "promise_date": str(self.days(3)),
+                "installments": 4,
+                "spacing": "monthly",
+            },
+            "action_record",
+            case,
+        )
+        plan = self.env["collection.payment.plan"].search(
+            [("partner_id", "=", self.s["partner"].id)]
+        )
+        self.assertEqual((plan.installment_count, plan.amount_total), (4, 800))
+        self.assertEqual(plan.create_uid, self.beto)
+        self.assertEqual(case.stage_code, "plan")
+        # the plan is his customer's: he reads it, Ana does not
+        self.assertEqual(self.ids("collection.payment.plan"), set(plan.ids))
+        self.login(self.ana)
+        self.assertFalse(self.ids("collection.payment.plan"))
+
     def test_collector_logs_a_dispute_that_holds_the_invoice(self):
         case = self.n["case"]
         self.login(self.ana)
