@@ -14,3 +14,4 @@ from . import test_roles
 from . import test_amounts
 from . import test_payment_links
 from . import test_by_hand
+from . import test_bulk_reminders
