@@ -99,8 +99,13 @@ class CollectionDebtor(models.Model):
     )
 
     def action_mark_reply_handled(self):
-        """The reply was dealt with: the journey goes on."""
-        self.write({"reply_pending": False})
+        """The reply was dealt with: the journey goes on.
+
+        Collectors handle the replies of the customers they see (the record
+        rules) but write no debtor figure: the flag is written with the
+        server's rights once the rows are known to be theirs."""
+        self.check_access("read")
+        self.sudo().write({"reply_pending": False})
         for debtor in self:
             debtor.partner_id._message_log(
                 body=self.env._("Collections: the customer's reply was handled.")

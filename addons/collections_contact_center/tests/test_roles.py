@@ -635,3 +635,21 @@ class TestRoles(CollectionsCommon, HttpCase):
         with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as caught:
             self.rpc("collection.kpi.line", "action_recompute", [])
         self.assertEqual(str(caught.exception), "odoo.http.SessionExpiredException")
+
+    def test_a_collector_handles_the_replies_of_their_customers_only(self):
+        self.n["debtor"].sudo().reply_pending = True
+        self.s["debtor"].sudo().reply_pending = True
+        self.login(self.ana)
+        self.rpc(
+            "collection.debtor", "action_mark_reply_handled", [self.n["debtor"].id]
+        )
+        self.assertFalse(self.n["debtor"].reply_pending, "the journey goes on")
+        self.refused(
+            "collection.debtor", "action_mark_reply_handled", [self.s["debtor"].id]
+        )
+        self.assertTrue(self.s["debtor"].reply_pending)
+        # the outbox's buttons are the managers': a collector does not see them
+        arch = self.rpc("collection.message", "get_views", [[False, "form"]])["views"][
+            "form"
+        ]["arch"]
+        self.assertNotIn('name="action_retry"', arch)
