@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import format_amount
 
 from ..engine import promises as promise_engine
 
@@ -116,7 +117,7 @@ class CollectionPaymentPlan(models.Model):
             plan.display_name = self.env._(
                 "%(partner)s: %(amount)s in %(count)s installments",
                 partner=plan.partner_id.name or "",
-                amount=plan.amount_total,
+                amount=format_amount(plan.env, plan.amount_total, plan.currency_id),
                 count=plan.installment_count,
             )
 

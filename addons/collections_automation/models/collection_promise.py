@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount, format_date
 
 from ..engine import promises as promise_engine
 from .payment_link import open_invoices, payment_link
@@ -161,8 +161,8 @@ class CollectionPromise(models.Model):
             promise.display_name = self.env._(
                 "%(partner)s: %(amount)s by %(date)s",
                 partner=promise.partner_id.name or "",
-                amount=promise.amount,
-                date=promise.promise_date or "",
+                amount=format_amount(promise.env, promise.amount, promise.currency_id),
+                date=format_date(promise.env, promise.promise_date),
             )
 
     @api.model_create_multi
@@ -180,8 +180,10 @@ class CollectionPromise(models.Model):
             promise.partner_id._message_log(
                 body=self.env._(
                     "Promise to pay %(amount)s by %(date)s recorded (%(origin)s).",
-                    amount=promise.amount,
-                    date=promise.promise_date,
+                    amount=format_amount(
+                        promise.env, promise.amount, promise.currency_id
+                    ),
+                    date=format_date(promise.env, promise.promise_date),
                     origin=dict(self._fields["source"].selection)[promise.source],
                 )
             )
@@ -278,8 +280,8 @@ class CollectionPromise(models.Model):
         self.partner_id._message_log(
             body=self.env._(
                 "Promise to pay %(amount)s by %(date)s: %(state)s.",
-                amount=self.amount,
-                date=self.promise_date,
+                amount=format_amount(self.env, self.amount, self.currency_id),
+                date=format_date(self.env, self.promise_date),
                 state=labels[self.state],
             )
         )
