@@ -29,6 +29,7 @@
         "views/collections_menus.xml",
         "data/collection_bucket_data.xml",
         "data/collection_template_data.xml",
+        "data/collection_reminder_email.xml",
         "data/collection_journey_data.xml",
         "data/collection_contact_policy_data.xml",
         "data/ir_cron_data.xml",

@@ -67,6 +67,11 @@ class CollectionJourneyStep(models.Model):
     only_if_no_reply = fields.Boolean(
         "Only Without Reply", help="Skip customers who replied since the last step."
     )
+    attach_invoices = fields.Boolean(
+        "Attach the Invoices",
+        help="Email reminders of this step carry the PDF of each open invoice "
+        "they list.",
+    )
 
     @api.constrains("fallback_channels")
     def _check_fallback_channels(self):

@@ -1,15 +1,52 @@
-from odoo import models
+from collections import defaultdict
+
+from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_amount, format_date, plaintext2html
+
+#: Rows whose ``amount_due`` is the customer's figure of the day (a promise
+#: reminder's is the promise's own amount, which does not move with it).
+FIGURE_KINDS = ("journey", "manual_reminder")
 
 
 class CollectionMessageRender(models.AbstractModel):
     """Rendering an outbox row: its template in the customer's language, the
-    payment link, WhatsApp's approved template parameters. A template error
-    fails its row, never the batch, and says so on the customer's chatter."""
+    payment link, WhatsApp's approved template parameters, and for email the
+    whole message (the template's text, the invoices, the totals, the link)
+    through the QWeb template ``collections_automation.reminder_email``.
+
+    Rows are rendered when planned, so that a person reviewing them reads
+    what will be sent, and again at sending when the customer's figures
+    moved meanwhile. A template error fails its row, never the batch, and
+    says so on the customer's chatter."""
 
     _name = "collection.message.render"
     _description = "Outbox Row Rendering"
 
+    email_html = fields.Html(
+        "Email as Sent",
+        readonly=True,
+        sanitize=False,
+        copy=False,
+        help="The email exactly as it went out: the text, the invoices, the "
+        "totals and the payment link.",
+    )
+    email_preview = fields.Html(
+        "Email",
+        compute="_compute_email_preview",
+        sanitize=False,
+        help="The email as it goes out (as it went out, once sent).",
+    )
+
+    @api.depends("email_html", "body", "channel", "invoice_ids", "payment_url")
+    def _compute_email_preview(self):
+        for message in self:
+            preview = message.email_html
+            if not preview and message.channel == "email" and message.body:
+                preview = message._email_html()
+            message.email_preview = preview or False
+
+    # === Rendering the template === #
     def _render_or_fail(self):
         """Render now; a template error marks this row failed, not the batch,
         and says so on the customer's chatter, whatever the channel's path."""
@@ -21,25 +58,47 @@ class CollectionMessageRender(models.AbstractModel):
             if self._apply_event("fail", {"error": str(error)}):
                 self._log_failed()
 
+    def _render_all_or_fail(self):
+        """Render these rows in batch: one ``_render_field`` call per
+        template, language and field. A batch that fails is rendered row by
+        row, so that only the rows whose template fails are failed."""
+        groups = defaultdict(list)
+        for message in self:
+            if message.template_id:
+                groups[(message.template_id, message._lang())].append(message.id)
+            else:
+                message._render_or_fail()
+        for (template, lang), ids in groups.items():
+            messages = self.browse(ids)
+            try:
+                with self.env.cr.savepoint():
+                    messages._render_batch(template, lang)
+            except UserError:
+                for message in messages:
+                    message._render_or_fail()
+
     def _render(self):
         """Render subject and body in the customer's language."""
         self.ensure_one()
-        template = self.template_id
-        if not template:
+        if not self.template_id:
             raise UserError(
                 self.env._(
                     "No %(channel)s template on this step.", channel=self.channel
                 )
             )
-        lang = self.partner_id.lang or self.env.lang
-        rendered = {"payment_url": self._payment_url()}
-        self.payment_url = rendered["payment_url"]
+        self._render_batch(self.template_id, self._lang())
+
+    def _render_batch(self, template, lang):
+        """Render ``template`` in ``lang`` for these rows, which use it."""
+        for message in self:
+            message.payment_url = message._payment_url()
+        rendered = {}
         for fname in ("subject", "body"):
             if template[fname]:
                 try:
                     rendered[fname] = template._render_field(
                         fname, self.ids, set_lang=lang
-                    )[self.id]
+                    )
                 except Exception as error:
                     raise UserError(
                         self.env._(
@@ -48,7 +107,13 @@ class CollectionMessageRender(models.AbstractModel):
                             error=error,
                         )
                     ) from error
-        self.write(rendered)
+        for message in self:
+            message.write(
+                {fname: values[message.id] for fname, values in rendered.items()}
+            )
+
+    def _lang(self):
+        return self.partner_id.lang or self.env.lang or "en_US"
 
     def _payment_url(self):
         """The link the row was planned with (a promise reminder carries the
@@ -84,3 +149,84 @@ class CollectionMessageRender(models.AbstractModel):
             )[self.id]
             params = [line.strip() for line in rendered.splitlines() if line.strip()]
         return mapping.whatsapp_name, mapping.whatsapp_lang, params
+
+    # === Figures that moved === #
+    def _figures_moved(self):
+        """Whether the customer's figure differs from the one the row was
+        rendered with (a payment, a new invoice, a hold since planning)."""
+        self.ensure_one()
+        debtor = self.debtor_id
+        if self.kind not in FIGURE_KINDS or not debtor:
+            return False
+        return bool(
+            debtor.currency_id.compare_amounts(self.amount_due, debtor._amount_to_pay())
+        )
+
+    def _rerender_if_moved(self):
+        """At sending: render again, with the invoices open now and a new
+        link, when the figures moved since the row was rendered."""
+        self.ensure_one()
+        if not self.body:
+            self._render()
+            return
+        if not self._figures_moved():
+            return
+        debtor = self.debtor_id
+        values = {"amount_due": debtor._amount_to_pay(), "payment_url": False}
+        if self.kind == "journey":
+            moves = self.env["collection.invoice"]._open_moves(
+                self.partner_id, self.company_id
+            )
+            values["invoice_ids"] = [
+                fields.Command.set(moves.filtered(lambda m: not m.collection_hold).ids)
+            ]
+        self.write(values)
+        self._render()
+
+    # === The email === #
+    def _email_html(self, attached=False):
+        """The whole email: the template's text, the open invoices of the
+        row, the customer's totals and the payment link, in the customer's
+        language (QWeb template ``collections_automation.reminder_email``)."""
+        self.ensure_one()
+        lang = self._lang()
+        env = self.with_context(lang=lang).env
+        debtor = self.debtor_id
+        currency = debtor.currency_id or self.currency_id
+        invoices = self.invoice_ids.filtered(
+            lambda m: not m.currency_id.is_zero(m.amount_residual)
+        ).sorted(lambda m: (m.collection_due_date or m.invoice_date_due, m.id))
+        lines = []
+        for move in invoices:
+            days = move.collection_days_overdue
+            lines.append(
+                {
+                    "number": move.name,
+                    "invoice_date": format_date(env, move.invoice_date, lang),
+                    "due_date": format_date(
+                        env, move.collection_due_date or move.invoice_date_due, lang
+                    ),
+                    "days_overdue": days if days > 0 else 0,
+                    "amount": format_amount(
+                        env, move.amount_total, move.currency_id, lang
+                    ),
+                    "amount_left": format_amount(
+                        env, move.amount_residual, move.currency_id, lang
+                    ),
+                }
+            )
+        totals = debtor and {
+            "overdue": format_amount(env, debtor.stated_overdue, currency, lang),
+            "due": format_amount(env, debtor.stated_due, currency, lang),
+        }
+        return env["ir.qweb"]._render(
+            "collections_automation.reminder_email",
+            {
+                "body": plaintext2html(self.body or ""),
+                "lines": lines,
+                "totals": totals,
+                "payment_url": self.payment_url,
+                "company": self.company_id,
+                "attached": attached,
+            },
+        )

@@ -1,6 +1,6 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
-from odoo.tools import plaintext2html
+from odoo.tools import formataddr
 
 from ..channels import twilio, whatsapp
 from ..engine import outbox
@@ -21,8 +21,7 @@ class CollectionMessageSend(models.AbstractModel):
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
-                if not self.body:
-                    self._render()
+                self._rerender_if_moved()
                 reference = getattr(self, f"_send_{self.channel}")()
                 self.write(
                     {
@@ -38,18 +37,100 @@ class CollectionMessageSend(models.AbstractModel):
                 self._log_failed()
 
     def _send_email(self):
+        """Post the email on the customer's chatter, addressed to its
+        invoicing contacts (see :meth:`_email_recipients`), authored by the
+        company (see :meth:`_collection_author`), with a reply-to that brings
+        answers back to the customer's chatter, and the invoices' PDFs when
+        the step asks for them."""
         partner = self.partner_id
-        if not partner.email:
-            raise UserError(self.env._("%s has no email address.", partner.name))
-        self.recipient = partner.email
+        recipients = self._email_recipients()
+        self.recipient = ", ".join(recipients.mapped("email"))
+        author = self._collection_author()
+        email_from = self._collection_email_from(author)
+        attachments = self._invoice_pdfs() if self.step_id.attach_invoices else []
+        html = self._email_html(attached=bool(attachments))
+        self.email_html = html
         message = partner.message_post(
-            body=plaintext2html(self.body),
+            body=html,
             subject=self.subject or False,
-            partner_ids=partner.ids,
+            partner_ids=recipients.ids,
+            author_id=author.id,
+            email_from=email_from,
+            reply_to=partner._notify_get_reply_to(default=email_from)[partner.id],
+            attachments=attachments,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
         )
         return str(message.id)
+
+    def _email_recipients(self):
+        """Who reads the reminder: the customer's collections contact when
+        one is set, else its invoicing contacts (child contacts of type
+        "invoice" with an address), else the customer itself."""
+        self.ensure_one()
+        partner = self.partner_id
+        contact = partner.collection_contact_id
+        if contact:
+            if not contact.email:
+                raise UserError(
+                    self.env._(
+                        "%(contact)s, the collections contact of %(customer)s, "
+                        "has no email address.",
+                        contact=contact.display_name,
+                        customer=partner.name,
+                    )
+                )
+            return contact
+        invoicing = partner.child_ids.filtered(
+            lambda child: child.type == "invoice" and child.email
+        )
+        if invoicing:
+            return invoicing
+        if not partner.email:
+            raise UserError(self.env._("%s has no email address.", partner.name))
+        return partner
+
+    def _collection_author(self):
+        """Who signs the reminder: the company. The contact center makes it
+        the collector responsible for the customer's case."""
+        self.ensure_one()
+        return self.company_id.partner_id
+
+    def _collection_email_from(self, author):
+        """The author's address, else the company's (or its catchall), else
+        the default sender of its mail domain or of the server."""
+        company = self.company_id
+        default = (
+            company.default_from_email
+            or self.env["ir.mail_server"]._get_default_from_address()
+        )
+        return (
+            author.email_formatted
+            or company.email_formatted
+            or (default and formataddr((company.name, default)))
+            or self.env.user.partner_id.email_formatted
+        )
+
+    def _invoice_pdfs(self):
+        """``[(file name, content)]``: the PDF of each invoice of the row,
+        the one Odoo sent when there is one, else rendered now."""
+        self.ensure_one()
+        reports = self.env["ir.actions.report"].with_context(
+            report_pdf_no_attachment=True
+        )
+        attachments = []
+        for move in self.invoice_ids.filtered(
+            lambda m: not m.currency_id.is_zero(m.amount_residual)
+        ):
+            document = move.invoice_pdf_report_id
+            if document:
+                attachments.append((document.name, document.raw))
+                continue
+            content, _report_type = reports._render_qweb_pdf(
+                "account.account_invoices", move.ids
+            )
+            attachments.append((move._get_invoice_report_filename(), content))
+        return attachments
 
     def _send_sms(self):
         partner = self.partner_id
@@ -74,7 +155,10 @@ class CollectionMessageSend(models.AbstractModel):
     def _provider_recipient(self):
         self.ensure_one()
         if self.channel == "email":
-            return self.partner_id.email or ""
+            try:
+                return ", ".join(self._email_recipients().mapped("email"))
+            except UserError:
+                return ""
         return self.partner_id.collection_phone_e164 or ""
 
     def _send_by_provider(self, adapter):
@@ -84,6 +168,7 @@ class CollectionMessageSend(models.AbstractModel):
         row itself lacks (a number, an approved template).
         """
         self.ensure_one()
+        self._rerender_if_moved()
         partner = self.partner_id
         to = self._provider_recipient()
         if not to:
@@ -122,5 +207,6 @@ class CollectionMessageSend(models.AbstractModel):
                 "currency": self.currency_id.name,
                 "payment_url": self.payment_url or None,
                 "subject": self.subject or None,
+                "html": str(self._email_html()) if self.channel == "email" else None,
             },
         )

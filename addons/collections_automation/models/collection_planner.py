@@ -457,12 +457,14 @@ class CollectionPlanner(models.AbstractModel):
     @api.model
     def _after_insert(self, message_ids):
         """Chatter notes for refusals, activities for escalations, and the
-        content of rows to review, so that a person reads what will be sent.
+        content of rows to review or planned, so that a person reads what will
+        be sent (rendered in batch, one call per template and language).
         Notes and activities are created in batches: a first run may escalate
         tens of thousands of customers."""
         messages = self.env["collection.message"].browse(message_ids)
-        for message in messages.filtered(lambda m: m.state == "review"):
-            message._render_or_fail()
+        messages.filtered(
+            lambda m: m.state in ("review", "planned")
+        )._render_all_or_fail()
         refused = messages.filtered(lambda m: m.state == "refused")
         if refused:
             partners = refused.partner_id

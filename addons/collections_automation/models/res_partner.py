@@ -58,6 +58,12 @@ class ResPartner(models.Model):
         help="Why the number cannot be used: SMS, WhatsApp and calls are skipped.",
     )
 
+    collection_contact_id = fields.Many2one(
+        "res.partner",
+        "Collections Contact",
+        help="Who receives the email reminders. Empty: the customer's invoicing "
+        "addresses, else the customer.",
+    )
     collection_whatsapp_inbound_at = fields.Datetime(
         "Last WhatsApp Message",
         readonly=True,
