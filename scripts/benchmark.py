@@ -16,7 +16,7 @@ times the refresh against a hand-written floor, and prints one JSON line:
     the refresh of the next day, the clock moved one day on: the daily case,
     which visits only the customers with an open line falling due or crossing
     a bucket boundary that day;
-``plan_s``, ``planned``, ``cases_opened``, ``cases_routed``
+``plan_s``, ``planned``, ``escalate_s``, ``cases_opened``, ``cases_routed``
     the planning of that day's messages (``collection.message._plan``, at
     04:00 UTC like its scheduled action) and the count it returns, ``null``
     while that method does not exist. Customers follow the journeys the
@@ -24,7 +24,9 @@ times the refresh against a hand-written floor, and prints one JSON line:
     gets the step its oldest debt has reached. The steps that escalate to a
     collector open the customer's case, routed to the teams (Spanish,
     Portuguese, English; 18 collectors): ``plan_s`` includes them, and
-    ``cases_opened`` and ``cases_routed`` (those given a collector) count them;
+    ``cases_opened`` and ``cases_routed`` (those given a collector) count them,
+    ``escalate_s`` is the part of ``plan_s`` spent opening and routing them
+    (``collection.case._escalate_many``);
 ``sql_floor_s``
     one hand-written query computing, per customer, the overdue total, the
     worst bucket and the oldest due date over every open receivable line,
@@ -711,14 +713,37 @@ def timed(cr, call):
 
 
 def time_planning(env, now):
+    """The planning's time, messages planned, and the part of that time
+    spent opening and routing the escalations' cases."""
     if "collection.message" not in env or not hasattr(
         env["collection.message"], "_plan"
     ):
         log("plan_s and planned are null: collection.message._plan does not exist")
-        return None, None
+        return None, None, None
+    spent = watch_escalations(env)
     seconds, planned = timed(env.cr, lambda: env["collection.message"]._plan(now))
-    log(f"Planning: {planned} messages in {seconds:.2f} s")
-    return seconds, planned
+    log(
+        f"Planning: {planned} messages in {seconds:.2f} s, of which opening "
+        f"cases {sum(spent):.2f} s"
+    )
+    return seconds, planned, sum(spent)
+
+
+def watch_escalations(env):
+    """Add up the time ``collection.case._escalate_many`` takes, in a list."""
+    spent = []
+    model = type(env["collection.case"])
+    escalate = model._escalate_many
+
+    def timed_escalate(self, escalations):
+        started = time.perf_counter()
+        try:
+            return escalate(self, escalations)
+        finally:
+            spent.append(time.perf_counter() - started)
+
+    model._escalate_many = timed_escalate
+    return spent
 
 
 def count_cases(cr, company_id):
@@ -804,7 +829,9 @@ def run(options, today):
         day = today + datetime.timedelta(days=1)
         refresh_s, written = timed(cr, lambda: debtors._refresh(day))
         log(f"Refresh ({day}): wrote {written} in {refresh_s:.2f} s")
-        plan_s, planned = time_planning(env, datetime.datetime.combine(day, PLAN_TIME))
+        plan_s, planned, escalate_s = time_planning(
+            env, datetime.datetime.combine(day, PLAN_TIME)
+        )
         cases, routed = count_cases(cr, company_id)
         floor_s, rows = time_floor(cr, day)
         check_floor(cr, company_id, rows)
@@ -815,6 +842,7 @@ def run(options, today):
         "refresh_s": round(refresh_s, 3),
         "plan_s": None if plan_s is None else round(plan_s, 3),
         "planned": planned,
+        "escalate_s": None if escalate_s is None else round(escalate_s, 3),
         "cases_opened": cases,
         "cases_routed": routed,
         "sql_floor_s": round(floor_s, 3),

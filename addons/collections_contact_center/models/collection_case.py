@@ -33,6 +33,10 @@ ESCALATION_REASONS = [
 ]
 
 
+def _id_of(record_or_id):
+    return record_or_id if isinstance(record_or_id, int) else record_or_id.id
+
+
 class CollectionCase(models.Model):
     """A customer's debt in the hands of a collector: one open case per
     customer and company. The chatter is the customer's whole history (the
@@ -316,7 +320,8 @@ class CollectionCase(models.Model):
         and transcript on the case, priority raised where the reason calls
         for it, and a call activity for the owner.
 
-        ``escalations``: ``(partner, company, reason, note or None)`` tuples.
+        ``escalations``: ``(partner, company, reason, note or None)`` tuples
+        (records, or ids).
         Set-based, since a journey run may escalate tens of thousands of
         customers at once: the open cases are found in one search and updated
         through the ORM (one write per reason); the missing ones are opened
@@ -327,12 +332,25 @@ class CollectionCase(models.Model):
         assigned") are not sent: the collector finds the cases and their call
         activities in their work list.
         """
-        wanted = {}
-        for partner, company, reason, note in escalations:
-            key = (partner.commercial_partner_id.id, company.id)
-            wanted[key] = (reason, note)  # the latest escalation of a customer wins
-        if not wanted:
+        escalations = [
+            (_id_of(partner), _id_of(company), reason, note)
+            for partner, company, reason, note in escalations
+        ]
+        if not escalations:
             return self.browse()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, COALESCE(commercial_partner_id, id) FROM res_partner"
+                " WHERE id = ANY(%s)",
+                list({partner_id for partner_id, *_rest in escalations}),
+            )
+        )
+        commercial = dict(self.env.cr.fetchall())
+        wanted = {}
+        for partner_id, company_id, reason, note in escalations:
+            # the latest escalation of a customer wins
+            wanted[commercial[partner_id], company_id] = (reason, note)
         partner_ids = list({key[0] for key in wanted})
         existing = {
             (case.partner_id.id, case.company_id.id): case

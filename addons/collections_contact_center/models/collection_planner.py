@@ -1,6 +1,7 @@
 from markupsafe import Markup
 
 from odoo import api, models
+from odoo.tools import SQL
 
 
 class CollectionPlanner(models.AbstractModel):
@@ -13,24 +14,31 @@ class CollectionPlanner(models.AbstractModel):
         planning's escalations at once (``collection.case._escalate_many``)."""
         notes = {}
         for step in escalations.step_id:
-            notes[step.id] = Markup("<p>%s</p>") % self.env._(
-                "Journey step %(step)s escalated this customer to a collector.",
-                step=step.name or "",
+            notes[step.id] = self._escalation_note(step.name)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, partner_id, company_id, step_id FROM collection_message"
+                " WHERE id = ANY(%s)",
+                escalations.ids,
             )
+        )
+        rows = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         self.env["collection.case"].sudo()._escalate_many(
             [
                 (
-                    message.partner_id,
-                    message.company_id,
+                    partner_id,
+                    company_id,
                     "journey",
-                    notes.get(message.step_id.id)
-                    or Markup("<p>%s</p>")
-                    % self.env._(
-                        "Journey step %(step)s escalated this customer to a "
-                        "collector.",
-                        step="",
-                    ),
+                    notes.get(step_id) or self._escalation_note(""),
                 )
-                for message in escalations
+                for partner_id, company_id, step_id in map(rows.get, escalations.ids)
             ]
+        )
+
+    @api.model
+    def _escalation_note(self, step_name):
+        return Markup("<p>%s</p>") % self.env._(
+            "Journey step %(step)s escalated this customer to a collector.",
+            step=step_name or "",
         )
