@@ -12,4 +12,4 @@ from . import collection_debtor
 from . import collection_kpi_line
 from . import collection_journey_step
 from . import collection_journey_variant
-from . import res_partner_by_hand
+from . import account_move

@@ -1,7 +1,11 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class ResPartner(models.Model):
+    """The customer's cases, its open case and its statement, from the
+    customer form."""
+
     _inherit = "res.partner"
 
     #: The customer's cases: whose teams and collectors work the customer
@@ -12,3 +16,64 @@ class ResPartner(models.Model):
         "Collection Cases",
         groups="collections_automation.group_collection_user",
     )
+
+    collection_open_case_id = fields.Many2one(
+        "collection.case",
+        "Open Case",
+        compute="_compute_collection_open_case_id",
+        groups="collections_automation.group_collection_user",
+    )
+
+    @api.depends_context("company")
+    def _compute_collection_open_case_id(self):
+        cases = self.env["collection.case"].search(
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "=", self.env.company.id),
+                ("is_closed", "=", False),
+            ]
+        )
+        by_partner = {case.partner_id: case for case in cases}
+        for partner in self:
+            partner.collection_open_case_id = by_partner.get(
+                partner.commercial_partner_id, False
+            )
+
+    def action_collection_open_case(self):
+        self.ensure_one()
+        case = self.collection_open_case_id
+        if not case:
+            raise UserError(self.env._("This customer has no open case."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "collection.case",
+            "res_id": case.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def action_collection_send_statement(self):
+        """Email the statement of the customer's open case (the case's own
+        action: through the contact gate, with the statement PDF)."""
+        self.ensure_one()
+        case = self.collection_open_case_id
+        if not case:
+            raise UserError(
+                self.env._(
+                    "%s has no open case: statements are sent from the customer's "
+                    "case.",
+                    self.commercial_partner_id.display_name,
+                )
+            )
+        case.action_send_statement()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Statement Sent"),
+                "message": self.env._(
+                    "Statement emailed to %s.", self.commercial_partner_id.email
+                ),
+                "type": "success",
+            },
+        }
