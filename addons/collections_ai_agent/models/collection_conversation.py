@@ -258,7 +258,8 @@ class CollectionConversation(models.Model):
             state = dialogue.start(customer, policy, today, channel=channel)
         except ValueError as error:
             commercial._message_log(
-                body=self.env._("The AI agent could not start: %s", error)
+                body=self.env._("The AI agent could not start: %s", error),
+                author_id=company.partner_id.id,
             )
             return self.browse()
         if invoice and channel == "web":
@@ -373,7 +374,8 @@ class CollectionConversation(models.Model):
                     body=self.env._(
                         "Disputed with the AI agent; reminders on hold: %s",
                         action.get("reason") or "",
-                    )
+                    ),
+                    author_id=self._agent_author().id,
                 )
             elif kind == "hold":
                 if not commercial.collection_hold:
@@ -510,8 +512,15 @@ class CollectionConversation(models.Model):
                 "agent: \u201c%(text)s\u201d",
                 channels=", ".join(channels),
                 text=turn.customer_text,
-            )
+            ),
+            author_id=self._agent_author().id,
         )
+
+    def _agent_author(self):
+        """The agent speaks for the company: its notes on the chatter are the
+        company's, never the public user's (the portal chat) or OdooBot's."""
+        self.ensure_one()
+        return self.company_id.partner_id
 
     def _responsible(self):
         """Who follows up: the customer's salesperson, else a collection
@@ -536,6 +545,7 @@ class CollectionConversation(models.Model):
                 self.env._("The AI agent handed the conversation over: %s", label),
                 transcript_html,
             ),
+            author_id=self._agent_author().id,
             message_type="comment",
             subtype_xmlid="mail.mt_note",
         )
@@ -581,7 +591,8 @@ class CollectionConversation(models.Model):
                     "AI agent (%(channel)s): %(reply)s",
                     channel=turn.channel,
                     reply=turn.reply,
-                )
+                ),
+                author_id=self._agent_author().id,
             )
 
     def _answer(self, turn, partner, provider, link):

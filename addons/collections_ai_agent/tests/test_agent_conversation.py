@@ -287,6 +287,11 @@ class TestAgentConversation(AgentCommon, HttpCase):
         self.assertTrue(
             any("web chat" in body for body in self.customer.message_ids.mapped("body"))
         )
+        # the agent speaks for the company, never as the public user
+        notes = self.customer.message_ids.filtered(lambda m: "AI agent" in m.body)
+        self.assertTrue(notes)
+        self.assertEqual(notes.author_id, self.invoice.company_id.partner_id)
+        self.assertNotIn(self.env.ref("base.public_partner"), notes.author_id)
 
     def test_a_quiet_conversation_is_over(self):
         self.whatsapp_in("cuánto debo?", "wamid.Q1")
