@@ -4,13 +4,18 @@
 No Odoo: the engine loads through ``engines.load_engine``. Each line of a
 labelled file is ``{"text", "today", "lang", "intent", "amount", "date",
 "installments"}`` (plus an optional ``"hint"``, the language the channel
-would pass). Prints recall and precision per intent, exact-match accuracy per
-entity (null included), overall accuracy and latency per call; ``--errors``
-lists every mistake. Exits 1 when an intent's recall or precision, or an
-entity's accuracy, on the first file falls below ``--min``.
+would pass, and ``"source"``, chat or phone). Prints recall and precision per
+intent, exact-match accuracy per entity (null included), overall accuracy and
+latency per call, and the same figures per language and source (``--by``);
+``--errors`` lists every mistake. Exits 1 when an intent's recall or
+precision, or an entity's accuracy, on the first file falls below ``--min``.
 
-    python3 scripts/nlu_accuracy.py            # main set, held-out sets, entity set
-    python3 scripts/nlu_accuracy.py --errors tests/data/agent_utterances.jsonl
+    python3 scripts/nlu_accuracy.py            # the labelled sets of the manifest
+    python3 scripts/nlu_accuracy.py --role dev --role trained
+    python3 scripts/nlu_accuracy.py --errors training/agent_nlu/agent_utterances.jsonl
+
+The sets and their roles are those of ``training/agent_nlu/manifest.json``;
+a blind set is measured once, by name, when its writers are done.
 """
 
 import argparse
@@ -25,24 +30,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "scripts"))
+
 from engines import load_engine  # noqa: E402
 
 load_engine("collections_ai_agent")
 from collections_ai_agent_engine import nlu  # noqa: E402
+from train_intent_model import ROLES, files  # noqa: E402
 
-DEFAULT_FILES = [
-    ROOT / "tests" / "data" / "agent_utterances.jsonl",
-    ROOT / "tests" / "data" / "agent_utterances_holdout.jsonl",
-    ROOT / "tests" / "data" / "agent_utterances_holdout2.jsonl",
-    ROOT / "tests" / "data" / "agent_utterances_holdout3.jsonl",
-    ROOT / "tests" / "data" / "agent_utterances_holdout4.jsonl",
-    ROOT / "tests" / "data" / "agent_utterances_holdout5.jsonl",
-    ROOT / "tests" / "data" / "agent_utterances_entities.jsonl",
-    ROOT / "tests" / "data" / "agent_utterances_holdout6.jsonl",
-    ROOT / "tests" / "data" / "agent_utterances_dev.jsonl",
-    ROOT / "tests" / "data" / "agent_utterances_holdout7.jsonl",
-    ROOT / "tests" / "data" / "agent_utterances_holdout8.jsonl",
-]
 ENTITIES = ("amount", "date", "installments", "lang")
 
 
@@ -57,7 +52,7 @@ def new_messages_right(path, rows, predictions):
     file: everyday messages ("ok", "STOP") recur across sets, the rest were new."""
     elsewhere = {
         row["text"].lower().strip()
-        for other in sorted((ROOT / "tests" / "data").glob("agent_*.jsonl"))
+        for other in files()
         if other.resolve() != path.resolve()
         for row in load_rows(other)
     }
@@ -143,11 +138,63 @@ def report(path, rows, predictions, latencies, show_errors):
     return metrics
 
 
+def by_group(rows, predictions, keys):
+    """Intents and entities right per language and source, as one table."""
+    groups = {}
+    for row, pred in zip(rows, predictions, strict=True):
+        key = tuple(
+            row.get("source", "chat") if k == "source" else row.get(k) for k in keys
+        )
+        groups.setdefault(key, []).append((row, pred))
+    print(
+        f"{'/'.join(keys):14} {'n':>4} {'intents':>8} {'amount':>8} {'date':>8} "
+        f"{'installm.':>9} {'all three':>9}"
+    )
+    for key in sorted(groups, key=str):
+        pairs = groups[key]
+
+        def share(test, pairs=pairs):
+            return sum(test(row, pred) for row, pred in pairs) / len(pairs)
+
+        figures = [
+            share(lambda row, pred: row["intent"] == pred["intent"]),
+            *(
+                share(lambda row, pred, f=f: same(f, row.get(f), pred[f]))
+                for f in ("amount", "date", "installments")
+            ),
+            share(
+                lambda row, pred: all(
+                    same(f, row.get(f), pred[f])
+                    for f in ("amount", "date", "installments")
+                )
+            ),
+        ]
+        cells = " ".join(f"{value:8.1%}" for value in figures[:3])
+        print(
+            f"{'/'.join(map(str, key)):14} {len(pairs):4} {cells} "
+            f"{figures[3]:9.1%} {figures[4]:9.1%}"
+        )
+
+
 def main(argv=None):
     """Evaluate the files; exit 1 if the first one misses ``--min``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="*", type=Path, help="labelled JSONL files")
     parser.add_argument("--errors", action="store_true", help="list every mistake")
+    parser.add_argument(
+        "--role",
+        action="append",
+        choices=ROLES,
+        help="without files: the manifest's labelled sets of this role "
+        "(default: trained, dev and held_out; a blind set is named explicitly)",
+    )
+    parser.add_argument(
+        "--by",
+        action="append",
+        choices=("lang", "source"),
+        default=None,
+        help="also the figures per language and/or source (chat, phone)",
+    )
     parser.add_argument(
         "--min",
         type=float,
@@ -155,17 +202,21 @@ def main(argv=None):
         help="lowest recall/precision/entity accuracy accepted on the first file",
     )
     args = parser.parse_args(argv)
-    files = args.files or DEFAULT_FILES
+    paths = args.files or files(
+        args.role or ("trained", "dev", "held_out"), kind="labelled"
+    )
     nlu.understand("warm up", datetime.date(2026, 1, 1))
     failing = []
-    for index, path in enumerate(files):
+    for index, path in enumerate(paths):
         rows = load_rows(path)
         predictions, latencies = evaluate(rows)
         metrics = report(path, rows, predictions, latencies, args.errors)
+        if args.by:
+            by_group(rows, predictions, args.by)
         if index == 0:
             failing = [name for name, value in metrics.items() if value < args.min]
     if failing:
-        print(f"\nBelow {args.min:.0%} on {files[0].name}: {', '.join(failing)}")
+        print(f"\nBelow {args.min:.0%} on {paths[0].name}: {', '.join(failing)}")
         return 1
     return 0
 

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Train the agent's intent classifier and write the weights the addon ships.
 
-No Odoo, no download, no third-party library: the messages of the labelled
-sets (``tests/data/agent_utterances*.jsonl``) and of the training sets
-(``tests/data/agent_training*.jsonl``, intent only) are read as ``nlu``
-reads them and fed to ``intent_model.train``. The result goes to
-``addons/collections_ai_agent/engine/intent_model.json``.
+No Odoo, no download, no third-party library: the sets that
+``training/agent_nlu/manifest.json`` names with the role ``trained`` or
+``dev`` (labelled sets ``agent_utterances*.jsonl`` and training sets
+``agent_training*.jsonl``, intent only), in the manifest's order, are read as
+``nlu`` reads them and fed to ``intent_model.train``. The result goes to
+``addons/collections_ai_agent/engine/intent_model.json`` (and the language
+model beside it). Held-out and blind sets are never read here.
 
-Train on every set but the blind one and write the weights::
+Train on the manifest's training sets and write the weights::
 
     python3 scripts/train_intent_model.py
 
@@ -15,7 +17,7 @@ Train without a set, print the model's and the agent's accuracy on it, write
 nothing::
 
     python3 scripts/train_intent_model.py \
-        --hold-out tests/data/agent_utterances_holdout3.jsonl
+        --hold-out training/agent_nlu/agent_utterances_holdout3.jsonl
 """
 
 import argparse
@@ -33,16 +35,58 @@ from engines import load_engine  # noqa: E402
 load_engine("collections_ai_agent")
 from collections_ai_agent_engine import intent_model, nlu  # noqa: E402
 
-DATA = ROOT / "tests" / "data"
-BLIND = {"agent_utterances_holdout8.jsonl"}  # measured once, never trained on
+DATA = ROOT / "training" / "agent_nlu"
+MANIFEST = DATA / "manifest.json"
+ROLES = ("trained", "dev", "held_out", "blind")
+TRAINED_ROLES = ("trained", "dev")
+
+
+def manifest():
+    """The sets the manifest names, in its order, each checked.
+
+    [{"file", "kind", "role", "source", "note", "path"}]; a set missing, named
+    twice or with an unknown role or kind is an error, as is a set of the
+    folder the manifest does not name.
+    """
+    sets = json.loads(MANIFEST.read_text(encoding="utf-8"))["sets"]
+    seen = set()
+    for entry in sets:
+        name = entry["file"]
+        if name in seen:
+            raise ValueError(f"{name} is named twice in {MANIFEST}")
+        seen.add(name)
+        if entry.get("role") not in ROLES:
+            raise ValueError(f"{name}: role must be one of {ROLES}")
+        if entry.get("kind") not in ("labelled", "training"):
+            raise ValueError(f"{name}: kind must be labelled or training")
+        entry["path"] = DATA / name
+        if not entry["path"].exists():
+            raise ValueError(f"{name} is in {MANIFEST} but not in {DATA}")
+    unnamed = {path.name for path in DATA.glob("*.jsonl")} - seen
+    if unnamed:
+        raise ValueError(f"{sorted(unnamed)} in {DATA} are not in {MANIFEST}")
+    return sets
+
+
+def files(roles=ROLES, kind=None, source=None):
+    """Paths of the manifest's sets with one of ``roles`` (and kind, source)."""
+    return [
+        entry["path"]
+        for entry in manifest()
+        if entry["role"] in roles
+        and kind in (None, entry["kind"])
+        and source in (None, entry.get("source", "chat"))
+    ]
 
 
 def training_files():
-    """Every labelled and training set except the blind one."""
-    files = sorted(DATA.glob("agent_utterances*.jsonl")) + sorted(
-        DATA.glob("agent_training*.jsonl")
-    )
-    return [path for path in files if path.name not in BLIND]
+    """The sets the models are trained on, in the manifest's order."""
+    return files(TRAINED_ROLES)
+
+
+def blind_files():
+    """The sets measured once and never trained on."""
+    return files(("blind",))
 
 
 def load(path):

@@ -13,21 +13,20 @@ import pytest
 from collections_ai_agent_engine import nlu
 
 ROOT = Path(__file__).resolve().parent.parent
-MAIN_SET = ROOT / "tests" / "data" / "agent_utterances.jsonl"
-HOLDOUT_SET = ROOT / "tests" / "data" / "agent_utterances_holdout.jsonl"
-# written blind (without reading the rules nor the other sets); the second and
-# third were then used for the rules and the model, the fourth was measured
-# once and then trained on (the fourth and fifth), the sixth and seventh were
-# measured once and then trained on, the eighth is never trained on
-# (train_intent_model.BLIND)
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import train_intent_model  # noqa: E402
+
+DATA = train_intent_model.DATA
+MAIN_SET = DATA / "agent_utterances.jsonl"
+HOLDOUT_SET = DATA / "agent_utterances_holdout.jsonl"
+# written blind (without reading the rules nor the other sets): every labelled
+# set of the manifest but the first three, whatever its role now
 BLIND_SETS = [
-    ROOT / "tests" / "data" / "agent_utterances_holdout2.jsonl",
-    ROOT / "tests" / "data" / "agent_utterances_holdout3.jsonl",
-    ROOT / "tests" / "data" / "agent_utterances_holdout4.jsonl",
-    ROOT / "tests" / "data" / "agent_utterances_holdout5.jsonl",
-    ROOT / "tests" / "data" / "agent_utterances_holdout6.jsonl",
-    ROOT / "tests" / "data" / "agent_utterances_holdout7.jsonl",
-    ROOT / "tests" / "data" / "agent_utterances_holdout8.jsonl",
+    path
+    for path in train_intent_model.files(kind="labelled")
+    if path.name.startswith("agent_utterances_holdout")
+    and path.name != "agent_utterances_holdout.jsonl"
 ]
 MIN_ACCURACY = 0.97
 

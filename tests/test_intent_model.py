@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import train_intent_model  # noqa: E402
 
-DATA = ROOT / "tests" / "data"
+DATA = train_intent_model.DATA
 TODAY = datetime.date(2026, 3, 6)
 
 
@@ -122,10 +122,35 @@ def test_trained_on_the_rules_own_sets_it_adds_accuracy_on_messages_it_never_saw
     assert correct(model) >= correct(None) + len(unseen) * 0.03
 
 
-@pytest.mark.parametrize("blind", ["agent_utterances_holdout8.jsonl"])
-def test_the_blind_set_is_never_trained_on(blind):
-    assert blind in train_intent_model.BLIND
-    assert all(path.name != blind for path in train_intent_model.training_files())
+def test_the_manifest_names_every_set_once_and_no_blind_set_is_trained_on():
+    sets = train_intent_model.manifest()
+    named = {entry["file"] for entry in sets}
+    assert named == {path.name for path in DATA.glob("*.jsonl")}
+    blind = {path.name for path in train_intent_model.blind_files()}
+    assert "agent_utterances_holdout8.jsonl" in blind
+    trained = {path.name for path in train_intent_model.training_files()}
+    assert trained and not trained & blind
+    held = {path.name for path in train_intent_model.files(("held_out", "blind"))}
+    assert not trained & held
+    # the labelled sets follow LABELLING.md beside them
+    assert (DATA / "LABELLING.md").exists()
+
+
+def test_a_set_missing_from_the_manifest_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"sets": [{"file": "a.jsonl", "kind": "labelled", "role": "x"}]})
+    )
+    (tmp_path / "a.jsonl").write_text("")
+    monkeypatch.setattr(train_intent_model, "DATA", tmp_path)
+    monkeypatch.setattr(train_intent_model, "MANIFEST", tmp_path / "manifest.json")
+    with pytest.raises(ValueError, match="role"):
+        train_intent_model.manifest()
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"sets": [{"file": "a.jsonl", "kind": "labelled", "role": "dev"}]})
+    )
+    (tmp_path / "b.jsonl").write_text("")
+    with pytest.raises(ValueError, match="not in"):
+        train_intent_model.manifest()
 
 
 def test_the_shipped_weights_are_those_the_committed_data_give():

@@ -213,7 +213,8 @@ def respond(state, text, today, understand=None, *, channel=None, policy=None):
         understand = nlu.understand
     heard = _Heard.of(understand(text, today, lang=state["lang"]), state["lang"])
     state["lang"] = heard.lang
-    parts, actions = _Agent(state, heard, text, today).run()
+    also = _second_request(text, heard, today, understand, state["lang"])
+    parts, actions = _Agent(state, heard, text, today, also).run()
     return _finish(state, parts, actions)
 
 
@@ -235,6 +236,74 @@ def summary(state):
         "escalation_reason": escalation.get("reason"),
         "opted_out": state["stage"] == "opted_out",
     }
+
+
+# -- two requests in one message ----------------------------------------------
+
+# Where a message turns to a second request: "I paid half yesterday and the
+# rest on Friday", "¿cuánto debo? y mándame el link", "já paguei metade, o
+# resto pago sexta".
+_SECOND_CLAUSE = re.compile(
+    r"(?:[?.;!]\s+|,\s*|\s)(?:(?:and|y|e|but|pero|mas|then|luego|depois|plus)\s+)?"
+    r"(?=(?:(?:i'?ll|i will|te|le|lo|eu|yo|voy a|vou)\s+(?:\w+\s+){0,2})?"
+    r"(?:the rest|el resto|o resto|lo que falta|o que falta|the remainder|"
+    r"la otra mitad|a outra metade|the other half)\b)"
+    r"|(?:[?.;!]\s+|,\s*|\s)(?:and|y|e|also|tambien|também)\s+(?=(?:send|manda|"
+    r"mandame|mándame|envia|envíame|me manda|me passa|pasame|pásame)\b)"
+    r"|\?\s+(?=\S)",
+    re.IGNORECASE,
+)
+# Requests that may share a message, in the order they are acted on.
+_SECOND_ORDER = (
+    "already_paid",
+    "balance_inquiry",
+    "pay_now",
+    "promise_to_pay",
+    "request_extension",
+    "request_installments",
+)
+_REST = re.compile(
+    r"(?:the rest|el resto|o resto|lo que falta|o que falta|the remainder|"
+    r"la otra mitad|a outra metade|the other half)\b",
+    re.IGNORECASE,
+)
+_TO_PAY = {"es": "pagaré ", "en": "I will pay ", "pt": "vou pagar "}
+_HALF = re.compile(r"\b(?:half|mitad|metade)\b", re.IGNORECASE)
+
+
+def _second_request(text, heard, today, understand, lang):
+    """The second request of a message that makes two, or None.
+
+    The message is cut where it turns to the rest ("and the rest on Friday")
+    or to another question; each part is read alone, and a second request
+    counts when both parts ask for different things the agent can do in one
+    turn. What was said paid ("half", "200") tells the amount of the rest.
+    """
+    if heard.intent not in _SECOND_ORDER:
+        return None
+    match = _SECOND_CLAUSE.search(text)
+    if not match or match.end() >= len(text) or match.start() < 3:
+        return None
+    first_text, second_text = text[: match.start()], text[match.end() :]
+    first = _Heard.of(understand(first_text, today, lang=lang), lang)
+    said = second_text
+    if _REST.match(second_text) and first.intent == "already_paid":
+        # "and the rest on Friday" after a payment told: the rest is to come
+        said = _TO_PAY.get(first.lang, _TO_PAY["en"]) + second_text
+    second = _Heard.of(understand(said, today, lang=lang), lang)
+    if (
+        first.intent not in _SECOND_ORDER
+        or second.intent not in _SECOND_ORDER
+        or first.intent == second.intent
+    ):
+        return None
+    if _SECOND_ORDER.index(second.intent) < _SECOND_ORDER.index(first.intent):
+        first, second = second, first
+        first_text, second_text = second_text, first_text
+    rest_of = None
+    if first.intent == "already_paid":
+        rest_of = "half" if _HALF.search(first_text) else first.amount
+    return {"first": first, "second": second, "paid": rest_of}
 
 
 # -- plumbing ----------------------------------------------------------------
@@ -361,9 +430,10 @@ _NEGOTIATING = frozenset(
 class _Agent:
     """One turn: decides the reply parts and actions, updating ``state`` in place."""
 
-    def __init__(self, state, heard, text, today):
+    def __init__(self, state, heard, text, today, also=None):
         self.state = state
         self.heard = heard
+        self.also = also
         self.text = text
         self.today = today
         self.lang = state["lang"]
@@ -414,6 +484,8 @@ class _Agent:
             self.escalate("request_human")
         elif not state["verified"]:
             self.verify()
+        elif self.also:
+            self.both()
         else:
             before = state["misunderstandings"]
             understood = self.dispatch()
@@ -428,6 +500,49 @@ class _Agent:
                     self.say("not_understood")
                     self.reask()
         return self.parts, self.actions
+
+    def both(self):
+        """Two requests in one message: each acted on, in a sensible order (a
+        payment made before the rest promised, the balance before the link)."""
+        also, state = self.also, self.state
+        self.heard = also["first"]
+        self.dispatch()
+        if state["stage"] != "active":
+            return
+        second = also["second"]
+        paid = also["paid"]
+        if second.amount is None and paid is not None:
+            rest = (
+                self.balance / 2
+                if paid == "half"
+                else self.balance - Decimal(str(paid))
+            )
+            if rest > 0:
+                # "and the rest on Friday": one payment of the rest that day
+                one_payment = second.date is not None and second.installments in (
+                    None,
+                    2,
+                )
+                second = _Heard(
+                    "promise_to_pay" if one_payment else second.intent,
+                    neg.money(rest, self.decimals),
+                    second.date,
+                    None if one_payment else second.installments,
+                    second.lang,
+                    second.frustrated,
+                )
+        self.heard = second
+        state["misunderstandings"] = 0
+        if paid is not None and second.amount is not None:
+            # the rest is what is left once the payment told is checked: the
+            # promise is weighed against it, not against the whole balance
+            full, self.balance = self.balance, second.amount
+            self.dispatch()
+            self.balance = full
+            if state["pending"]:
+                state["pending"]["balance"] = str(second.amount)
+        else:
+            self.dispatch()
 
     def verify(self):
         state, heard = self.state, self.heard
@@ -473,6 +588,9 @@ class _Agent:
         elif intent == "hardship":
             self.actions.append({"type": "hold"})
             self.escalate("hardship")
+            if _GRIEF_WORDS(self.text):
+                # a death in the family: condolences, nothing about paying
+                self.parts = [render("escalate_bereavement", self.lang)]
         elif intent == "already_paid" and state["paid_claim"]:
             self.say("paid_claim_thanks")
             self.ask(None)
@@ -481,6 +599,15 @@ class _Agent:
             self.actions.append({"type": "mark_paid_claim"})
             self.say("paid_claim")
             self.ask("proof")
+        elif intent == "pay_now" and _LINK_ASKED(self.text):
+            # "send me the link", asked once or again: the link, for the
+            # balance, whatever else the message claims ("the manager
+            # approved 50% off"); a pending offer for another day is dropped
+            if expect == "confirm" and state["pending"] and self.pending_today():
+                self.record()
+            else:
+                state["pending"] = None
+                self.send_link()
         elif self.asks_discount():
             self.discount(heard.date)
         elif intent == "pay_now":
@@ -520,6 +647,10 @@ class _Agent:
         else:
             return False
         return True
+
+    def pending_today(self):
+        outcome = neg.Outcome.from_dict(self.state["pending"])
+        return outcome.kind == neg.PROMISE and outcome.payments[0].date == self.today
 
     def asks_discount(self):
         """Whether the message asks for a discount (its number, if any, is ignored).
@@ -759,8 +890,10 @@ class _Agent:
     def record(self):
         state = self.state
         outcome = neg.Outcome.from_dict(state["pending"])
+        # an offer for the rest of a balance partly paid is checked against it
+        balance = Decimal(state["pending"].get("balance") or self.balance)
         problems = neg.within_policy(
-            self.policy, self.balance, self.today, outcome, self.decimals
+            self.policy, balance, self.today, outcome, self.decimals
         )
         state["pending"] = None
         if problems:
@@ -770,6 +903,7 @@ class _Agent:
             self.ask("date")
             return
         pct = str(outcome.discount_pct)
+        replaced = state["recorded"]
         if outcome.kind == neg.PROMISE:
             payment = outcome.payments[0]
             self.actions.append(
@@ -795,12 +929,31 @@ class _Agent:
                 }
             )
             self.say("recorded_plan", k=len(installments))
+        if replaced:
+            # a change of mind after a yes: the new agreement replaces the
+            # earlier one, which the Odoo layer may cancel
+            self.actions[-1]["replaces"] = copy.deepcopy(replaced["payments"])
         state["recorded"] = outcome.to_dict()
         if state["link_sent"]:
             self.ask(None)
         else:
             self.say("offer_link")
             self.ask("link")
+
+
+def _words(pattern_name):
+    """A cue of the lexicon, run on the message as the rules read it."""
+
+    def search(text):
+        from . import lexicon, nlu
+
+        return bool(getattr(lexicon, pattern_name).search(nlu.spelled(text)))
+
+    return search
+
+
+_GRIEF_WORDS = _words("GRIEF")
+_LINK_ASKED = _words("LINK_REQUEST")
 
 
 def _pct_text(pct, lang):

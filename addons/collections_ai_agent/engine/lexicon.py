@@ -355,6 +355,98 @@ DISPUTE = _cues(
     r"certo|corret[oa]|exact[oa]|real|justo|accurate)\b",
 )
 
+# Identity theft and fraud contest the debt: "someone opened that in my name",
+# "me clonaron la tarjeta", "abriram essa conta no meu nome".
+IDENTITY_THEFT = _cues(
+    r"\b(?:identity theft|stolen identity|stole my (?:identity|id|card|details|data)|"
+    r"robo de identidad|robaron mi identidad|suplantacion|suplantaron|roubo de "
+    r"identidade|roubaram (?:meus dados|minha identidade|meu cartao)|"
+    r"clonaron|clonada|clonado|clonaram|hackearon|hackeada|hackeado|hackearam|hacked)\b",
+    r"\b(?:someone|somebody|alguien|alguem|they|ellos|eles)\s(?:\w+\s){0,3}?"
+    r"(?:opened|took out|used|signed up|applied|abrio|saco|uso|usaron|abriu|fez|usou|"
+    r"usaram|abriram|sacaron)\s(?:\w+\s){0,4}?(?:in my name|a mi nombre|en mi nombre|"
+    r"con mis datos|no meu nome|em meu nome|com meus dados|with my (?:details|data|"
+    r"name|card|info))\b",
+    r"\b(?:robaron (?:la|mi) identidad|usaron mis datos|usaram (?:meus dados|meu nome)|"
+    r"used my (?:name|details|identity|data|card))\b",
+    r"\b(?:opened|taken out|abierta|abierto|sacado|aberta|aberto|feita|feito|abriram|"
+    r"abrieron)\s(?:\w+\s){0,3}?(?:in my name|a mi nombre|en mi nombre|no meu nome|"
+    r"em meu nome)\b",
+)
+
+# A death in the customer's household, said plainly or indirectly: hardship,
+# never a wrong person ("he is no longer with us and he paid the bills").
+GRIEF = _cues(
+    r"\b(?:falleci\w*|muri(?:o|eron)|morreu|morreram|faleceu|falecid[oa]|fallecid[oa]|"
+    r"passed away|passed on|died|deceased|funeral|velorio|enterro|entierro|luto|"
+    r"widow|widowed|viuda|viudo|viuva|viuvo|difunt[oa]|en paz descanse|que dios lo "
+    r"tenga|que deus o tenha|rest in peace|condolencias)\b",
+    r"\b(?:no longer with us|not with us anymore|not with us any more|left us|"
+    r"lost (?:my|our) (?:husband|wife|mom|mum|mother|dad|father|son|daughter|"
+    r"brother|sister|partner)|ya no esta (?:con nosotros|entre nosotros)|"
+    r"se nos fue|nos dejo|nos dejaron|perdi a mi (?:esposo|esposa|mama|papa|madre|"
+    r"padre|hijo|hija|marido|mujer)|nao esta mais (?:entre nos|com a gente|conosco)|"
+    r"nao ta mais (?:entre nos|com a gente)|perdi (?:meu|minha) (?:marido|esposa|mae|"
+    r"pai|filho|filha|esposo)|nos deixou|se foi|is in heaven|esta en el cielo|esta no "
+    r"ceu|ta no ceu)\b",
+    r"\b(?:husband|wife|mom|mum|mother|dad|father|son|daughter|brother|sister|"
+    r"partner)\s(?:\w+\s)?(?:passed|is gone|went to heaven)\b",
+)
+
+# A person named as having said or approved something ("the manager approved
+# 50% off"): a claim, not a request for a person.
+CLAIMED_AUTHORITY = _cues(
+    r"\b(?:manager|supervisor|agent|boss|gerente|supervisora|asesor|asesora|agente|"
+    r"jefe|chefe|atendente|operador|operadora|representative|representante)\s"
+    r"(?:\w+\s)?(?:approved|said|told me|authori[sz]ed|agreed|promised|already|gave|"
+    r"offered|aprobo|dijo|autorizo|prometio|acepto|ofrecio|me dio|aprovou|disse|"
+    r"autorizou|prometeu|aceitou|ofereceu|me deu)\b",
+)
+
+# The payment link asked for in so many words: "send me the link", "manda o
+# link", "mándame el enlace". A request no model overrides.
+LINK_REQUEST = _cues(
+    r"\b(?:send|text|email|give|resend|manda|mandame|mandeme|mande|envia|enviame|"
+    r"envie|pasame|pasa|passa|me manda|me passa|me envia|reenvia|reenviame|"
+    r"me mandas|me pasas)\s(?:me\s|us\s)?(?:el|la|o|a|the|that|this|your|un|una|um|"
+    r"uma|again the)?\s?(?:payment\s|pago\s)?(?:link|enlace|liga|boleto|pix|"
+    r"link de pago|link de pagamento|payment link)\b",
+)
+
+# A change of mind inside the message: what follows replaces what came before
+# ("el veinte, no, mejor el dieciocho", "the 20th, actually the 18th").
+CORRECTION = _cues(
+    r"\b(?:actually|i mean|no wait|wait no|scratch that|make that|make it|rather|"
+    r"on second thought|or better|better yet|no mejor|mejor dicho|o mejor|"
+    r"no perdon|perdon|digo|quiero decir|bueno no|ou melhor|nao melhor|melhor dizendo|"
+    r"quer dizer|na verdade|alias|perdao|mejor|melhor)\b",
+)
+
+# Fillers and hesitations of speech, dropped before reading a transcript.
+SPOKEN_FILLERS = re.compile(
+    r"(?:^|(?<=\s))(?:e+h+m*|em{2,}|u{2,}m+|um{2,}|u+h+m*|a+h+|m{2,}|mh+m+|h+m+|"
+    r"e+r+m+|o sea|you know|tipo assim)(?=\s|$)(?:\s,)?"
+)
+# A word or two said twice in a row as one thinks ("te pago te pago", "i i
+# will"): said once.
+SPOKEN_REPEAT = re.compile(r"\b([a-z']+(?:\s[a-z']+){0,2})(?:\s\1\b)+")
+
+# Everyday talk about anything but the debt ("how about that game last
+# night", "que calor hace", "vc viu o jogo?"): nothing to act on.
+OFF_TOPIC = _cues(
+    r"\b(?:the game|that game|el partido|o jogo|the match|la final|the weather|"
+    r"el clima|que calor|que frio|o tempo|the score|el gol|o gol|touchdown|"
+    r"world cup|mundial|copa do mundo|novela|netflix|la serie|the show|"
+    r"my (?:dog|cat)|mi perro|mi gato|meu cachorro|meu gato|birthday party|"
+    r"cumpleanos|aniversario|the traffic|el trafico|o transito|happy hour|"
+    r"the movie|la pelicula|o filme|vacation|vacaciones|ferias|so hot|so cold|"
+    r"hace calor|hace frio|que calor|que frio|calor hoje|frio hoje|nossa que calor|"
+    r"i'm driving|estoy manejando|estoy conduciendo|to dirigindo|estou dirigindo|"
+    r"can you hear me|me escucha|me escuchas|me oye|me ouvindo|me ouve|"
+    r"are you a robot|eres un robot|es un robot|e um robo|voce e um robo|"
+    r"the tv|la tele|a tv|barking|ladrando|latindo)\b",
+)
+
 REQUEST_INSTALLMENTS = _cues(
     r"\b(?:cuotas?|cuotitas?|en partes|por partes|a plazos|parcialidades|"
     r"abonos|mensualidades|plan de pagos?|planes de pago|financiar|financiamiento|"
@@ -434,6 +526,10 @@ REQUEST_EXTENSION = _cues(
     r"\b(?:pode|podem|da para|da pra)\s(?:esperar|aguardar|me dar)\b|"
     r"\bespera(?:r)?\s(?:ate|mais)\b"
     r"|\bme (?:espera|esperam|aguarda|aguardam)\b",
+    r"\b(?:mas|mais|more|a bit more|un poco mas de|um pouco mais de)\s(?:margen|margem|"
+    r"room|leeway|breathing room)\b|\b(?:este mes|this month|esse mes|este mes)\s"
+    r"(?:no llego|no alcanzo|i won't make it|i can't make it|nao consigo|"
+    r"nao vai dar)\b|"
     r"\bnecesito\s(?:unos dias|un poco|tiempo|mas)|\bpreciso de (?:mais|um pouco)\b"
     r"|\bi need (?:more|a few|some) (?:time|days|weeks)\b",
     r"\b(?:hasta|ate)\s(?:el|la|o|a)?\s?\w+\s?\?",
@@ -913,5 +1009,6 @@ COMMON_WORDS = frozenset(
     pesado playing precios projeto quant quarto quebra quiera reverencia
     sound sstart tempos testing tienden trees perdidos perdida perdidas autorize
     recurso recursos detective viram shopped
+    perdon perdao disculpa desculpa sorry mejor melhor actually
     """.split()
 )

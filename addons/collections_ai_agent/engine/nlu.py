@@ -168,9 +168,12 @@ def _pick_intent(text, raw, date, today, installments):  # noqa: C901 - the orde
     """The one intent of a message, by a fixed order of precedence."""
     if lexicon.OPT_OUT.search(text):
         return "opt_out"
+    if lexicon.GRIEF.search(text):
+        return "hardship"  # a death in the household, never a wrong person
     if lexicon.WRONG_PERSON.search(text) or _named_wrong_person(raw):
         return "wrong_person"
-    if lexicon.REQUEST_HUMAN.search(text):
+    # "the manager approved 50% off" names a person but asks for none
+    if lexicon.REQUEST_HUMAN.search(lexicon.CLAIMED_AUTHORITY.sub(" ", text)):
         return "request_human"
     if lexicon.ALREADY_PAID.search(text):
         return "already_paid"
@@ -178,7 +181,7 @@ def _pick_intent(text, raw, date, today, installments):  # noqa: C901 - the orde
         (date is not None and date < today) or lexicon.PAST_TIME.search(text)
     ):
         return "already_paid"
-    if lexicon.DISPUTE.search(text):
+    if lexicon.DISPUTE.search(text) or lexicon.IDENTITY_THEFT.search(text):
         return "dispute"
     if installments or lexicon.REQUEST_INSTALLMENTS.search(text):
         return "request_installments"
@@ -218,6 +221,8 @@ def _pick_intent(text, raw, date, today, installments):  # noqa: C901 - the orde
         return "hardship"
     if promise:
         return "promise_to_pay"
+    if lexicon.OFF_TOPIC.search(text):
+        return "unknown"  # chatter: a day it names is no promise
     if lexicon.BALANCE_INQUIRY.search(text):
         return "balance_inquiry"
     if "?" in text and lexicon.PAYMENT_MEANS.search(text):
@@ -232,7 +237,7 @@ def _pick_intent(text, raw, date, today, installments):  # noqa: C901 - the orde
                 "deny"  # "no, mañana no puedo", "não, sexta não", "nah, not tomorrow"
             )
         return "promise_to_pay"
-    if lexicon.DONT_KNOW.search(text):
+    if lexicon.DONT_KNOW.search(text) or lexicon.OFF_TOPIC.search(text):
         return "unknown"
     if lexicon.NEGATED_AFFIRM.search(text):
         return "deny"
@@ -276,11 +281,39 @@ def _guess_language(normalised):
     return model.predict(normalised)[0][0] if model else None
 
 
+# Hesitations of one language only: "um" is a word in Portuguese, "né" and
+# "like" are words elsewhere.
+_FILLERS_OF = {
+    "en": re.compile(
+        r"(?:^|(?<=\s))(?:um|uh|so yeah)(?=\s|$)(?:\s,)?|(?:^|(?<=\sso\s)|(?<=\s,\s))"
+        r"like\s(?:,\s)?"
+    ),
+    "pt": re.compile(r"(?:^|(?<=\s))(?:tipo|ne)(?=\s,|\s\?|$)(?:\s,)?|\bne\s(?=,)"),
+    "es": re.compile(r"(?:^|(?<=\s))(?:este|pues|bueno pues)(?=\s,)(?:\s,)?"),
+}
+_SPACES = re.compile(r"\s+")
+
+
+def unfilled(text, lang=None):
+    """A spoken message without its fillers and repeated words.
+
+    >>> unfilled("eh te pago te pago el el viernes")
+    'te pago el viernes'
+    >>> unfilled("um like i can pay you know on friday", "en")
+    'i can pay on friday'
+    """
+    text = lexicon.SPOKEN_FILLERS.sub(" ", text)
+    if lang in _FILLERS_OF:
+        text = _FILLERS_OF[lang].sub(" ", text)
+    text = lexicon.SPOKEN_REPEAT.sub(r"\1", _SPACES.sub(" ", text))
+    return _SPACES.sub(" ", text).strip() or text.strip()
+
+
 def reading(raw, lang=None):
     """The message as the rules and the model read it, and its language."""
-    normalised = spelled(raw)
+    normalised = unfilled(spelled(raw))
     language = detect(normalised, hint=lang, raw=raw, guess=_guess_language)
-    return digits_for_words(normalised, language), language
+    return digits_for_words(unfilled(normalised, language), language), language
 
 
 def spelled(raw):
@@ -293,7 +326,7 @@ def spelled(raw):
 _RULES_KEEP = {"opt_out", "wrong_person"}
 # The model's intent wins where it is at least this sure and, against an
 # intent the rules read, finds its own this many times likelier. Chosen on
-# messages written blind (tests/data/agent_utterances_dev.jsonl) with a model
+# messages written blind (training/agent_nlu/agent_utterances_dev.jsonl) with a model
 # not trained on them: 96.5% of intents right, against 93.6% when the model
 # overrode the rules only at 0.95 (the model alone 95.3%, the rules alone
 # 79%); on the fifth round of training messages, left out the same way,
@@ -310,9 +343,24 @@ _SHIPPED = object()
 _NEEDS_NO_PAST_DAY = {"promise_to_pay", "request_extension", "request_installments"}
 
 
+def _rules_sure(intent, work, date):
+    """Readings the rules keep whatever the model says: a death in the family
+    (hardship), identity theft (dispute), the link asked for in so many words,
+    chatter about anything but the debt."""
+    if intent in _RULES_KEEP:
+        return True
+    if intent == "hardship" and lexicon.GRIEF.search(work):
+        return True
+    if intent == "dispute" and lexicon.IDENTITY_THEFT.search(work):
+        return True
+    if intent == "pay_now" and date is None and lexicon.LINK_REQUEST.search(work):
+        return True
+    return intent == "unknown" and bool(lexicon.OFF_TOPIC.search(work))
+
+
 def _model_or_rules(intent, work, model, date, today, language):
     """The model's intent where it is sure enough, else the rules'."""
-    if model is None or intent in _RULES_KEEP:
+    if model is None or _rules_sure(intent, work, date):
         return intent
     predictions = model.predict(work)
     best, probability = predictions[0]
@@ -329,6 +377,23 @@ def _model_or_rules(intent, work, model, date, today, language):
     ).get(intent, 0.0):
         return intent
     return best
+
+
+def _last_said(work, dated_text, rest, today, language, date, amount):
+    """A change of mind ("el 20, no, mejor el 18"): the day and the sum said
+    after the last correction replace those said before it."""
+    corrections = list(lexicon.CORRECTION.finditer(work))
+    if not corrections or (date is None and amount is None):
+        return date, amount
+    start = corrections[-1].end()
+    head = [(0, start)]
+    later, _ = find_date(_blank(dated_text, head), today, language)
+    if later is not None:
+        date = later
+    later_amount = find_amount(_blank(rest, head))
+    if later_amount is not None:
+        amount = later_amount
+    return date, amount
 
 
 def understand(
@@ -355,6 +420,7 @@ def understand(
     if installment_span:
         rest = _blank(rest, [installment_span])
     amount = find_amount(rest)
+    date, amount = _last_said(work, dated_text, rest, today, language, date, amount)
 
     if date is not None and (date - today).days > 180 and lexicon.PAID_ACT.search(work):
         # "pagué el 2 de mayo": this year's day, gone by, not next year's

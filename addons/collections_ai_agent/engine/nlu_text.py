@@ -125,6 +125,13 @@ EMOJI_WORDS = {
 }
 
 _REPEATS = re.compile(r"([a-z])\1{2,}")
+# A word that says a number, after which "k" means thousands.
+_SAYS_A_NUMBER = re.compile(
+    r"\d$|^(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|"
+    r"fifty|sixty|seventy|eighty|ninety|hundred|dos|tres|cuatro|cinco|seis|siete|"
+    r"ocho|nueve|diez|veinte|treinta|cuarenta|cincuenta|dois|duas|quatro|sete|oito|"
+    r"nove|dez|vinte|trinta|quarenta|cinquenta)$"
+)
 # Punctuation becomes a word of its own, except a comma inside a number.
 _PUNCT = re.compile(r"([?!¿¡;()\"]|,(?!\d))")
 _SPACES = re.compile(r"\s+")
@@ -155,6 +162,8 @@ def normalise(text):
     for token in _TOKEN.findall(text):
         bare = token.rstrip(".:")
         expanded = ABBREVIATIONS.get(bare)
+        if bare == "k" and words and _SAYS_A_NUMBER.search(words[-1]):
+            expanded = None  # "1.5 k", "five k": thousands, not "que"
         if expanded is None:
             words.append(token)
         elif expanded:

@@ -103,6 +103,58 @@ def _small_number(match):
     return "%d " % SMALL_NUMBERS[word]
 
 
+# Number words of each language that are no word of another, to read the
+# numbers a customer says in a second language ("te pago four hundred", "i
+# can pay cuatrocientos").
+_TENS_AND_HUNDREDS = {
+    "es": "veinte treinta cuarenta cincuenta sesenta setenta ochenta noventa cien "
+    "ciento doscientos trescientos cuatrocientos quinientos seiscientos setecientos "
+    "ochocientos novecientos veintiuno veintidos veintitres veinticuatro veinticinco "
+    "dieciseis diecisiete dieciocho diecinueve quince catorce trece",
+    "pt": "vinte trinta quarenta cinquenta sessenta oitenta noventa cem cento "
+    "duzentos trezentos quatrocentos quinhentos seiscentos setecentos oitocentos "
+    "novecentos dezesseis dezessete dezoito dezenove quinze catorze quatorze treze",
+    "en": "twenty thirty forty fifty sixty seventy eighty ninety hundred thousand "
+    "thirteen fourteen fifteen sixteen seventeen eighteen nineteen",
+}
+_OTHER_NUMBER_WORDS = {
+    lang: re.compile(r"\b(?:%s)\b" % "|".join(words.split()))
+    for lang, words in _TENS_AND_HUNDREDS.items()
+}
+# "two fifty", "twelve fifty", "nine ninety-nine": hundreds said as two
+# numbers in English speech (not a clock time: "at two thirty").
+_EN_UNITS = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen "
+    "fourteen fifteen sixteen seventeen eighteen nineteen"
+).split()
+_EN_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_EN_SPOKEN_HUNDREDS = re.compile(
+    r"(?<!\bat )(?<!\bby )(?<!\baround )(?<!\babout )(?<!\buntil )(?<!\btill )"
+    r"\b(%s)\s(%s|ten|eleven|twelve|%s)(?:[\s-](one|two|three|four|five|six|seven|"
+    r"eight|nine))?\b(?!\s(?:hundred|thousand|o'clock|am|pm|percent|minutes|"
+    r"days|weeks|months|payments|installments|of\b|and\b))"
+    % ("|".join(_EN_UNITS), "|".join(_EN_TENS), "|".join(_EN_UNITS[12:]))
+)
+# "two grand", "five k", "dos lucas": a small number before a multiplier.
+_SMALL_BEFORE_MULTIPLIER = re.compile(
+    r"(?<!point )(?<!punto )(?<!ponto )\b(%s)\s"
+    r"(?=(?:grand|k|lucas|palos|bucks|dollars|pesos|reais)\b)"
+    % "|".join(w for w in SMALL_NUMBERS if w not in ("a", "an", "un", "um", "par"))
+)
+
+
+def _spoken_hundreds(match):
+    value = (_EN_UNITS.index(match.group(1)) + 1) * 100
+    second = match.group(2)
+    if second in _EN_TENS:
+        value += (_EN_TENS.index(second) + 2) * 10
+    else:
+        value += _EN_UNITS.index(second) + 1
+    if match.group(3):
+        value += _EN_UNITS.index(match.group(3)) + 1
+    return str(value)
+
+
 def digits_for_words(text, lang):
     """Write number words as digits: "dos mil" -> "2000", "tres pagos" -> "3 pagos".
 
@@ -115,10 +167,21 @@ def digits_for_words(text, lang):
     # "10 mil" must not become "10 1000".
     text = _ORDINAL_WORDS.sub(r"zq\1zq", text)
     text = _DIGITS_MIL.sub(r"\1 kmil", text)
-    try:
-        text = alpha2digit(text, lang)
-    except Exception:  # noqa: BLE001 - a library hiccup must not lose the message
-        _logger.debug("text2num could not read %r", text, exc_info=True)
+    if lang == "en" or _OTHER_NUMBER_WORDS["en"].search(text):
+        text = _EN_SPOKEN_HUNDREDS.sub(_spoken_hundreds, text)
+    text = _SMALL_BEFORE_MULTIPLIER.sub(
+        lambda match: "%d " % SMALL_NUMBERS[match.group(1)], text
+    )
+    languages = [lang] + [
+        other
+        for other, words in _OTHER_NUMBER_WORDS.items()
+        if other != lang and words.search(text)
+    ]
+    for language in languages:
+        try:
+            text = alpha2digit(text, language)
+        except Exception:  # noqa: BLE001 - a library hiccup must not lose the message
+            _logger.debug("text2num could not read %r", text, exc_info=True)
     text = _PROTECTED.sub(r"\1", text)
     text = _SPLIT_SMALL.sub(
         lambda match: match.group(1) + str(SMALL_NUMBERS[match.group(2)]), text

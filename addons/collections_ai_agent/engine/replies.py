@@ -249,6 +249,14 @@ T = {
         "pt": "Sinto muito pela situação. Pausamos os lembretes e uma pessoa da "
         "nossa equipe entrará em contato para buscar uma opção.",
     },
+    "escalate_bereavement": {
+        "es": "Lamentamos mucho su pérdida. Pausamos los recordatorios; no tiene que "
+        "hacer nada ahora. Una persona de nuestro equipo le contactará con calma.",
+        "en": "We are very sorry for your loss. We have paused reminders; there is "
+        "nothing you need to do now. A person from our team will contact you gently.",
+        "pt": "Sentimos muito pela sua perda. Pausamos os lembretes; não precisa "
+        "fazer nada agora. Uma pessoa da nossa equipe entrará em contato com calma.",
+    },
     "escalate_request_human": {
         "es": "Claro. Una persona de nuestro equipo le contactará pronto.",
         "en": "Of course. A person from our team will contact you soon.",

@@ -478,19 +478,30 @@ PHRASES = {
         "prompt": "Marque 1 para recibir el enlace de pago, 2 para hablar con una "
         "persona, o díganos cuándo puede pagar.",
         "goodbye": "Gracias. Hasta luego.",
-        "hints": "pagar,mañana,la próxima semana,quincena,viernes,persona,asesor",
+        "hints": "pagar,te pago,ya pagué,mañana,pasado mañana,la próxima semana,"
+        "quincena,fin de mes,lunes,martes,miércoles,jueves,viernes,sábado,domingo,"
+        "cuotas,en cuotas,plan de pagos,más tiempo,enlace,link,transferencia,cien,"
+        "doscientos,trescientos,quinientos,mil,mil quinientos,pesos,dólares,persona,"
+        "asesor,no es mío,no tengo trabajo,falleció",
     },
     "pt": {
         "prompt": "Tecle 1 para receber o link de pagamento, 2 para falar com uma "
         "pessoa, ou diga quando pode pagar.",
         "goodbye": "Obrigado. Até logo.",
-        "hints": "pagar,amanhã,semana que vem,sexta-feira,pessoa,atendente",
+        "hints": "pagar,eu pago,já paguei,amanhã,depois de amanhã,semana que vem,"
+        "fim do mês,segunda-feira,terça-feira,quarta-feira,quinta-feira,sexta-feira,"
+        "sábado,domingo,parcelar,parcelas,em vezes,mais prazo,link,pix,boleto,cem,"
+        "duzentos,trezentos,quinhentos,mil,reais,pessoa,atendente,não é meu,"
+        "desempregado,faleceu",
     },
     "en": {
         "prompt": "Press 1 to get the payment link, 2 to talk to a person, or tell "
         "us when you can pay.",
         "goodbye": "Thank you. Goodbye.",
-        "hints": "pay,tomorrow,next week,Friday,payday,person,agent",
+        "hints": "pay,I'll pay,already paid,tomorrow,day after tomorrow,next week,"
+        "end of the month,Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday,"
+        "payday,installments,payment plan,more time,link,card,hundred,two fifty,"
+        "five hundred,thousand,dollars,person,agent,not mine,lost my job,passed away",
     },
 }
 
@@ -520,6 +531,27 @@ def twilio_language(lang):
     if base == "en" and country == "GB":
         return VoiceLanguage("en-GB", "en-GB", VOICES["en-GB"])
     return VoiceLanguage("en-US", "en-US", VOICES["en-US"])
+
+
+# Twilio's speech models: "phone_call" (with enhanced recognition) is tuned
+# for calls in US English; "experimental_conversations" reads spoken numbers
+# and dates in every language Twilio offers, Spanish and Portuguese included.
+SPEECH_MODELS = {"en": "phone_call", "es": "experimental_conversations"}
+DEFAULT_SPEECH_MODEL = "experimental_conversations"
+# Below this Confidence (0 to 1, posted with SpeechResult) the agent reads
+# the sentence back before acting on it.
+LOW_CONFIDENCE = 0.5
+
+
+def speech_model(lang):
+    """Twilio's speech model for a language, and whether enhanced applies.
+
+    >>> speech_model("en_US"), speech_model("pt_BR")
+    (('phone_call', True), ('experimental_conversations', False))
+    """
+    base = twilio_language(lang).say[:2]
+    model = SPEECH_MODELS.get(base, DEFAULT_SPEECH_MODEL)
+    return model, model == "phone_call"
 
 
 def _phrases(lang):
@@ -571,21 +603,22 @@ def reminder_twiml(
     """
     lang = twilio_language(language)
     phrases = _phrases(language)
+    model, enhanced = speech_model(language)
     root = ET.Element("Response")
-    gather = ET.SubElement(
-        root,
-        "Gather",
-        {
-            "input": "dtmf speech",
-            "numDigits": "1",
-            "action": str(gather_action_url),
-            "method": "POST",
-            "language": lang.gather,
-            "speechTimeout": "auto",
-            "timeout": str(int(timeout)),
-            "hints": _clean_text(hints or phrases["hints"]),
-        },
-    )
+    attributes = {
+        "input": "dtmf speech",
+        "numDigits": "1",
+        "action": str(gather_action_url),
+        "method": "POST",
+        "language": lang.gather,
+        "speechModel": model,
+        "speechTimeout": "auto",
+        "timeout": str(int(timeout)),
+        "hints": _clean_text(hints or phrases["hints"]),
+    }
+    if enhanced:
+        attributes["enhanced"] = "true"
+    gather = ET.SubElement(root, "Gather", attributes)
     prompt = transfer_prompt or phrases["prompt"]
     _say(gather, f"{_clean_text(message)} {_clean_text(prompt)}", lang)
     _say(root, goodbye or phrases["goodbye"], lang)

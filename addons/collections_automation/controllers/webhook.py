@@ -358,9 +358,16 @@ class CollectionsWebhook(http.Controller):
         try:
             digits = self._param(params, "Digits")
             speech = self._param(params, "SpeechResult", MAX_SPEECH)
+            heard = self._param(params, "heard", MAX_SPEECH)
+            confidence = self._param(params, "Confidence")
+            confidence = float(confidence) if confidence else None
         except ValueError as error:
             return _text(400, f"malformed request: {error}")
-        return self._twiml(message._voice_answer(provider, digits, speech))
+        if confidence is not None and not 0 <= confidence <= 1:
+            return _text(400, "malformed request: Confidence must be between 0 and 1")
+        return self._twiml(
+            message._voice_answer(provider, digits, speech, confidence, heard)
+        )
 
     @staticmethod
     def _twiml(xml):

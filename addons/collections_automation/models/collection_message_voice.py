@@ -1,3 +1,6 @@
+import re
+from urllib.parse import quote
+
 from odoo import fields, models
 from odoo.tools.misc import hmac as hmac_tool
 
@@ -5,6 +8,14 @@ from ..channels import twilio
 
 #: Where the provider fetches a call's TwiML.
 VOICE_PATH = "/collections/voice"
+
+
+# A yes to "I understood: ... Is that right?", in the customer's words.
+_YES = re.compile(
+    r"^(?:s[ií]|sim|yes|yeah|yep|correct|right|that's right|exacto|exato|correcto|"
+    r"correto|claro|isso|eso|ok|okay|dale|va|certo|perfecto|perfeito)\b",
+    re.IGNORECASE,
+)
 
 
 class CollectionMessageVoice(models.AbstractModel):
@@ -62,13 +73,32 @@ class CollectionMessageVoice(models.AbstractModel):
             ),
         )
 
-    def _voice_answer(self, provider, digits=None, speech=None):
+    def _voice_answer(
+        self, provider, digits=None, speech=None, confidence=None, heard=None
+    ):
         """What the customer answered: 1 sends the link, 2 transfers, words
-        are a reply (the chatter and the agent get them)."""
+        are a reply (the chatter and the agent get them).
+
+        Words the recogniser was unsure of (``confidence`` below
+        twilio.LOW_CONFIDENCE) are read back first; ``heard`` is that sentence
+        on the next turn: a yes confirms it, anything else is the new answer.
+        """
         self.ensure_one()
         customer = self.with_context(lang=self.partner_id.lang or self.env.lang)
         say = customer.env._
         lang = customer.env.lang
+        if heard and speech and _YES.match(speech.strip()):
+            speech, confidence = heard, None
+        if speech and confidence is not None and confidence < twilio.LOW_CONFIDENCE:
+            return twilio.reminder_twiml(
+                say(
+                    "I understood: %s. Is that right? Say yes, or say it again.", speech
+                ),
+                lang,
+                f"{self.get_base_url()}{VOICE_PATH}/{self.id}/gather"
+                f"?token={self._voice_token()}&heard={quote(speech[:300])}",
+                say("You can also press 2 to talk to a person."),
+            )
         if digits == "2" and provider.voice_transfer_number:
             self._register_reply(
                 self.partner_id, "voice", say("Asked for a person (keypad 2).")
