@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_amount, format_date, plaintext2html
+from odoo.tools import SQL, format_amount, format_date, plaintext2html
 
 #: Rows whose ``amount_due`` is the customer's figure of the day (a promise
 #: reminder's is the promise's own amount, which does not move with it).
@@ -62,6 +62,7 @@ class CollectionMessageRender(models.AbstractModel):
         """Render these rows in batch: one ``_render_field`` call per
         template, language and field. A batch that fails is rendered row by
         row, so that only the rows whose template fails are failed."""
+        self._prefetch_for_render()
         groups = defaultdict(list)
         for message in self:
             if message.template_id:
@@ -77,6 +78,33 @@ class CollectionMessageRender(models.AbstractModel):
                 for message in messages:
                     message._render_or_fail()
 
+    def _prefetch_for_render(self):
+        """Read what rendering reads for all these rows at once (the
+        customers' figures; the invoices linked to and their tokens come in
+        one query with :meth:`_payment_urls`): row by row, 750 rows took
+        8 s, mostly in single-row queries."""
+        self.debtor_id.mapped("stated_overdue")
+
+    def _ensure_access_tokens(self, moves):
+        """The portal token of the invoices linked to, in one statement:
+        through ``account.move.write`` (which resynchronises the invoice's
+        lines), one token cost 45 ms, most of a first planning's time."""
+        missing = moves.filtered(lambda m: not m.access_token)
+        if not missing:
+            return
+        missing.flush_recordset(["access_token"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_move SET access_token = gen_random_uuid()::text
+                 WHERE id = ANY(%s) AND access_token IS NULL
+                """,
+                missing.ids,
+            )
+        )
+        missing.invalidate_recordset(["access_token"])
+        missing.fetch(["access_token"])
+
     def _render(self):
         """Render subject and body in the customer's language."""
         self.ensure_one()
@@ -90,8 +118,8 @@ class CollectionMessageRender(models.AbstractModel):
 
     def _render_batch(self, template, lang):
         """Render ``template`` in ``lang`` for these rows, which use it."""
-        for message in self:
-            message.payment_url = message._payment_url()
+        for message, url in self._payment_urls().items():
+            message.payment_url = url
         rendered = {}
         for fname in ("subject", "body"):
             if template[fname]:
@@ -119,14 +147,40 @@ class CollectionMessageRender(models.AbstractModel):
         """The link the row was planned with (a promise reminder carries the
         promise's, for its exact amount), else the portal page of the oldest
         invoice, which states the overdue amount with a link paying it."""
-        if self.payment_url:
-            return self.payment_url
-        invoice = self.invoice_ids.sorted(
-            lambda move: (move.collection_due_date or move.invoice_date_due, move.id)
-        )[:1]
-        if not invoice:
-            return False
-        return invoice.get_base_url() + invoice.get_portal_url()
+        self.ensure_one()
+        return self._payment_urls()[self]
+
+    def _payment_urls(self):
+        """:meth:`_payment_url` of each row, the invoices linked to found in
+        one query and their portal tokens made in one statement."""
+        urls = {message: message.payment_url for message in self}
+        todo = self.filtered(lambda m: not m.payment_url)
+        if not todo:
+            return urls
+        self.flush_recordset(["invoice_ids"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT ON (r.message_id) r.message_id, r.move_id
+                  FROM collection_message_invoice_rel r
+                  JOIN account_move am ON am.id = r.move_id
+             LEFT JOIN collection_invoice ci ON ci.move_id = r.move_id
+                 WHERE r.message_id = ANY(%s)
+              ORDER BY r.message_id, COALESCE(ci.due_date, am.invoice_date_due),
+                       r.move_id
+                """,
+                todo.ids,
+            )
+        )
+        oldest = dict(self.env.cr.fetchall())
+        moves = self.env["account.move"].browse(set(oldest.values()))
+        moves.fetch(["move_type", "access_token"])
+        self._ensure_access_tokens(moves)
+        base = moves[:1].get_base_url()
+        for message in todo:
+            move = moves.browse(oldest.get(message.id))
+            urls[message] = move and base + move.get_portal_url()
+        return urls
 
     def _whatsapp_template(self):
         """(name, language, body parameters) of the approved template."""
