@@ -145,6 +145,8 @@ class CollectionContactGate(models.AbstractModel):
                 "state_id",
                 "tz",
                 "email",
+                "collection_contact_id",
+                "child_ids",
                 "collection_do_not_contact",
                 "collection_hold",
                 "collection_phone_e164",
@@ -231,16 +233,24 @@ class CollectionContactGate(models.AbstractModel):
         """Per partner, the channels blacklisted: email in ``mail.blacklist``,
         the phone channels when the number is in ``phone.blacklist``."""
         result = defaultdict(set)
-        emails = {p.id: p.email_normalized for p in partners if p.email_normalized}
-        if emails:
+        # email: blacklisted when every address a reminder would go to is
+        emails = {
+            partner.id: set(
+                partner._collection_email_candidates().mapped("email_normalized")
+            )
+            - {False}
+            for partner in partners
+        }
+        wanted = sorted(set().union(*emails.values())) if emails else []
+        if wanted:
             listed = set(
                 self.env["mail.blacklist"]
                 .sudo()
-                .search([("email", "in", sorted(set(emails.values())))])
+                .search([("email", "in", wanted)])
                 .mapped("email")
             )
-            for partner_id, email in emails.items():
-                if email in listed:
+            for partner_id, addresses in emails.items():
+                if addresses and addresses <= listed:
                     result[partner_id].add("email")
         numbers = {
             p.id: p.collection_phone_e164 for p in partners if p.collection_phone_e164
@@ -274,7 +284,7 @@ class CollectionContactGate(models.AbstractModel):
                 "invalid_phone",
                 partner.collection_phone_error or self.env._("No phone number."),
             )
-        if channel == "email" and not partner.email:
+        if channel == "email" and not partner._collection_email_candidates():
             return Verdict("refused", "no_email", self.env._("No email address."))
         if channel in facts.get("blacklist", {}).get(partner.id, ()):
             return Verdict(

@@ -69,26 +69,24 @@ class CollectionMessageSend(models.AbstractModel):
         "invoice" with an address), else the customer itself."""
         self.ensure_one()
         partner = self.partner_id
-        contact = partner.collection_contact_id
-        if contact:
-            if not contact.email:
-                raise UserError(
-                    self.env._(
-                        "%(contact)s, the collections contact of %(customer)s, "
-                        "has no email address.",
-                        contact=contact.display_name,
-                        customer=partner.name,
-                    )
-                )
-            return contact
-        invoicing = partner.child_ids.filtered(
-            lambda child: child.type == "invoice" and child.email
+        recipients = partner._collection_email_candidates().filtered(
+            lambda recipient: not recipient.is_blacklisted
         )
-        if invoicing:
-            return invoicing
-        if not partner.email:
-            raise UserError(self.env._("%s has no email address.", partner.name))
-        return partner
+        if recipients:
+            return recipients
+        contact = partner.collection_contact_id
+        if contact and not contact.email:
+            raise UserError(
+                self.env._(
+                    "%(contact)s, the collections contact of %(customer)s, "
+                    "has no email address.",
+                    contact=contact.display_name,
+                    customer=partner.name,
+                )
+            )
+        if partner._collection_email_candidates():
+            raise UserError(self.env._("The customer's email address is blacklisted."))
+        raise UserError(self.env._("%s has no email address.", partner.name))
 
     def _collection_author(self):
         """Who signs the reminder: the company. The contact center makes it

@@ -189,6 +189,19 @@ class ResPartner(models.Model):
         )
         return confirmation
 
+    def _collection_email_candidates(self):
+        """Who reads this customer's email reminders, blacklists aside: the
+        collections contact when one is set, else the invoicing contacts
+        (child contacts of type "invoice") with an address, else the
+        customer; empty when none of them has an address."""
+        self.ensure_one()
+        if self.collection_contact_id:
+            return self.collection_contact_id.filtered("email")
+        invoicing = self.child_ids.filtered(
+            lambda child: child.type == "invoice" and child.email
+        )
+        return invoicing or self.filtered("email")
+
     def _collection_opted_out(self):
         self.ensure_one()
         return frozenset(

@@ -239,3 +239,27 @@ class TestContactGate(ProvidersCommon):
             self.assertEqual(row.deferral_rule, "outside_hours")
             self.assertIn("Deferred until", row.deferral_reason)
             self.assertGreater(row.scheduled_at, night)
+
+    # --- the addresses a reminder goes to are the ones the gate checks
+    def test_the_gate_checks_the_addresses_the_reminder_goes_to(self):
+        self.us_customer.write({"email": False, "state_id": False})
+        gate = self.env["collection.contact.gate"]
+        verdict = gate._decide(self.us_customer, "email", "journey", self.at(0))
+        self.assertEqual(verdict.rule, "no_email")
+        billing = self.env["res.partner"].create(
+            {
+                "name": "Accounts Payable",
+                "type": "invoice",
+                "email": "ap@example.com",
+                "parent_id": self.us_customer.id,
+            }
+        )
+        self.assertTrue(
+            gate._decide(self.us_customer, "email", "journey", self.at(0)).allowed
+        )
+        row = self.row("email", at=self.at(0))
+        self.assertEqual(self.Message._dispatch(now=self.at(0)), 1)
+        self.assertEqual(row.state, "sent", row.error)
+        self.env["mail.blacklist"]._add(billing.email)
+        verdict = gate._decide(self.us_customer, "email", "journey", self.at(1))
+        self.assertEqual(verdict.rule, "blacklisted")
