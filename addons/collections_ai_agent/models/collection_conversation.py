@@ -402,7 +402,30 @@ class CollectionConversation(models.Model):
             self.outcome = outcome
         return link
 
+    def _cancel_replaced(self, action):
+        """A change of mind after a yes: the agreement the customer made
+        before in this conversation is cancelled, never two open for one
+        debt."""
+        if not action.get("replaces"):
+            return
+        earlier = self.env["collection.promise"].search(
+            [
+                ("partner_id", "=", self.partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("source", "=", "ai_agent"),
+                ("state", "=", "open"),
+                ("create_date", ">=", self.create_date),
+            ]
+        )
+        earlier.plan_id.action_cancel()
+        earlier.action_cancel()
+        for record in earlier.plan_id or earlier:
+            record.message_post(
+                body=self.env._("Replaced by a new agreement with the customer.")
+            )
+
     def _record_promise(self, action):
+        self._cancel_replaced(action)
         return self.env["collection.promise"].create(
             {
                 "partner_id": self.partner_id.id,
@@ -417,6 +440,7 @@ class CollectionConversation(models.Model):
         )
 
     def _record_plan(self, action):
+        self._cancel_replaced(action)
         return self.env["collection.payment.plan"].create(
             {
                 "partner_id": self.partner_id.id,

@@ -345,3 +345,23 @@ class TestAgentConversation(AgentCommon, HttpCase):
         self.assertEqual(row.state, "sent")
         # the agent's own email is not read as a reply
         self.assertEqual(len(conversation.turn_ids), 1)
+
+    def test_a_change_of_mind_after_yes_replaces_the_promise(self):
+        """Never two open agreements for one debt: the customer agrees to a
+        day, then prefers another; the first promise is cancelled."""
+        self.whatsapp_in("puedo pagar todo el viernes", "wamid.CM1")
+        self.whatsapp_in("sí", "wamid.CM2")
+        Promise = self.Promise.sudo()
+        first = Promise.search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(len(first), 1, self.conversation().turn_ids.mapped("reply"))
+        self.whatsapp_in("perdón, mejor el lunes", "wamid.CM3")
+        self.whatsapp_in("sí", "wamid.CM4")
+        promises = Promise.search([("partner_id", "=", self.customer.id)])
+        replies = self.conversation().turn_ids.mapped("reply")
+        self.assertEqual(
+            len(promises.filtered(lambda p: p.state == "open")), 1, replies
+        )
+        self.assertEqual(first.state, "cancelled", replies)
+        self.assertEqual(
+            promises.filtered(lambda p: p.state == "open").promise_date.weekday(), 0
+        )
