@@ -13,9 +13,9 @@ from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
 from .common import CollectionsCommon
+from .common_rpc import ACCESS_ERROR, WebClientMixin
 
 USER_ERROR = "odoo.exceptions.UserError"
-ACCESS_ERROR = "odoo.exceptions.AccessError"
 #: Places around the world: at any time some are inside contact hours and
 #: some are at night.
 PLACES = [
@@ -34,7 +34,7 @@ PLACES = [
 ]
 
 
-class ByHandCommon(CollectionsCommon, HttpCase):
+class ByHandCommon(WebClientMixin, CollectionsCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -107,15 +107,6 @@ class ByHandCommon(CollectionsCommon, HttpCase):
                 [{"partner_id": partner.id} for partner in partners]
             )
             cases.write({"user_id": user.id})  # after routing
-
-    def login(self, user):
-        self.authenticate(user.login, f"{user.login}-pass-1")
-
-    def rpc(self, model, method, *args, **kwargs):
-        return self.make_jsonrpc_request(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
-        )
 
     def button(self, model, method, ids, context=None):
         """A button of type object, as the web client calls it."""

@@ -10,13 +10,13 @@ from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
 from .common import CollectionsCommon
+from .common_rpc import WebClientMixin
 
-ACCESS_ERROR = "odoo.exceptions.AccessError"
 VALIDATION_ERROR = "odoo.exceptions.ValidationError"
 
 
 @tagged("post_install", "-at_install")
-class TestRolesAutomation(CollectionsCommon, HttpCase):
+class TestRolesAutomation(WebClientMixin, CollectionsCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -77,23 +77,6 @@ class TestRolesAutomation(CollectionsCommon, HttpCase):
         super().setUp()
         if "collection.agent.policy" not in self.env:
             self.skipTest("the negotiation policy comes with collections_ai_agent")
-
-    def login(self, user):
-        self.authenticate(user.login, f"{user.login}-pass-1")
-
-    def rpc(self, model, method, *args, **kwargs):
-        return self.make_jsonrpc_request(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
-        )
-
-    def refused(self, model, method, *args, error=ACCESS_ERROR, **kwargs):
-        with (
-            mute_logger("odoo.http", "odoo.addons.base.models.ir_rule"),
-            self.assertRaises(JsonRpcException) as caught,
-        ):
-            self.rpc(model, method, *args, **kwargs)
-        self.assertEqual(str(caught.exception), error, f"{model}.{method}")
 
     def promise_values(self, amount, days, **values):
         return {

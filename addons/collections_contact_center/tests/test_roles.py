@@ -14,8 +14,11 @@ from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
 from odoo.addons.collections_automation.tests.common import CollectionsCommon
+from odoo.addons.collections_automation.tests.common_rpc import (
+    ACCESS_ERROR,
+    WebClientMixin,
+)
 
-ACCESS_ERROR = "odoo.exceptions.AccessError"
 VALIDATION_ERROR = "odoo.exceptions.ValidationError"
 USER_ERROR = "odoo.exceptions.UserError"
 COLLECTOR = "collections_automation.group_collection_user"
@@ -42,7 +45,7 @@ def specification(model, models, depth=0):
 
 
 @tagged("post_install", "-at_install")
-class TestRoles(CollectionsCommon, HttpCase):
+class TestRoles(WebClientMixin, CollectionsCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -168,23 +171,6 @@ class TestRoles(CollectionsCommon, HttpCase):
         )
 
     # === helpers === #
-    def login(self, user):
-        self.authenticate(user.login, f"{user.login}-pass-1")
-
-    def rpc(self, model, method, *args, **kwargs):
-        return self.make_jsonrpc_request(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
-        )
-
-    def refused(self, model, method, *args, error=ACCESS_ERROR, **kwargs):
-        with (
-            mute_logger("odoo.http", "odoo.addons.base.models.ir_rule"),
-            self.assertRaises(JsonRpcException) as caught,
-        ):
-            self.rpc(model, method, *args, **kwargs)
-        self.assertEqual(str(caught.exception), error, f"{model}.{method}")
-
     def ids(self, model, domain=None):
         return {r["id"] for r in self.rpc(model, "search_read", domain or [], ["id"])}
 
