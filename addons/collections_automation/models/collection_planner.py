@@ -132,7 +132,8 @@ class CollectionPlanner(models.AbstractModel):
             if decision.skipped:
                 # earlier steps count as passed once a later one is planned
                 skipped = ", ".join(
-                    f"{step_records.browse(s.step_id).name} ({reason})"
+                    f"{step_records.browse(s.step_id).name} "
+                    f"({self._skip_reason(reason)})"
                     for s, reason in decision.skipped
                 )
                 notes = row.get("channel_notes")
@@ -145,6 +146,15 @@ class CollectionPlanner(models.AbstractModel):
                 continue  # the same refusal is on record already
             rows.append(row)
         return rows
+
+    @api.model
+    def _skip_reason(self, reason):
+        """Why a step was passed over, in words (``engine/journeys.py``)."""
+        return {
+            journey_engine.SKIP_SUPERSEDED: self.env._("a later step was due"),
+            journey_engine.SKIP_MIN_AMOUNT: self.env._("below the step's amount"),
+            journey_engine.SKIP_REPLIED: self.env._("the customer replied"),
+        }.get(reason, reason)
 
     @api.model
     def _anchor(self, engine_step, state):

@@ -64,7 +64,9 @@ class TestCycle(CollectionsCommon):
         self.assertIn("WhatsApp: No provider for WhatsApp.", message.channel_notes)
         self.assertEqual(message.invoice_ids, self.invoice)
         self.assertAlmostEqual(message.amount_due, 800)
-        self.assertIn("Before the due date (superseded)", message.channel_notes)
+        self.assertIn(
+            "Before the due date (a later step was due)", message.channel_notes
+        )
 
         self.assertEqual(self.Message._dispatch(now=self.now), 1)
         self.assertEqual(message.state, "sent", message.error)
