@@ -675,18 +675,6 @@ class CollectionConversation(models.Model):
         key = f"agent-{turn.id}-link"
         if Message.search_count([("idempotency_key", "=", key)]):
             return
-        customer = self.with_context(lang=partner.lang or self.env.lang)
-        turn.message_ids = Message.create(
-            {
-                "partner_id": partner.id,
-                "company_id": self.company_id.id,
-                "debtor_id": self.debtor_id.id,
-                "kind": "payment_link",
-                "channel": "sms",
-                "state": "planned",
-                "scheduled_at": fields.Datetime.now(),
-                "idempotency_key": key,
-                "payment_url": link,
-                "body": customer.env._("Your payment link: %s", link),
-            }
+        turn.message_ids = Message._link_by_sms(
+            partner, self.company_id, self.debtor_id, link, key
         )

@@ -1,7 +1,7 @@
 import re
 from urllib.parse import quote
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools.misc import hmac as hmac_tool
 
 from ..channels import twilio
@@ -155,13 +155,26 @@ class CollectionMessageVoice(models.AbstractModel):
         link = self._payment_url()
         if not link:
             return self.browse()
-        customer = self.with_context(lang=self.partner_id.lang or self.env.lang)
+        return self._link_by_sms(
+            self.partner_id,
+            self.company_id,
+            self.debtor_id,
+            link,
+            key,
+            self.invoice_ids,
+        )
+
+    @api.model
+    def _link_by_sms(self, partner, company, debtor, link, key, invoices=None):
+        """A payment link asked for on a call, sent by SMS through the outbox
+        (and so through the contact gate), written with the server's rights."""
+        customer = self.with_context(lang=partner.lang or self.env.lang)
         return self.sudo().create(
             {
-                "partner_id": self.partner_id.id,
-                "company_id": self.company_id.id,
-                "debtor_id": self.debtor_id.id,
-                "invoice_ids": [(6, 0, self.invoice_ids.ids)],
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "debtor_id": debtor.id,
+                "invoice_ids": [(6, 0, (invoices or self.env["account.move"]).ids)],
                 "kind": "payment_link",
                 "channel": "sms",
                 "state": "planned",
