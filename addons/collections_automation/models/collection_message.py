@@ -327,19 +327,19 @@ class CollectionMessage(models.Model):
         """The contact gate moved this row later (``verdict``): it waits
         ``planned`` until then, with the rule and the reason on the row."""
         gate = self.env["collection.contact.gate"]
+        # the note depends on the customer's time zone only: one write per zone
+        by_note = defaultdict(lambda: self.browse())
         for message in self:
-            message._apply_event(
+            by_note[gate._deferral_note(verdict, message.partner_id)] |= message
+        for note, messages in by_note.items():
+            messages._apply_event(
                 "defer",
                 {
                     "scheduled_at": verdict.until,
                     "deferral_rule": verdict.rule,
-                    "deferral_reason": gate._deferral_note(verdict, message.partner_id),
+                    "deferral_reason": note,
                 },
             )
-
-    # === Channels === #
-
-    # === Voice call flow (served as TwiML by the controller) === #
 
     def _log_sent(self):
         """The sent reminders in their customers' chatter, in a few batches."""
