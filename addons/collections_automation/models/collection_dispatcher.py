@@ -158,27 +158,6 @@ class CollectionDispatcher(models.AbstractModel):
         self.env["collection.message"].invalidate_model(["state", *(extra or {})])
         return moved
 
-    @api.model
-    def _set_state(self, ids, state, extra=None):
-        assignments = SQL(", ").join(
-            [
-                SQL("state = %s", state),
-                SQL("write_date = %s", fields.Datetime.now()),
-                *(
-                    SQL("%s = %s", SQL.identifier(k), v)
-                    for k, v in (extra or {}).items()
-                ),
-            ]
-        )
-        self.env.cr.execute(
-            SQL(
-                "UPDATE collection_message SET %s WHERE id = ANY(%s)",
-                assignments,
-                list(ids),
-            )
-        )
-        self.env["collection.message"].invalidate_model(["state", *(extra or {})])
-
     # === Recovery === #
     @api.model
     def _recover_stuck(self, now=None):
@@ -413,6 +392,7 @@ class CollectionDispatcher(models.AbstractModel):
         context = gate._facts(messages.partner_id, now)
         allowed = self.env["collection.message"]
         deferred = defaultdict(lambda: self.env["collection.message"])
+        refused = defaultdict(lambda: self.env["collection.message"])
         for message in messages:
             partner = message.partner_id
             verdict = gate._decide(
@@ -431,10 +411,13 @@ class CollectionDispatcher(models.AbstractModel):
             elif verdict.state == "deferred":
                 deferred[verdict] |= message
             else:
-                message._mark_refused(verdict)
-        # quiet hours defer whole batches to a handful of times
+                refused[verdict] |= message
+        # quiet hours defer whole batches to a handful of times; refusals
+        # share a few reasons too
         for verdict, rows in deferred.items():
             rows._defer(verdict)
+        for verdict, rows in refused.items():
+            rows._mark_refused(verdict)
         return allowed
 
     # === Sending through an external provider === #
@@ -485,8 +468,7 @@ class CollectionDispatcher(models.AbstractModel):
     @api.model
     def _render_all(self, messages):
         """Render what is not rendered yet; a template error fails its row."""
-        for message in messages.filtered(lambda m: not m.body):
-            message._render_or_fail()
+        messages.filtered(lambda m: not m.body)._render_all_or_fail()
         return messages.filtered(lambda m: m.state in outbox.sources("claim"))
 
     @api.model

@@ -312,16 +312,14 @@ class CollectionMessage(models.Model):
             "refuse",
             {"refusal_rule": verdict.rule, "refusal_reason": verdict.reason},
         )
-        for message in moved:
-            message.partner_id._message_log(
-                body=self.env._(
-                    "Collection reminder %(step)s by %(channel)s not sent: "
-                    "%(reason)s",
-                    step=message.step_id.name or "",
-                    channel=message._channel_label(),
-                    reason=verdict.reason,
-                )
+        moved._log_batch(
+            lambda message: self.env._(
+                "Collection reminder %(step)s by %(channel)s not sent: %(reason)s",
+                step=message.step_id.name or "",
+                channel=message._channel_label(),
+                reason=verdict.reason,
             )
+        )
 
     def _defer(self, verdict):
         """The contact gate moved this row later (``verdict``): it waits

@@ -118,8 +118,10 @@ class CollectionMessageRender(models.AbstractModel):
 
     def _render_batch(self, template, lang):
         """Render ``template`` in ``lang`` for these rows, which use it."""
+        # the templates read the link: it is on the row before they render
         for message, url in self._payment_urls().items():
-            message.payment_url = url
+            if url != message.payment_url:
+                message.payment_url = url
         rendered = {}
         for fname in ("subject", "body"):
             if template[fname]:
@@ -136,9 +138,7 @@ class CollectionMessageRender(models.AbstractModel):
                         )
                     ) from error
         for message in self:
-            message.write(
-                {fname: values[message.id] for fname, values in rendered.items()}
-            )
+            message.write({fname: done[message.id] for fname, done in rendered.items()})
 
     def _lang(self):
         return self.partner_id.lang or self.env.lang or "en_US"
@@ -179,12 +179,12 @@ class CollectionMessageRender(models.AbstractModel):
         base = moves[:1].get_base_url()
         for message in todo:
             move = moves.browse(oldest.get(message.id))
-            urls[message] = move and base + move.get_portal_url()
+            urls[message] = base + move.get_portal_url() if move else False
         return urls
 
     def _whatsapp_template(self):
         """(name, language, body parameters) of the approved template."""
-        lang = self.partner_id.lang or self.env.lang or "en_US"
+        lang = self._lang()
         mapping = self.template_id._whatsapp_template_for(lang)
         if not mapping:
             raise UserError(
