@@ -58,7 +58,8 @@ class CollectionNegotiatedMixin(models.AbstractModel):
                 limit=1,
             )
         )
-        balance = debtor.total_overdue or debtor.total_due
+        # the figure the customer is told and the agent negotiates on
+        balance = debtor._amount_to_pay() if debtor else 0.0
         if balance <= 0:
             return problem_labels(self.env, ["nothing_owed"])
         policy = self.env["collection.agent.policy"].sudo()._for_debtor(debtor)

@@ -48,3 +48,39 @@ class TestAgentPolicy(AgentCommon):
             self.env["collection.agent.policy"].create(
                 {"name": "Bad", "max_discount_pct": 100}
             )
+
+    def test_a_plan_for_the_stated_balance_passes_with_an_invoice_on_hold(self):
+        """The agent negotiates on what the customer is told (invoices on hold
+        left out); the server's check uses that same figure."""
+        held = self.make_invoice(self.customer, 500, due_in=-20)
+        held.collection_hold = "dispute"
+        debtor = self.env["collection.debtor"].search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        debtor._refresh(partner_ids=self.customer.ids)
+        self.assertEqual(debtor.total_overdue, 1500)
+        self.assertEqual(debtor._amount_to_pay(), 1000)
+        plan = self.env["collection.payment.plan"].create(
+            {
+                "partner_id": self.customer.id,
+                "company_id": self.env.company.id,
+                "source": "ai_agent",
+                "balance": 1000,
+                "invoice_ids": self.invoice.ids,
+                "promise_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "partner_id": self.customer.id,
+                            "company_id": self.env.company.id,
+                            "amount": 500,
+                            "promise_date": self.days(7 * n),
+                            "source": "ai_agent",
+                        },
+                    )
+                    for n in (1, 2)
+                ],
+            }
+        )
+        self.assertEqual(len(plan.promise_ids), 2)

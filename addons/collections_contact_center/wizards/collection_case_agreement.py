@@ -48,7 +48,7 @@ class CollectionCaseAgreement(models.TransientModel):
         values = super().default_get(fields_list)
         case = self.env["collection.case"].browse(values.get("case_id"))
         if case and "amount" in fields_list:
-            values["amount"] = case.amount_overdue
+            values["amount"] = float(self.new({"case_id": case.id})._balance())
         return values
 
     def _policy(self):
@@ -83,7 +83,7 @@ class CollectionCaseAgreement(models.TransientModel):
     def _balance(self):
         """The balance the server checks agreements against (the AI agent's)."""
         debtor = self.case_id.debtor_id
-        return Decimal(str(debtor.total_overdue or debtor.total_due or 0))
+        return Decimal(str(debtor._amount_to_pay() if debtor else 0))
 
     def _problems(self):
         today = fields.Date.context_today(self)
@@ -163,7 +163,7 @@ class CollectionCaseAgreement(models.TransientModel):
                 "company_id": case.company_id.id,
                 "source": "collector",
                 "policy_override_reason": override_reason or False,
-                "balance": case.amount_overdue,
+                "balance": float(self._balance()),
                 "invoice_ids": invoices,
                 "promise_ids": [
                     fields.Command.create(
