@@ -292,10 +292,14 @@ class ResPartner(models.Model):
         )
 
     def action_collection_lift_hold(self):
-        on_hold = self.filtered("collection_hold")
+        """Lift the hold, with the server's rights once the records are
+        known to be readable (collectors do not edit contacts or invoices)."""
+        self.check_access("read")
+        on_hold = self.sudo().filtered("collection_hold")
         on_hold.write({"collection_hold": False})
         for partner in on_hold:
             partner.message_post(
+                author_id=self.env.user.partner_id.id,
                 body=self.env._("Collection hold lifted by %s.", self.env.user.name),
                 subtype_xmlid="mail.mt_note",
             )

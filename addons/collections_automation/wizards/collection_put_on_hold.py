@@ -51,9 +51,13 @@ class CollectionPutOnHold(models.TransientModel):
         self.ensure_one()
         records = self._targets()
         label = dict(_hold_selection(self))[self.hold]
-        records.write({"collection_hold": self.hold})
-        for record in records:
+        # collectors read invoices and contacts but do not edit them: the
+        # records are checked as theirs, then the hold is written for them
+        records.check_access("read")
+        records.sudo().write({"collection_hold": self.hold})
+        for record in records.sudo():
             record.message_post(
+                author_id=self.env.user.partner_id.id,
                 body=self.env._(
                     "Put on collection hold (%(hold)s) by %(user)s: %(reason)s",
                     hold=label,

@@ -93,9 +93,10 @@ class CollectionCase(models.Model):
         check_company=True,
     )
     collection_hold = fields.Selection(
-        related="partner_id.collection_hold",
-        readonly=False,
+        [("dispute", "Dispute"), ("legal", "Legal")],
         string="Reminders on Hold",
+        compute="_compute_collection_hold",
+        inverse="_inverse_collection_hold",
         help="No reminder goes to the customer while on hold.",
     )
     call_ids = fields.One2many("collection.case.call", "case_id", "Calls")
@@ -960,7 +961,10 @@ class CollectionCase(models.Model):
         )
         customer = self.with_context(lang=partner.lang or self.env.lang)
         link = self._payment_link()
-        partner.message_post(
+        # collectors do not edit contacts: the case they work is checked
+        self.check_access("write")
+        partner.sudo().message_post(
+            author_id=self.env.user.partner_id.id,
             subject=customer.env._("Your account statement"),
             body=customer.env._(
                 "Please find your account statement attached. You can pay online "
@@ -974,6 +978,20 @@ class CollectionCase(models.Model):
         )
         self.message_post(body=self.env._("Statement sent to %s.", partner.email))
         return True
+
+    # === Hold === #
+    @api.depends("partner_id.collection_hold")
+    def _compute_collection_hold(self):
+        for case in self:
+            case.collection_hold = case.partner_id.sudo().collection_hold
+
+    def _inverse_collection_hold(self):
+        """A collector puts the customer of a case they work on hold; they do
+        not edit contacts, so the hold is written with the server's rights
+        once the case is known to be theirs."""
+        self.check_access("write")
+        for case in self:
+            case.partner_id.sudo().collection_hold = case.collection_hold
 
     # === History === #
     @api.depends("partner_id")

@@ -639,3 +639,20 @@ class TestRoles(WebClientMixin, CollectionsCommon, HttpCase):
             "form"
         ]["arch"]
         self.assertNotIn('name="action_retry"', arch)
+
+    def test_a_collector_puts_a_customer_on_hold_but_edits_no_contact(self):
+        self.login(self.ana)
+        self.rpc(
+            "collection.case",
+            "web_save",
+            [self.n["case"].id],
+            {"collection_hold": "legal"},
+            specification={"collection_hold": {}},
+        )
+        self.assertEqual(self.n["partner"].collection_hold, "legal")
+        self.refused("res.partner", "write", [self.n["partner"].id], {"name": "X"})
+        self.refused(
+            "res.partner.bank",
+            "create",
+            {"acc_number": "1", "partner_id": self.n["partner"].id},
+        )
