@@ -206,6 +206,14 @@ class CollectionProvider(models.Model):
         return routes
 
     @api.model
+    @tools.ormcache("company_id", "channel")
+    def _route_id(self, company_id, channel):
+        """Id of the provider the company routes ``channel`` through, or None
+        (cached: webhooks ask it once per receipt)."""
+        provider = self._routes([company_id]).get((company_id, channel))
+        return provider.id if provider else None
+
+    @api.model
     @tools.ormcache("company_id")
     def _channels_of(self, company_id):
         """Channels the company's active providers carry (cached)."""
@@ -218,7 +226,7 @@ class CollectionProvider(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if set(vals) & {"active", "company_id"} or any(
+        if set(vals) & {"active", "company_id", "sequence", "kind"} or any(
             key.startswith("use_for_") for key in vals
         ):
             self.env.registry.clear_cache()

@@ -214,18 +214,17 @@ class CollectionWebhookEvent(models.Model):
         Message = self.env["collection.message"]
         company = provider.company_id
         provider_ref = event.get("provider_id")
-        route = provider._routes(company.ids)
-        routed = Message.browse()
+
+        def routed_here(row):
+            return provider._route_id(company.id, row.channel) == provider.id
+
         if provider_ref:
             rows = Message.search(
                 [("provider_ref", "=", provider_ref), ("company_id", "=", company.id)],
                 order="id desc",
             )
-            routed = rows.filtered(
-                lambda m: route.get((company.id, m.channel)) == provider
-            )
             if rows:
-                return (routed or rows)[:1]
+                return (rows.filtered(routed_here) or rows)[:1]
         reference = event.get("reference")
         if not reference:
             return Message
@@ -233,7 +232,7 @@ class CollectionWebhookEvent(models.Model):
             [("idempotency_key", "=", reference), ("company_id", "=", company.id)],
             limit=1,
         )
-        if not row or route.get((company.id, row.channel)) != provider:
+        if not row or not routed_here(row):
             return Message
         if row.provider_ref and provider_ref and row.provider_ref != provider_ref:
             return Message
