@@ -36,6 +36,14 @@
         "data/queue_job_data.xml",
     ],
     "demo": ["demo/collection_demo.xml", "demo/collection_demo_providers.xml"],
+    "assets": {
+        "web.assets_backend": [
+            "collections_automation/static/src/fields/*",
+        ],
+        "web.assets_tests": [
+            "collections_automation/static/tests/tours/*",
+        ],
+    },
     "development_status": "Alpha",
     "maintainers": [],
     "application": True,

@@ -2,6 +2,7 @@ from . import res_partner
 from . import collection_bucket
 from . import collection_template
 from . import collection_template_whatsapp
+from . import collection_template_preview
 from . import collection_journey
 from . import collection_journey_simulation
 from . import collection_journey_simulation_line

@@ -44,8 +44,9 @@ class CollectionJourneyStep(models.Model):
     )
     fallback_channels = fields.Char(
         default="email,sms",
-        help="Comma-separated channels tried in this order when the preferred "
-        "one is refused, e.g. sms,email.",
+        help="Channels tried, in the order picked, when the preferred one is "
+        "refused or has no template. Kept as channel codes separated by commas "
+        "(sms,email), as the planner reads them.",
     )
     template_ids = fields.Many2many(
         "collection.template",
@@ -72,7 +73,27 @@ class CollectionJourneyStep(models.Model):
         help="Email reminders of this step carry the PDF of each open invoice "
         "they list.",
     )
+    problems = fields.Text(
+        compute="_compute_problems",
+        help="What this step will always pass over, or why it can never send.",
+    )
 
+    # === Compute === #
+    @api.depends(
+        "action",
+        "channel",
+        "fallback_channels",
+        "template_ids",
+        "variant_ids.template_ids",
+        "journey_id.company_id",
+    )
+    def _compute_problems(self):
+        for step in self:
+            company = step.journey_id.company_id or self.env.company
+            blocking, warnings = step._problems(company)
+            step.problems = "\n".join(blocking + warnings) or False
+
+    # === Constraint === #
     @api.constrains("fallback_channels")
     def _check_fallback_channels(self):
         valid = {key for key, _label in self._fields["channel"].selection}
@@ -95,6 +116,7 @@ class CollectionJourneyStep(models.Model):
         if self.action == "escalate":
             return [], []
         Message = self.env["collection.message"]
+        step_name = self.name or self.env._("(new step)")
         labels = dict(self._fields["channel"]._description_selection(self.env))
         templates = self.template_ids | self.variant_ids.template_ids
         usable, warnings = [], []
@@ -105,7 +127,7 @@ class CollectionJourneyStep(models.Model):
                     self.env._(
                         "Step %(step)s: %(channel)s has no provider in %(company)s, "
                         "so it is always passed over.",
-                        step=self.name,
+                        step=step_name,
                         channel=label,
                         company=company.name,
                     )
@@ -115,7 +137,7 @@ class CollectionJourneyStep(models.Model):
                     self.env._(
                         "Step %(step)s: no %(channel)s template, so %(channel)s is "
                         "always passed over.",
-                        step=self.name,
+                        step=step_name,
                         channel=label,
                     )
                 )
@@ -128,7 +150,7 @@ class CollectionJourneyStep(models.Model):
                     self.env._(
                         "Step %(step)s has %(count)s %(channel)s templates: only "
                         "%(first)s is used.",
-                        step=self.name,
+                        step=step_name,
                         count=len(same),
                         channel=labels.get(channel, channel),
                         first=same[0].name,
@@ -140,7 +162,7 @@ class CollectionJourneyStep(models.Model):
                 self.env._(
                     "Step %(step)s has no channel with both a provider and a "
                     "template: it can never send anything.",
-                    step=self.name,
+                    step=step_name,
                 )
             )
         return blocking, warnings

@@ -58,6 +58,17 @@ class CollectionTemplate(models.Model):
         "parameters {{1}}, {{2}}... in order.",
     )
 
+    def action_preview(self):
+        """The template as a chosen customer would read it (see
+        ``collection.template.preview``)."""
+        self.ensure_one()
+        preview = (
+            self.env["collection.template.preview"]
+            .with_context(default_template_id=self.id)
+            .create({"template_id": self.id})
+        )
+        return preview._action_open()
+
     def _whatsapp_template_for(self, lang):
         """The approved template mapped for ``lang``, else the catch-all one."""
         self.ensure_one()

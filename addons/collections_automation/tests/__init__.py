@@ -10,6 +10,7 @@ from . import test_recovery
 from . import test_contact_gate
 from . import test_outbox_states
 from . import test_journey_builder
+from . import test_journey_builder_channels
 from . import test_roles
 from . import test_amounts
 from . import test_payment_links
