@@ -40,7 +40,19 @@ class AccountMove(models.Model):
         "Days Overdue",
         compute="_compute_collection_figures",
         search="_search_collection_days_overdue",
-        help="Days since the oldest unpaid installment fell due (negative: not yet).",
+        help="Days since the oldest unpaid installment fell due; 0 while it is "
+        "not due yet.",
+    )
+    collection_next_due_date = fields.Date(
+        "Next Due",
+        compute="_compute_collection_figures",
+        help="Due date of the oldest installment not yet paid (the invoice's "
+        "due date once nothing is left to collect).",
+    )
+    collection_overdue_label = fields.Char(
+        "Overdue",
+        compute="_compute_collection_figures",
+        help="How late the oldest unpaid installment is, in words.",
     )
     collection_hold = fields.Selection(
         [("dispute", "Dispute"), ("legal", "Legal")],
@@ -50,6 +62,7 @@ class AccountMove(models.Model):
 
     # === Compute and search methods === #
     @api.depends(
+        "invoice_date_due",
         "collection_invoice_ids.due_date",
         "collection_invoice_ids.amount_overdue",
         "collection_invoice_ids.bucket_id",
@@ -60,7 +73,18 @@ class AccountMove(models.Model):
             move.collection_due_date = figures.due_date
             move.collection_amount_overdue = figures.amount_overdue
             move.collection_bucket_id = figures.bucket_id
-            move.collection_days_overdue = figures.days_overdue
+            # measured from the oldest unpaid installment: never negative
+            days = max(figures.days_overdue, 0) if figures.due_date else 0
+            move.collection_days_overdue = days
+            move.collection_next_due_date = figures.due_date or move.invoice_date_due
+            if not figures.due_date:
+                move.collection_overdue_label = False
+            elif days:
+                move.collection_overdue_label = self.env._(
+                    "%(days)s days overdue", days=days
+                )
+            else:
+                move.collection_overdue_label = self.env._("Not due")
 
     def _search_collection_due_date(self, operator, value):
         return [("collection_invoice_ids.due_date", operator, value)]
@@ -80,10 +104,25 @@ class AccountMove(models.Model):
         return super()._field_to_sql(alias, fname, query, flush)
 
     def _search_collection_days_overdue(self, operator, value):
-        domain = self.env["collection.invoice"]._days_overdue_domain(
-            "collection_invoice_ids.due_date", operator, value
-        )
-        return domain
+        """Days overdue are 0 while not due: ``= 0`` is "not late", ``> 0``
+        late, whatever the day the oldest installment falls due."""
+        field = "collection_invoice_ids.due_date"
+        Invoice = self.env["collection.invoice"]
+        if isinstance(value, int) and value <= 0:
+            # compared with 0 or less, days not yet due count as 0
+            always = (operator in (">=", "!=") and value < 0) or (
+                operator == ">=" or (operator == ">" and value < 0)
+            )
+            never = operator == "<" or (operator in ("=", "<=") and value < 0)
+            if always:
+                return [(field, "!=", False)]
+            if never:
+                return [("id", "=", 0)]
+            if operator in ("=", "<="):  # value 0: not late
+                return Invoice._days_overdue_domain(field, "<=", 0)
+            if operator == "!=":  # value 0: late
+                return Invoice._days_overdue_domain(field, ">", 0)
+        return Invoice._days_overdue_domain(field, operator, value)
 
     # === Refresh at once === #
     def _post(self, soft=True):

@@ -68,12 +68,17 @@ class CollectionDebtor(models.Model):
     worst_bucket_id = fields.Many2one("collection.bucket")
     open_invoice_count = fields.Integer("Open Invoices")
     score = fields.Integer(
+        "Payment Score",
         aggregator="avg",
-        help="Payment behaviour, 0-100: on-time payments, lateness, promises "
-        "kept and replies. 50 for a customer without history.",
+        help="How likely the customer pays, from 0 (will not pay) to 100 (pays "
+        "on time), from on-time payments, lateness, promises kept and replies; "
+        "50 for a customer without history.",
     )
     priority = fields.Monetary(
-        help="Overdue amount at risk: the overdue amount weighted by a low score."
+        "Amount at Risk",
+        help="The overdue amount weighted by the risk of not being paid: "
+        "overdue x (100 - payment score) / 100. Customers are worked from the "
+        "highest amount at risk.",
     )
     segment_id = fields.Many2one("collection.segment")
     journey_id = fields.Many2one("collection.journey")

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
 
 from ..engine import promises as promise_engine
 
@@ -131,7 +131,11 @@ class CollectionPaymentPlan(models.Model):
                     "Payment plan recorded (%(origin)s): %(lines)s.",
                     origin=dict(self._fields["source"].selection)[plan.source],
                     lines="; ".join(
-                        f"{p.amount} {p.promise_date}"
+                        self.env._(
+                            "%(amount)s by %(date)s",
+                            amount=format_amount(p.env, p.amount, p.currency_id),
+                            date=format_date(p.env, p.promise_date),
+                        )
                         for p in plan.promise_ids.sorted("promise_date")
                     ),
                 )

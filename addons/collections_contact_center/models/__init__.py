@@ -13,3 +13,5 @@ from . import collection_kpi_line
 from . import collection_journey_step
 from . import collection_journey_variant
 from . import account_move
+from . import collection_agreement
+from . import mail_message

@@ -21,6 +21,8 @@ DISPUTE_REASONS = [
 ]
 #: Escalation reasons that make a case urgent at once.
 URGENT_REASONS = ("dispute", "hardship", "frustration")
+#: Stages an agreement moves a case out of (not a dispute, not legal).
+AGREEMENT_FROM = ("new", "in_progress", "promise", "plan")
 ESCALATION_REASONS = [
     ("journey", "Journey step"),
     ("dispute", "Dispute"),
@@ -100,6 +102,18 @@ class CollectionCase(models.Model):
         help="No reminder goes to the customer while on hold.",
     )
     call_ids = fields.One2many("collection.case.call", "case_id", "Calls")
+    # the customer's contact details, where the collector calls from
+    partner_phone = fields.Char("Phone", related="partner_id.phone")
+    partner_mobile = fields.Char("Mobile", related="partner_id.mobile")
+    partner_email = fields.Char("Email", related="partner_id.email")
+    partner_lang = fields.Selection(string="Language", related="partner_id.lang")
+    partner_tz = fields.Selection(string="Time Zone", related="partner_id.tz")
+    open_invoice_ids = fields.Many2many(
+        "account.move",
+        compute="_compute_open_invoice_ids",
+        string="Open Invoices",
+        help="The customer's invoices with something left to pay, oldest due " "first.",
+    )
     history_message_ids = fields.Many2many(
         "mail.message",
         compute="_compute_history_message_ids",
@@ -137,6 +151,12 @@ class CollectionCase(models.Model):
     def _compute_name(self):
         for case in self:
             case.name = case.partner_id.display_name or ""
+
+    def _compute_open_invoice_ids(self):
+        for case in self:
+            case.open_invoice_ids = (
+                case._open_invoices() if case.partner_id else self.env["account.move"]
+            )
 
     def _compute_sla_overdue(self):
         now = fields.Datetime.now()
@@ -249,6 +269,67 @@ class CollectionCase(models.Model):
             case.sla_deadline = (
                 now + timedelta(hours=hours) if hours and not case.is_closed else False
             )
+
+    # === Agreements (see collection_agreement.py) === #
+    def _on_agreement(self, agreement, kind):
+        """An agreement was recorded: the case moves to its stage, the open
+        calls are done, the chatter says what was agreed."""
+        self.ensure_one()
+        case = self.sudo()
+        stage = self.env.ref(f"collections_contact_center.stage_{kind}")
+        if case.stage_code in AGREEMENT_FROM and case.stage_id != stage:
+            case.stage_id = stage
+        call = self.env.ref("mail.mail_activity_data_call")
+        calls = case.activity_ids.filtered(lambda a: a.activity_type_id == call)
+        if calls:
+            calls.action_feedback(
+                feedback=self.env._("Agreed: %s", agreement.sudo().display_name)
+            )
+        case.message_post(
+            body=self.env._("Agreed: %s", agreement.sudo().display_name),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _open_agreements(self):
+        """The customer's open promises and running plans."""
+        self.ensure_one()
+        promises = (
+            self.env["collection.promise"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "child_of", self.partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("state", "=", "open"),
+                ]
+            )
+        )
+        return promises.filtered(lambda p: not p.plan_id or p.plan_id.state == "open")
+
+    def _on_agreement_ended(self):
+        """Nothing agreed is open any more: a case waiting on an agreement
+        goes back to work."""
+        self.ensure_one()
+        case = self.sudo()
+        if case.stage_code in ("promise", "plan") and not case._open_agreements():
+            case.stage_id = self.env.ref("collections_contact_center.stage_in_progress")
+
+    def _on_broken_agreement(self, promise):
+        """A promise or an installment was broken: a call for the case's
+        collector (else the team's manager, else whoever recorded it) today,
+        and the case back to work."""
+        self.ensure_one()
+        case = self.sudo()
+        owner = case.user_id or case.team_id.manager_id or promise.user_id
+        what = promise.plan_id or promise
+        case.activity_schedule(
+            "mail.mail_activity_data_call",
+            date_deadline=fields.Date.context_today(self),
+            summary=self.env._("Broken promise: call %s", case.partner_id.name),
+            note=what.sudo().display_name,
+            user_id=owner.id or self.env.uid,
+        )
+        case._on_agreement_ended()
 
     # === Disputes === #
     def action_dispute(self, reason, invoices=None):

@@ -7,3 +7,4 @@ from . import test_roles
 from . import test_contact_gate_calls
 from . import test_amounts
 from . import test_send_link_promise
+from . import test_cases_follow_agreements

@@ -121,10 +121,8 @@ class CollectionCaseAgreement(models.TransientModel):
             self._record_promise(
                 case, float(payment.amount), payment.date, override_reason=reason
             )
-            stage = "stage_promise"
         else:
             self._record_plan(case, outcome, override_reason=reason)
-            stage = "stage_plan"
         if problems and reason:
             case.message_post(
                 body=self.env._(
@@ -136,7 +134,8 @@ class CollectionCaseAgreement(models.TransientModel):
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",
             )
-        case.stage_id = self.env.ref(f"collections_contact_center.{stage}")
+        # the agreement moves the case to its stage and closes its calls,
+        # as any agreement does (see models/collection_agreement.py)
         return {"type": "ir.actions.act_window_close"}
 
     @api.model
