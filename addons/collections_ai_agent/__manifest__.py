@@ -21,6 +21,9 @@
         "web.assets_frontend": [
             "collections_ai_agent/static/src/js/portal_agent_chat.js",
         ],
+        "web.assets_tests": [
+            "collections_ai_agent/static/tests/tours/*",
+        ],
     },
     "development_status": "Alpha",
     "installable": True,

@@ -1,1 +1,2 @@
 from . import portal_chat
+from . import portal_invoice
