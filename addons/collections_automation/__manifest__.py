@@ -12,6 +12,7 @@
     "data": [
         "security/collections_security.xml",
         "security/ir.model.access.csv",
+        "security/collection_fee_security.xml",
         "views/collection_bucket_views.xml",
         "views/collection_debtor_views.xml",
         "views/collection_invoice_views.xml",
@@ -27,6 +28,7 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/collections_menus.xml",
+        "views/collection_fee_views.xml",
         "data/collection_bucket_data.xml",
         "data/collection_template_data.xml",
         "data/collection_reminder_email.xml",

@@ -21,11 +21,13 @@ from . import collection_dispatcher
 from . import collection_webhook_event
 from . import collection_promise
 from . import collection_payment_plan
+from . import collection_fee
 from . import collection_invoice
 from . import collection_refresh
 from . import collection_debtor
 from . import account_move
 from . import account_move_line
 from . import account_partial_reconcile
+from . import res_company
 from . import res_config_settings
 from . import mail_notification

@@ -73,6 +73,24 @@ class CollectionJourneyStep(models.Model):
         help="Email reminders of this step carry the PDF of each open invoice "
         "they list.",
     )
+    # === Late fees and interest (engine/fees.py, models/collection_fee.py) === #
+    late_fee_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_late_fee_currency_id"
+    )
+    late_fee_fixed = fields.Monetary(
+        "Late Fee",
+        currency_field="late_fee_currency_id",
+        help="A fixed fee charged once to each customer this step runs for, in "
+        "the currency of the customer's company (Settings > Collections says "
+        "with which product and whether the fee invoice is posted).",
+    )
+    late_fee_rate = fields.Float(
+        "Interest (% a year)",
+        digits=(16, 4),
+        help="Simple interest on each overdue invoice, percent a year, counted "
+        "day by day (actual/365) from its due date, or from the day interest "
+        "was last charged to the customer, to the day this step runs.",
+    )
     problems = fields.Text(
         compute="_compute_problems",
         help="What this step will always pass over, or why it can never send.",
@@ -94,6 +112,30 @@ class CollectionJourneyStep(models.Model):
             step.problems = "\n".join(blocking + warnings) or False
 
     # === Constraint === #
+    @api.depends("company_id")
+    def _compute_late_fee_currency_id(self):
+        for step in self:
+            step.late_fee_currency_id = (
+                step.company_id.currency_id or self.env.company.currency_id
+            )
+
+    @api.constrains("late_fee_fixed", "late_fee_rate")
+    def _check_late_fee(self):
+        for step in self:
+            if step.late_fee_fixed < 0 or step.late_fee_rate < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Step %(step)s: a late fee or an interest rate cannot be "
+                        "negative.",
+                        step=step.name,
+                    )
+                )
+
+    def _charges_late_fee(self):
+        """Whether this step charges a fee or interest when it runs."""
+        self.ensure_one()
+        return self.late_fee_fixed > 0 or self.late_fee_rate > 0
+
     @api.constrains("fallback_channels")
     def _check_fallback_channels(self):
         valid = {key for key, _label in self._fields["channel"].selection}

@@ -137,8 +137,13 @@ class CollectionMessageRender(models.AbstractModel):
                             error=error,
                         )
                     ) from error
+        # late fees (models/collection_fee.py): the charge of the row's step
+        fee_lines = self.env["collection.fee"]._reminder_lines(self, lang)
         for message in self:
-            message.write({fname: done[message.id] for fname, done in rendered.items()})
+            values = {fname: done[message.id] for fname, done in rendered.items()}
+            if fee_lines.get(message.id) and values.get("body"):
+                values["body"] = f"{values['body']}\n\n{fee_lines[message.id]}"
+            message.write(values)
 
     def _lang(self):
         return self.partner_id.lang or self.env.lang or "en_US"

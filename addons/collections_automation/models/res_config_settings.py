@@ -22,6 +22,16 @@ class ResConfigSettings(models.TransientModel):
     collection_payment_provider_missing = fields.Boolean(
         compute="_compute_collection_payment_providers"
     )
+    # late fees and interest of journey steps (models/collection_fee.py)
+    collection_fee_product_id = fields.Many2one(
+        related="company_id.collection_fee_product_id", readonly=False
+    )
+    collection_fee_account_id = fields.Many2one(
+        related="company_id.collection_fee_account_id", readonly=False
+    )
+    collection_fee_state = fields.Selection(
+        related="company_id.collection_fee_state", readonly=False
+    )
 
     @api.depends("company_id")
     def _compute_collection_payment_providers(self):

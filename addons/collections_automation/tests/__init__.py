@@ -17,3 +17,4 @@ from . import test_payment_links
 from . import test_by_hand
 from . import test_bulk_reminders
 from . import test_reminder_content
+from . import test_fees

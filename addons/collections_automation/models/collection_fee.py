@@ -1,0 +1,475 @@
+from decimal import Decimal
+
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_amount, format_date
+
+from ..engine import fees as fee_engine
+
+
+class CollectionFee(models.Model):
+    """A late fee or interest a journey step charged a customer.
+
+    Life cycle: when a step with a fee (``late_fee_fixed``) or an interest
+    rate (``late_fee_rate``) is planned for a customer (any outcome but a
+    refusal), the amount is quoted by ``engine/fees.py`` and charged as a
+    customer invoice in the company's currency (``move_id``), left in draft or
+    posted as Settings > Collections says; the reminder of that step states
+    it. ``state`` is ``charged`` until the fee is waived (``waived``): by
+    hand, or when the customer agrees a promise or a plan under a negotiation
+    policy that waives late fees (``collections_ai_agent``). A waived draft
+    invoice is cancelled, a posted one reversed by a credit note.
+
+    Once per customer, step and cycle: a cycle is the anchor date the step
+    counts from (the oldest unpaid due date, or the date a promise was
+    broken), and a unique constraint holds it whatever reruns.
+    """
+
+    _name = "collection.fee"
+    _description = "Late Fee"
+    _order = "create_date desc, id desc"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner", "Customer", required=True, index=True, readonly=True
+    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    debtor_id = fields.Many2one("collection.debtor", readonly=True)
+    step_id = fields.Many2one(
+        "collection.journey.step", "Journey Step", ondelete="set null", readonly=True
+    )
+    journey_id = fields.Many2one(
+        "collection.journey", ondelete="set null", readonly=True
+    )
+    anchor_date = fields.Date(
+        "Cycle",
+        required=True,
+        readonly=True,
+        help="The date the step counted from (oldest unpaid due date, or the "
+        "date a promise was broken): one fee per step and cycle.",
+    )
+    message_id = fields.Many2one(
+        "collection.message",
+        "Reminder",
+        ondelete="set null",
+        readonly=True,
+        index="btree_not_null",
+    )
+    move_id = fields.Many2one(
+        "account.move", "Fee Invoice", readonly=True, check_company=True
+    )
+    move_state = fields.Selection(related="move_id.state", string="Invoice Status")
+    fixed_amount = fields.Monetary("Fee", readonly=True)
+    interest_amount = fields.Monetary("Interest", readonly=True)
+    amount_total = fields.Monetary(
+        "Charged", readonly=True, help="Fee plus interest, before taxes."
+    )
+    interest_rate = fields.Float("Rate (% a year)", digits=(16, 4), readonly=True)
+    interest_base = fields.Monetary(
+        "Overdue Bearing Interest", readonly=True, help="In the company's currency."
+    )
+    interest_through = fields.Date(
+        "Interest Up To",
+        readonly=True,
+        help="Interest is charged up to this day; the next fee counts from it.",
+    )
+    state = fields.Selection(
+        [("charged", "Charged"), ("waived", "Waived")],
+        default="charged",
+        required=True,
+        readonly=True,
+        help="Charged: the fee invoice stands. Waived: cancelled (draft) or "
+        "reversed (posted), with the reason on the invoice.",
+    )
+    waived_reason = fields.Char("Why Waived", readonly=True)
+
+    _sql_constraints = [
+        (
+            "step_cycle_uniq",
+            "unique(partner_id, company_id, step_id, anchor_date)",
+            "A journey step charges a customer once per cycle.",
+        ),
+    ]
+
+    @api.depends("partner_id", "move_id", "amount_total")
+    def _compute_display_name(self):
+        for fee in self:
+            fee.display_name = self.env._(
+                "Late fee %(number)s: %(partner)s, %(amount)s",
+                number=fee.move_id.name if fee.move_id.state == "posted" else "",
+                partner=fee.partner_id.name or "",
+                amount=format_amount(fee.env, fee.amount_total, fee.currency_id),
+            )
+
+    # === Charging === #
+    @api.model
+    def _charge_for_messages(self, messages):
+        """Charge the fees of the steps just planned in ``messages``, as of
+        the day they were planned.
+
+        Rows refused, not from a journey, or whose step charges nothing are
+        passed over, as are customers already charged for that step and cycle.
+        Returns the fees created.
+        """
+        messages = messages.filtered(
+            lambda m: m.kind == "journey"
+            and m.state != "refused"
+            and m.debtor_id
+            and m.anchor_date
+            and m.step_id._charges_late_fee()
+        )
+        if not messages:
+            return self.browse()
+        Fee = self.sudo()
+        partners, companies = messages.partner_id, messages.company_id
+        known = Fee.search(
+            [("partner_id", "in", partners.ids), ("company_id", "in", companies.ids)]
+        )
+        taken = {
+            (f.partner_id.id, f.company_id.id, f.step_id.id, f.anchor_date)
+            for f in known
+        }
+        # waived interest stays forgiven: the next charge counts from it too
+        charged_through = {}
+        for fee in known.filtered("interest_through"):
+            key = (fee.partner_id.id, fee.company_id.id)
+            charged_through[key] = max(
+                fee.interest_through, charged_through.get(key, fee.interest_through)
+            )
+        items = self._overdue_items(partners, companies, known.move_id)
+        values = []
+        for message in messages:
+            key = (message.partner_id.id, message.company_id.id)
+            cycle = (*key, message.step_id.id, message.anchor_date)
+            if cycle in taken:
+                continue
+            taken.add(cycle)
+            step, currency = message.step_id, message.company_id.currency_id
+            # the planning day (a rerun or a simulation plans as of its own)
+            today = (message.create_date or fields.Datetime.now()).date()
+            quote = fee_engine.quote(
+                items.get(key, ()),
+                today,
+                fixed=Decimal(str(step.late_fee_fixed or 0)),
+                annual_rate_pct=Decimal(str(step.late_fee_rate or 0)),
+                charged_through=charged_through.get(key),
+                decimals=currency.decimal_places,
+            )
+            if not quote.total:
+                continue
+            values.append((message, quote))
+        if not values:
+            return self.browse()
+        fees = Fee.create(
+            [
+                {
+                    "partner_id": message.partner_id.id,
+                    "company_id": message.company_id.id,
+                    "debtor_id": message.debtor_id.id,
+                    "step_id": message.step_id.id,
+                    "journey_id": message.step_id.journey_id.id,
+                    "anchor_date": message.anchor_date,
+                    "message_id": message.id,
+                    "fixed_amount": float(quote.fixed),
+                    "interest_amount": float(quote.interest),
+                    "amount_total": float(quote.total),
+                    "interest_rate": float(quote.rate_pct),
+                    "interest_base": float(quote.base),
+                    "interest_through": quote.charged_through if quote.lines else False,
+                }
+                for message, quote in values
+            ]
+        )
+        for fee, (_message, quote) in zip(fees, values, strict=True):
+            fee._make_invoice(quote, quote.charged_through)
+        return fees
+
+    @api.model
+    def _overdue_items(self, partners, companies, fee_moves):
+        """Per (customer, company): the overdue part of each open invoice not
+        on hold, in company currency, as the engine's items. Fee invoices
+        bear no interest."""
+        rows = (
+            self.env["collection.invoice"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("company_id", "in", companies.ids),
+                    ("amount_overdue", ">", 0),
+                    ("move_id.collection_hold", "=", False),
+                    ("move_id", "not in", fee_moves.ids),
+                ]
+            )
+        )
+        items = {}
+        for row in rows:
+            items.setdefault((row.partner_id.id, row.company_id.id), []).append(
+                fee_engine.OverdueItem(
+                    Decimal(str(row.currency_id.round(row.amount_overdue))),
+                    row.due_date,
+                    row.move_id.name or "",
+                )
+            )
+        return items
+
+    def _make_invoice(self, quote, today):
+        """The customer invoice charging this fee, draft or posted as the
+        company says, noted on the invoice and on the customer."""
+        self.ensure_one()
+        company = self.company_id
+        env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+        line = {"quantity": 1}
+        if company.collection_fee_product_id:
+            line["product_id"] = company.collection_fee_product_id.id
+        elif company.collection_fee_account_id:
+            line["account_id"] = company.collection_fee_account_id.id
+            line["tax_ids"] = [Command.clear()]
+        step = self.step_id
+        lines = []
+        if quote.fixed:
+            lines.append(
+                dict(
+                    line,
+                    name=env._("Late fee (%(step)s)", step=step.name),
+                    price_unit=float(quote.fixed),
+                )
+            )
+        if quote.interest:
+            details = "; ".join(
+                env._(
+                    "%(ref)s: %(amount)s for %(days)s days",
+                    ref=item.ref,
+                    amount=format_amount(env, float(item.amount), company.currency_id),
+                    days=item.days,
+                )
+                for item in quote.lines
+            )
+            lines.append(
+                dict(
+                    line,
+                    name=env._(
+                        "Interest at %(rate)s%% a year to %(date)s on %(base)s "
+                        "overdue (%(details)s)",
+                        rate=f"{quote.rate_pct.normalize():f}",
+                        date=format_date(env, today),
+                        base=format_amount(env, float(quote.base), company.currency_id),
+                        details=details,
+                    ),
+                    price_unit=float(quote.interest),
+                )
+            )
+        move = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(company)
+            .with_context(default_move_type="out_invoice")
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.partner_id.id,
+                    "company_id": company.id,
+                    "currency_id": company.currency_id.id,
+                    "invoice_date": today,
+                    "invoice_payment_term_id": False,
+                    "invoice_date_due": today,
+                    "invoice_origin": step.journey_id.name,
+                    "ref": env._("Late fee: %(step)s", step=step.name),
+                    "invoice_line_ids": [Command.create(vals) for vals in lines],
+                }
+            )
+        )
+        self.move_id = move
+        if company.collection_fee_state == "posted":
+            move.action_post()
+        note = self.env._(
+            "Late fee charged by the collection journey %(journey)s, step "
+            "%(step)s: %(amount)s (fee %(fixed)s, interest %(interest)s).",
+            journey=step.journey_id.name,
+            step=step.name,
+            amount=format_amount(self.env, self.amount_total, self.currency_id),
+            fixed=format_amount(self.env, self.fixed_amount, self.currency_id),
+            interest=format_amount(self.env, self.interest_amount, self.currency_id),
+        )
+        move._message_log(body=note)
+        self.partner_id._message_log(
+            body=Markup("%s %s") % (note, move._get_html_link(title=move.name or ""))
+        )
+
+    # === Waiving === #
+    def action_waive(self):
+        """Waive by hand (a collection manager)."""
+        if not self.env.user.has_group(
+            "collections_automation.group_collection_manager"
+        ):
+            raise UserError(
+                self.env._("Only a collection manager may waive a late fee.")
+            )
+        self._waive(self.env._("waived by %(user)s", user=self.env.user.name))
+
+    def _waive(self, reason, record=None):
+        """Cancel the draft fee invoices, reverse the posted ones not yet
+        paid, and say why on the invoice, the customer and ``record`` (the
+        agreement). Fees already paid, even in part, are left as they are."""
+        waived = self.browse()
+        for fee in self.sudo().filtered(lambda f: f.state == "charged"):
+            move = fee.move_id
+            if move.state == "posted" and move.payment_state != "not_paid":
+                move._message_log(
+                    body=self.env._(
+                        "Late fee not waived (%(reason)s): it is paid already.",
+                        reason=reason,
+                    )
+                )
+                continue
+            if move.state == "draft":
+                move.button_cancel()
+            elif move.state == "posted":
+                move._reverse_moves(
+                    [
+                        {
+                            "ref": self.env._("Late fee waived: %s", reason),
+                            "invoice_date": fields.Date.context_today(self),
+                        }
+                    ],
+                    cancel=True,
+                )
+            fee.write({"state": "waived", "waived_reason": reason})
+            note = self.env._("Late fee waived: %(reason)s.", reason=reason)
+            move._message_log(body=note)
+            fee.partner_id._message_log(
+                body=Markup("%s %s")
+                % (note, move._get_html_link(title=move.name or ""))
+            )
+            waived |= fee
+        if waived and record:
+            record._message_log(
+                body=self.env._(
+                    "Late fees waived: %(fees)s.",
+                    fees=", ".join(
+                        format_amount(self.env, f.amount_total, f.currency_id)
+                        for f in waived
+                    ),
+                )
+            )
+        return waived
+
+    @api.model
+    def _waiver_policy(self, debtor):
+        """The name of the negotiation policy that waives ``debtor``'s late
+        fees when an agreement is made, or False. Without the AI agent there
+        is no negotiation policy: nothing is waived
+        (``collections_ai_agent`` fills this in)."""
+        return False
+
+    @api.model
+    def _waive_on_agreement(self, agreements):
+        """Waive the charged fees of the customers of these new promises or
+        plans, where the negotiation policy says so."""
+        for agreement in agreements:
+            partner = agreement.partner_id.commercial_partner_id
+            fees = self.sudo().search(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("company_id", "=", agreement.company_id.id),
+                    ("state", "=", "charged"),
+                ]
+            )
+            if not fees:
+                continue
+            debtor = fees.debtor_id[:1] or partner.sudo().collection_debtor_id
+            policy = self.sudo()._waiver_policy(debtor)
+            if not policy:
+                continue
+            fees._waive(
+                self.env._(
+                    "the customer agreed %(agreement)s; the negotiation policy "
+                    "%(policy)s waives late fees",
+                    agreement=agreement.display_name,
+                    policy=policy,
+                ),
+                record=agreement,
+            )
+
+    # === Stating it in the reminder === #
+    @api.model
+    def _reminder_lines(self, messages, lang):
+        """Per reminder row: the sentence stating the fee its step charged,
+        in ``lang`` (short on SMS and WhatsApp)."""
+        fees = self.sudo().search(
+            [("message_id", "in", messages.ids), ("state", "=", "charged")]
+        )
+        if not fees:
+            return {}
+        env = self.with_context(lang=lang).env
+        lines = {}
+        for fee in fees:
+            message = fee.message_id
+            amount = fee.move_id.amount_total or fee.amount_total
+            total = format_amount(env, amount, fee.currency_id, lang)
+            if message.channel != "email":
+                lines[message.id] = env._("Late fee added: %(amount)s.", amount=total)
+                continue
+            parts = []
+            if fee.fixed_amount:
+                parts.append(
+                    env._(
+                        "a fee of %(amount)s",
+                        amount=format_amount(
+                            env, fee.fixed_amount, fee.currency_id, lang
+                        ),
+                    )
+                )
+            if fee.interest_amount:
+                parts.append(
+                    env._(
+                        "interest of %(amount)s at %(rate)s%% a year on the amount "
+                        "overdue",
+                        amount=format_amount(
+                            env, fee.interest_amount, fee.currency_id, lang
+                        ),
+                        rate=f"{Decimal(str(fee.interest_rate)).normalize():f}",
+                    )
+                )
+            posted = fee.move_id.state == "posted"
+            lines[message.id] = env._(
+                "A late payment charge of %(amount)s has been added to your account"
+                "%(number)s: %(parts)s.",
+                amount=total,
+                number=f" ({fee.move_id.name})" if posted else "",
+                parts=env._(" and ").join(parts),
+            )
+        return lines
+
+
+class CollectionPlanner(models.AbstractModel):
+    """Journey steps charge their late fees as they are planned, before the
+    reminder is rendered, so that it states the fee."""
+
+    _inherit = "collection.planner"
+
+    @api.model
+    def _after_insert(self, message_ids):
+        messages = self.env["collection.message"].browse(message_ids)
+        self.env["collection.fee"]._charge_for_messages(messages)
+        return super()._after_insert(message_ids)
+
+
+class CollectionNegotiatedMixin(models.AbstractModel):
+    """A promise or a plan agreed may waive the customer's late fees, where
+    the negotiation policy says so (``collection.fee._waiver_policy``)."""
+
+    _inherit = "collection.negotiated.mixin"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        # a plan's installments are the plan's agreement, not one each
+        agreements = records.filtered(
+            lambda r: "plan_id" not in r._fields or not r.plan_id
+        )
+        self.env["collection.fee"]._waive_on_agreement(agreements)
+        return records

@@ -1,0 +1,214 @@
+from datetime import datetime, time, timedelta
+
+from odoo import Command
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+from odoo.tools import format_amount
+
+from .common import CollectionsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestLateFees(CollectionsCommon):
+    """A journey step with a late fee and interest charges it once per
+    customer and cycle, on an invoice in the company's currency, draft or
+    posted as the company says, and the reminder states it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Message = cls.env["collection.message"]
+        cls.Fee = cls.env["collection.fee"]
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Tomás Ibarra",
+                "email": "tomas@example.com",
+                "lang": "en_US",
+                "tz": "Europe/Madrid",
+                "country_id": cls.env.ref("base.es").id,
+            }
+        )
+        # 31 days past due: the standard journey's final notice (day 30)
+        cls.invoice = cls.make_invoice(cls.customer, 1000, due_in=-31)
+        cls.step = cls.env.ref("collections_automation.step_standard_final")
+        cls.step.write({"late_fee_fixed": 25, "late_fee_rate": 12})
+        cls.fee_product = cls.env["product.product"].create(
+            {
+                "name": "Late payment fee",
+                "type": "service",
+                "taxes_id": [Command.clear()],
+                "property_account_income_id": cls.company_data[
+                    "default_account_revenue"
+                ].id,
+            }
+        )
+        cls.env.company.collection_fee_product_id = cls.fee_product
+        cls.now = datetime.combine(cls.today, time(10, 0))
+
+    def cycle(self, now=None):
+        now = now or self.now
+        self.env["collection.debtor"]._refresh(
+            now.date(), company_ids=self.env.company.ids
+        )
+        return self.Message._plan(now, company_ids=self.env.company.ids)
+
+    def fees(self, partner=None):
+        return self.Fee.search([("partner_id", "=", (partner or self.customer).id)])
+
+    # 1000 x 12% x 31 / 365 = 10.19, plus the fee of 25
+    EXPECTED = 35.19
+
+    def test_one_fee_per_customer_and_cycle_in_draft(self):
+        self.assertEqual(self.cycle(), 1)
+        fee = self.fees()
+        self.assertEqual(len(fee), 1)
+        self.assertEqual(fee.step_id, self.step)
+        self.assertEqual(fee.anchor_date, self.invoice.invoice_date_due)
+        self.assertAlmostEqual(fee.fixed_amount, 25)
+        self.assertAlmostEqual(fee.interest_amount, 10.19)
+        self.assertAlmostEqual(fee.interest_base, 1000)
+        move = fee.move_id
+        self.assertEqual(move.state, "draft", "the company's default: draft")
+        self.assertEqual(move.move_type, "out_invoice")
+        self.assertEqual(move.partner_id, self.customer)
+        self.assertEqual(move.currency_id, self.env.company.currency_id)
+        self.assertAlmostEqual(move.amount_total, self.EXPECTED)
+        self.assertEqual(move.invoice_line_ids.product_id, self.fee_product)
+        interest_line = move.invoice_line_ids.filtered(
+            lambda line: "Interest" in line.name
+        )
+        self.assertIn(self.invoice.name, interest_line.name)
+        self.assertIn("31 days", interest_line.name)
+        # planning again, the same day and the days after: still one fee
+        self.assertEqual(self.cycle(), 0)
+        self.cycle(self.now + timedelta(days=1))
+        self.cycle(self.now + timedelta(days=2))
+        self.assertEqual(len(self.fees()), 1)
+        self.assertEqual(
+            self.env["account.move"].search_count(
+                [("partner_id", "=", self.customer.id), ("ref", "like", "Late fee")]
+            ),
+            1,
+        )
+        notes = "".join(self.customer.message_ids.mapped("body"))
+        self.assertIn("Late fee charged by the collection journey", notes)
+
+    def test_the_reminder_states_the_fee(self):
+        self.cycle()
+        message = self.Message.search(
+            [("partner_id", "=", self.customer.id), ("step_id", "=", self.step.id)]
+        )
+        self.assertEqual(message.channel, "email")
+        amount = format_amount(
+            self.env, self.EXPECTED, self.env.company.currency_id, "en_US"
+        )
+        self.assertIn(
+            f"A late payment charge of {amount} has been added to your account",
+            message.body,
+        )
+        self.assertIn("interest of", message.body)
+        self.assertIn("12% a year", message.body)
+        self.assertIn(amount, message.email_preview)
+        # it goes out as it reads
+        self.Message._dispatch(now=self.now)
+        self.assertEqual(message.state, "sent", message.error)
+        sent = self._mails[-1]["body"]
+        self.assertIn("A late payment charge of $&nbsp;35.19", sent)
+
+    def test_posted_when_the_company_says_so_and_numbered_in_the_reminder(self):
+        self.env.company.collection_fee_state = "posted"
+        self.cycle()
+        fee = self.fees()
+        self.assertEqual(fee.move_id.state, "posted")
+        self.assertEqual(fee.move_id.payment_state, "not_paid")
+        message = fee.message_id
+        self.assertIn(f"({fee.move_id.name})", message.body)
+
+    def test_sms_reminder_states_the_fee_briefly(self):
+        self.customer.write(
+            {"mobile": "+34 612 345 679", "collection_consent_sms": True}
+        )
+        self.customer.collection_preferred_channel = "sms"
+        self.cycle()
+        message = self.fees().message_id
+        self.assertEqual(message.channel, "sms")
+        amount = format_amount(
+            self.env, self.EXPECTED, self.env.company.currency_id, "en_US"
+        )
+        self.assertIn(f"Late fee added: {amount}.", message.body)
+
+    def test_interest_in_company_currency_for_an_invoice_in_another(self):
+        other = self.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])
+        customer = self.customer.copy({"name": "Two-currency customer"})
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": customer.id,
+                "currency_id": other.id,
+                "invoice_date": self.days(-31),
+                "invoice_date_due": self.days(-31),
+                "invoice_payment_term_id": False,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Service", "price_unit": 2000, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        invoice.action_post()
+        self.cycle()
+        fee = self.fees(customer)
+        self.assertEqual(fee.move_id.currency_id, self.env.company.currency_id)
+        # 2000 EUR at 2 per unit is 1000 in company currency
+        self.assertAlmostEqual(fee.interest_base, 1000)
+        self.assertAlmostEqual(fee.move_id.amount_total, self.EXPECTED)
+
+    def test_next_fee_counts_interest_from_the_last_charge(self):
+        self.cycle()
+        first = self.fees()
+        # a later step of the same cycle with interest only
+        self.step.late_fee_fixed = 0
+        escalate = self.env.ref("collections_automation.step_standard_escalate")
+        escalate.write({"late_fee_rate": 12})
+        self.cycle(self.now + timedelta(days=15))
+        second = self.fees() - first
+        self.assertEqual(second.step_id, escalate)
+        self.assertAlmostEqual(second.interest_amount, 4.93, msg="15 days, not 46")
+        self.assertEqual(second.interest_through, self.today + timedelta(days=15))
+
+    def test_refused_step_charges_nothing(self):
+        self.customer.write({"email": False})
+        self.cycle()
+        self.assertFalse(self.fees())
+
+    def test_waive_by_hand_is_for_managers(self):
+        self.env.company.collection_fee_state = "posted"
+        self.cycle()
+        fee = self.fees()
+        collector = self.env["res.users"].create(
+            {
+                "name": "Colin Collector",
+                "login": "colin_fees",
+                "groups_id": [
+                    Command.set(
+                        [
+                            self.env.ref(
+                                "collections_automation.group_collection_user"
+                            ).id
+                        ]
+                    )
+                ],
+            }
+        )
+        with self.assertRaises(UserError):
+            fee.with_user(collector).action_waive()
+        fee.action_waive()
+        self.assertEqual(fee.state, "waived")
+        self.assertEqual(fee.move_id.payment_state, "reversed")
+        self.assertIn(
+            "Late fee waived", "".join(fee.move_id.message_ids.mapped("body"))
+        )
+
+    def test_a_negative_fee_is_refused(self):
+        with self.assertRaises(ValidationError):
+            self.step.late_fee_rate = -1
