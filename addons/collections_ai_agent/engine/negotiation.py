@@ -17,6 +17,11 @@ Three kinds of agreement:
   never discounted. :func:`next_discount` gives the ladder the agent climbs:
   half the maximum first, then the maximum, never more.
 
+A policy may also **waive late fees** (``waive_late_fees``): once the customer
+agrees a promise or a plan under it, the late fees and interest the journey
+charged are cancelled (:func:`waives_late_fees`; the Odoo layer cancels or
+reverses the fee invoices and says so on the record).
+
 Money is :class:`~decimal.Decimal` rounded to the currency's minor unit
 (``decimals``: 2 by default, 0 for currencies without cents).
 
@@ -56,6 +61,7 @@ DEFAULT_PLAN_COUNT = 3
 
 _INT_KEYS = ("max_promise_days", "max_installments", "max_plan_days")
 _PCT_KEYS = ("min_promise_pct", "min_down_payment_pct", "max_discount_pct")
+_FLAG_KEYS = ("waive_late_fees",)
 
 
 @dataclass(frozen=True)
@@ -69,8 +75,14 @@ class Policy:
     min_installment_amount: Decimal = Decimal(0)
     min_down_payment_pct: Decimal = Decimal(0)
     max_discount_pct: Decimal = Decimal(0)
+    waive_late_fees: bool = False
 
     def __post_init__(self):
+        for key in _FLAG_KEYS:
+            if not isinstance(getattr(self, key), bool):
+                raise ValueError(
+                    f"Policy {key} must be true or false, not {getattr(self, key)!r}."
+                )
         for key in _INT_KEYS:
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, int):
@@ -121,6 +133,8 @@ class Policy:
         for key, value in values.items():
             if key in _INT_KEYS:
                 kwargs[key] = _whole(key, value)
+            elif key in _FLAG_KEYS:
+                kwargs[key] = _flag(key, value)
             else:
                 kwargs[key] = _decimal(key, value)
         return cls(**kwargs)
@@ -151,6 +165,37 @@ def _whole(key, value):
     if not number.is_finite() or number != number.to_integral_value():
         raise ValueError(f"Policy {key} must be a whole number, not {value!r}.")
     return int(number)
+
+
+def _flag(key, value):
+    """A yes/no policy value: a bool, or its JSON or form spelling.
+
+    >>> _flag("waive_late_fees", "true"), _flag("waive_late_fees", 0)
+    (True, False)
+    >>> _flag("waive_late_fees", "maybe")
+    Traceback (most recent call last):
+    ...
+    ValueError: Policy waive_late_fees must be true or false, not 'maybe'.
+    """
+    if isinstance(value, bool):
+        return value
+    if value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no", ""):
+        return False
+    raise ValueError(f"Policy {key} must be true or false, not {value!r}.")
+
+
+def waives_late_fees(policy):
+    """Whether an agreement under ``policy`` cancels the customer's late fees.
+
+    >>> waives_late_fees(Policy()), waives_late_fees({"waive_late_fees": True})
+    (False, True)
+    """
+    return Policy.from_dict(policy).waive_late_fees
 
 
 def _decimal(key, value):

@@ -11,6 +11,7 @@ POLICY_KEYS = (
     "min_installment_amount",
     "min_down_payment_pct",
     "max_discount_pct",
+    "waive_late_fees",
 )
 
 
@@ -66,6 +67,13 @@ class CollectionAgentPolicy(models.Model):
         help="Largest discount the agent may grant for paying in full; "
         "never offered first.",
     )
+    waive_late_fees = fields.Boolean(
+        "May Waive Late Fees",
+        help="When the customer agrees a promise or a payment plan under this "
+        "policy, the late fees and interest the journeys charged them are "
+        "waived: draft fee invoices cancelled, posted ones reversed, with a "
+        "note on the invoice, the customer and the agreement.",
+    )
 
     @api.constrains(*POLICY_KEYS)
     def _check_limits(self):
@@ -95,6 +103,13 @@ class CollectionAgentPolicy(models.Model):
     def _for_debtor(self, debtor):
         """The policy dict that applies to ``debtor`` (a collection.debtor);
         the engine's defaults when no policy matches."""
+        policy = self._matching(debtor)
+        return policy._to_dict() if policy else negotiation.Policy().to_dict()
+
+    @api.model
+    def _matching(self, debtor):
+        """The first policy (by sequence) whose segments and buckets match
+        ``debtor``; an empty recordset when none does."""
         policies = self.search(
             [("company_id", "in", (False, debtor.company_id.id))], order="sequence, id"
         )
@@ -103,5 +118,21 @@ class CollectionAgentPolicy(models.Model):
                 continue
             if policy.bucket_ids and debtor.worst_bucket_id not in policy.bucket_ids:
                 continue
-            return policy._to_dict()
-        return negotiation.Policy().to_dict()
+            return policy
+        return self.browse()
+
+
+class CollectionFee(models.Model):
+    """Late fees are waived on an agreement where the customer's negotiation
+    policy says so."""
+
+    _inherit = "collection.fee"
+
+    @api.model
+    def _waiver_policy(self, debtor):
+        if not debtor:
+            return False
+        policy = self.env["collection.agent.policy"].sudo()._matching(debtor)
+        if policy and negotiation.waives_late_fees(policy._to_dict()):
+            return policy.name
+        return False
