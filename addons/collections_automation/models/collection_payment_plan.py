@@ -129,7 +129,9 @@ class CollectionPaymentPlan(models.Model):
             plan.partner_id._message_log(
                 body=self.env._(
                     "Payment plan recorded (%(origin)s): %(lines)s.",
-                    origin=dict(self._fields["source"].selection)[plan.source],
+                    origin=dict(
+                        self._fields["source"]._description_selection(self.env)
+                    )[plan.source],
                     lines="; ".join(
                         self.env._(
                             "%(amount)s by %(date)s",

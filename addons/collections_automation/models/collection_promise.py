@@ -184,7 +184,9 @@ class CollectionPromise(models.Model):
                         promise.env, promise.amount, promise.currency_id
                     ),
                     date=format_date(promise.env, promise.promise_date),
-                    origin=dict(self._fields["source"].selection)[promise.source],
+                    origin=dict(
+                        self._fields["source"]._description_selection(self.env)
+                    )[promise.source],
                 )
             )
         return promises
@@ -276,7 +278,7 @@ class CollectionPromise(models.Model):
 
     def _on_settled(self):
         self.ensure_one()
-        labels = dict(self._fields["state"].selection)
+        labels = dict(self._fields["state"]._description_selection(self.env))
         self.partner_id._message_log(
             body=self.env._(
                 "Promise to pay %(amount)s by %(date)s: %(state)s.",

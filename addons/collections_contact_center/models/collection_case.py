@@ -356,7 +356,9 @@ class CollectionCase(models.Model):
             case.message_post(
                 body=self.env._(
                     "Dispute (%(reason)s) %(result)s.",
-                    reason=dict(DISPUTE_REASONS)[case.dispute_reason],
+                    reason=dict(
+                        case._fields["dispute_reason"]._description_selection(self.env)
+                    )[case.dispute_reason],
                     result=label,
                 )
             )
@@ -474,7 +476,9 @@ class CollectionCase(models.Model):
             (partner_id, company_id): (case_id, name, owner)
             for case_id, partner_id, company_id, name, owner in self.env.cr.fetchall()
         }
-        labels = dict(ESCALATION_REASONS)
+        labels = dict(
+            self._fields["escalation_reason"]._description_selection(self.env)
+        )
         bodies, activities, texts = {}, [], {}
         for key, (reason, note) in wanted.items():
             case_id, name, owner = found[key]

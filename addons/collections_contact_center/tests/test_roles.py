@@ -267,8 +267,8 @@ class TestRoles(WebClientMixin, CollectionsCommon, HttpCase):
         )
         form = self.open_case_form(case)
         self.assertEqual(form["amount_overdue"], 4515)
-        history = {m["model"] for m in form["history_message_ids"]}
-        self.assertIn("account.move", history, "the invoice's messages")
+        history = {m["collection_source"] for m in form["history_message_ids"]}
+        self.assertIn("Invoice", history, "the invoice's messages, in words")
 
         # Log a Call (no answer)
         self.run_wizard(
