@@ -3,7 +3,7 @@ from decimal import Decimal
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount, format_date
 
 from ..engine import fees as fee_engine
@@ -183,9 +183,10 @@ class CollectionFee(models.Model):
                 for message, quote in values
             ]
         )
-        for fee, (_message, quote) in zip(fees, values, strict=True):
-            fee._make_invoice(quote, quote.charged_through)
-        return fees
+        quotes = {
+            fee.id: quote for fee, (_message, quote) in zip(fees, values, strict=True)
+        }
+        return fees._make_invoices(quotes)
 
     @api.model
     def _overdue_items(self, partners, companies, fee_moves):
@@ -216,11 +217,83 @@ class CollectionFee(models.Model):
             )
         return items
 
-    def _make_invoice(self, quote, today):
-        """The customer invoice charging this fee, draft or posted as the
-        company says, noted on the invoice and on the customer."""
+    def _make_invoices(self, quotes):
+        """The customer invoices charging these fees (``quotes``: fee id ->
+        engine quote), created together per company, left in draft or posted
+        as the company says, and noted on each invoice and customer.
+
+        An invoice that cannot be made (no sales journal, a product of
+        another company) leaves its fee uncharged and says why on the
+        customer's chatter; it never stops the planning. Returns the fees
+        charged."""
+        charged = self.browse()
+        for company in self.company_id:
+            fees = self.filtered(lambda f, c=company: f.company_id == c)
+            try:
+                with self.env.cr.savepoint():
+                    fees._create_invoices(quotes)
+                charged |= fees
+            except (UserError, ValidationError):
+                # one by one, so that only the fee that cannot be made fails
+                for fee in fees:
+                    try:
+                        with self.env.cr.savepoint():
+                            fee._create_invoices(quotes)
+                        charged |= fee
+                    except (UserError, ValidationError) as error:
+                        fee.partner_id._message_log(
+                            body=self.env._(
+                                "Late fee of %(amount)s (step %(step)s) not "
+                                "charged: %(error)s",
+                                amount=format_amount(
+                                    self.env, fee.amount_total, fee.currency_id
+                                ),
+                                step=fee.step_id.name,
+                                error=error,
+                            )
+                        )
+                        fee.unlink()
+        return charged
+
+    def _create_invoices(self, quotes):
+        """Create (and post, if so) the invoices of these fees of one company."""
+        company = self.company_id.ensure_one()
+        Move = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(company)
+            .with_context(default_move_type="out_invoice")
+        )
+        moves = Move.create([fee._invoice_values(quotes[fee.id]) for fee in self])
+        for fee, move in zip(self, moves, strict=True):
+            fee.move_id = move
+        if company.collection_fee_state == "posted":
+            moves.action_post()
+        notes, partner_notes = {}, {}
+        for fee, move in zip(self, moves, strict=True):
+            note = self.env._(
+                "Late fee charged by the collection journey %(journey)s, step "
+                "%(step)s: %(amount)s (fee %(fixed)s, interest %(interest)s).",
+                journey=fee.journey_id.name,
+                step=fee.step_id.name,
+                amount=format_amount(self.env, fee.amount_total, fee.currency_id),
+                fixed=format_amount(self.env, fee.fixed_amount, fee.currency_id),
+                interest=format_amount(self.env, fee.interest_amount, fee.currency_id),
+            )
+            notes[move.id] = note
+            partner_notes[fee.partner_id.id] = Markup("%s %s") % (
+                note,
+                move._get_html_link(title=move.name or ""),
+            )
+        moves._message_log_batch(bodies=notes)
+        self.partner_id._message_log_batch(bodies=partner_notes)
+
+    def _invoice_values(self, quote):
+        """The values of the customer invoice charging this fee: a line for
+        the fixed fee, one for the interest (saying on what and how long), in
+        the company's currency, due the day it is charged."""
         self.ensure_one()
-        company = self.company_id
+        company, step, today = self.company_id, self.step_id, quote.charged_through
         env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
         line = {"quantity": 1}
         if company.collection_fee_product_id:
@@ -228,7 +301,6 @@ class CollectionFee(models.Model):
         elif company.collection_fee_account_id:
             line["account_id"] = company.collection_fee_account_id.id
             line["tax_ids"] = [Command.clear()]
-        step = self.step_id
         lines = []
         if quote.fixed:
             lines.append(
@@ -262,42 +334,18 @@ class CollectionFee(models.Model):
                     price_unit=float(quote.interest),
                 )
             )
-        move = (
-            self.env["account.move"]
-            .sudo()
-            .with_company(company)
-            .with_context(default_move_type="out_invoice")
-            .create(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": self.partner_id.id,
-                    "company_id": company.id,
-                    "currency_id": company.currency_id.id,
-                    "invoice_date": today,
-                    "invoice_payment_term_id": False,
-                    "invoice_date_due": today,
-                    "invoice_origin": step.journey_id.name,
-                    "ref": env._("Late fee: %(step)s", step=step.name),
-                    "invoice_line_ids": [Command.create(vals) for vals in lines],
-                }
-            )
-        )
-        self.move_id = move
-        if company.collection_fee_state == "posted":
-            move.action_post()
-        note = self.env._(
-            "Late fee charged by the collection journey %(journey)s, step "
-            "%(step)s: %(amount)s (fee %(fixed)s, interest %(interest)s).",
-            journey=step.journey_id.name,
-            step=step.name,
-            amount=format_amount(self.env, self.amount_total, self.currency_id),
-            fixed=format_amount(self.env, self.fixed_amount, self.currency_id),
-            interest=format_amount(self.env, self.interest_amount, self.currency_id),
-        )
-        move._message_log(body=note)
-        self.partner_id._message_log(
-            body=Markup("%s %s") % (note, move._get_html_link(title=move.name or ""))
-        )
+        return {
+            "move_type": "out_invoice",
+            "partner_id": self.partner_id.id,
+            "company_id": company.id,
+            "currency_id": company.currency_id.id,
+            "invoice_date": today,
+            "invoice_payment_term_id": False,
+            "invoice_date_due": today,
+            "invoice_origin": step.journey_id.name,
+            "ref": env._("Late fee: %(step)s", step=step.name),
+            "invoice_line_ids": [Command.create(vals) for vals in lines],
+        }
 
     # === Waiving === #
     def action_waive(self):

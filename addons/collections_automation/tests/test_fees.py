@@ -209,6 +209,16 @@ class TestLateFees(CollectionsCommon):
             "Late fee waived", "".join(fee.move_id.message_ids.mapped("body"))
         )
 
+    def test_a_fee_that_cannot_be_invoiced_never_stops_the_planning(self):
+        other_company = self.setup_other_company()["company"]
+        self.fee_product.company_id = other_company
+        self.assertEqual(self.cycle(), 1, "the reminder is planned all the same")
+        self.assertFalse(self.fees())
+        notes = "".join(self.customer.message_ids.mapped("body"))
+        self.assertIn("not charged", notes)
+        message = self.Message.search([("partner_id", "=", self.customer.id)])
+        self.assertNotIn("late payment charge", message.body)
+
     def test_a_negative_fee_is_refused(self):
         with self.assertRaises(ValidationError):
             self.step.late_fee_rate = -1
