@@ -2,9 +2,12 @@ from odoo import models
 
 
 class AccountMove(models.Model):
-    """The statement of the invoice's customer, from the invoice form."""
+    """The statement of the invoice's customer, from the invoice form; a
+    collector reads the invoices of their cases' customers in the case's
+    company (``collection.team.scope``)."""
 
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "collection.team.scope"]
 
     def action_collection_send_statement(self):
         self.ensure_one()

@@ -2,7 +2,8 @@ from odoo import models
 
 
 class CollectionConversation(models.Model):
-    _inherit = "collection.conversation"
+    _name = "collection.conversation"
+    _inherit = ["collection.conversation", "collection.team.scope"]
 
     def _on_escalation(self, reason, transcript):
         """The agent's hand-over opens or updates the customer's case, with

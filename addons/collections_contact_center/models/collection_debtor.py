@@ -2,7 +2,8 @@ from odoo import api, models
 
 
 class CollectionDebtor(models.Model):
-    _inherit = "collection.debtor"
+    _name = "collection.debtor"
+    _inherit = ["collection.debtor", "collection.team.scope"]
 
     @api.model
     def _refresh(self, *args, **kwargs):

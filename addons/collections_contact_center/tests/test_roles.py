@@ -249,6 +249,61 @@ class TestRoles(WebClientMixin, CollectionsCommon, HttpCase):
         )
         self.refused("collection.promise", "read", [self.n["promise"].id], ["amount"])
 
+    def test_a_collector_in_two_companies_sees_a_customer_only_where_the_case_is(self):
+        """Ana's North customer also owes in company B, where no case is hers:
+        working in both companies, she reads that customer's rows of company
+        A only (the case's company), and her own company B case's rows."""
+        partner = self.n["partner"]
+        invoice_b = self.make_invoice(partner, 300, due_in=-15, company=self.company_b)
+        self.env["collection.debtor"]._refresh(partner_ids=partner.ids)
+        Debtor = self.env["collection.debtor"]
+        debtor_b = Debtor.search(
+            [("partner_id", "=", partner.id), ("company_id", "=", self.company_b.id)]
+        )
+        self.assertTrue(debtor_b)
+        message_b = self.env["collection.message"].create(
+            {
+                "partner_id": partner.id,
+                "company_id": self.company_b.id,
+                "debtor_id": debtor_b.id,
+                "kind": "payment_link",
+                "channel": "email",
+                "state": "sent",
+                "idempotency_key": f"roles-b-{partner.id}",
+                "body": "Pay here: https://example.com/pay",
+            }
+        )
+        self.ana.company_ids |= self.company_b
+        self.login(self.ana)
+        both = {"allowed_company_ids": [self.company_a.id, self.company_b.id]}
+
+        def ids(model):
+            rows = self.rpc(model, "search_read", [], ["id"], context=both)
+            return {row["id"] for row in rows}
+
+        self.assertEqual(
+            ids("collection.debtor"), {self.n["debtor"].id, self.b["debtor"].id}
+        )
+        self.assertEqual(
+            ids("collection.message"), {self.n["message"].id, self.b["message"].id}
+        )
+        invoices = self.env["collection.invoice"].search(
+            [("partner_id", "=", partner.id)]
+        )
+        self.assertEqual(invoices.company_id, self.company_a | self.company_b)
+        self.assertEqual(
+            ids("collection.invoice") & set(invoices.ids),
+            set(invoices.filtered(lambda i: i.company_id == self.company_a).ids),
+        )
+        self.refused(
+            "collection.debtor", "read", [debtor_b.id], ["total_due"], context=both
+        )
+        self.refused(
+            "collection.message", "read", [message_b.id], ["state"], context=both
+        )
+        self.refused("account.move", "read", [invoice_b.id], ["name"], context=both)
+        self.rpc("account.move", "read", [self.b["invoice"].id], ["name"], context=both)
+
     def test_collector_opens_a_case_form_and_uses_its_buttons(self):
         case = self.n["case"]
         self.login(self.ana)

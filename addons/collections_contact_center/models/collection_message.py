@@ -1,0 +1,6 @@
+from odoo import models
+
+
+class CollectionMessage(models.Model):
+    _name = "collection.message"
+    _inherit = ["collection.message", "collection.team.scope"]
