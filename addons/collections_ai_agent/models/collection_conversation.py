@@ -11,7 +11,7 @@ from odoo.addons.collections_automation.models.collection_provider import (
     ODOO_JOB_CHANNEL,
 )
 
-from ..engine import dialogue
+from ..engine import dialogue, replies
 from .collection_conversation_turn import VIA_SELECTION
 
 _logger = logging.getLogger(__name__)
@@ -22,6 +22,31 @@ IDLE_DAYS = 30
 #: Channels with an opt-out of their own that confirms itself.
 SELF_CONFIRMING_OPT_OUT = ("whatsapp", "sms")
 MESSAGE_CHANNELS = ("email", "sms", "whatsapp", "voice")
+
+#: The other debts of a customer owing in several currencies, said where
+#: the agent states the balance (the engine negotiates one currency).
+ALSO_OWED = {
+    "en": "You also owe {others}. Tell me if you want to settle that too.",
+    "es": "También nos debe {others}. Dígame si quiere saldarlo también.",
+    "pt": "Também nos deve {others}. Diga-me se quer quitar isso também.",
+}
+#: The agent turns to the debt in another currency the customer asked about.
+NOW_ABOUT = {
+    "en": "About your debt in {currency}: {amount}.",
+    "es": "Sobre su deuda en {currency}: {amount}.",
+    "pt": "Sobre a sua dívida em {currency}: {amount}.",
+}
+#: Words naming a currency in a message, besides its ISO code.
+CURRENCY_WORDS = {
+    "EUR": ("euro", "euros", "€"),
+    "USD": ("dollar", "dollars", "dólar", "dolar", "dólares", "dolares", "us$"),
+    "MXN": ("peso", "pesos", "mexicanos"),
+    "BRL": ("reais",),
+    "GBP": ("pound", "pounds", "libra", "libras", "£"),
+    "COP": ("pesos colombianos",),
+}
+#: The words of a message, for naming currencies (symbols kept).
+CURRENCY_TOKEN = re.compile(r"[^\W\d_]+|[€£]|us\$", re.IGNORECASE)
 
 ESCALATION_SELECTION = [
     ("dispute", "Dispute"),
@@ -58,6 +83,13 @@ class CollectionConversation(models.Model):
         "res.company", required=True, index=True, readonly=True
     )
     debtor_id = fields.Many2one("collection.debtor", readonly=True, index=True)
+    currency_id = fields.Many2one(
+        "res.currency",
+        readonly=True,
+        help="The currency of the debt negotiated: the invoice's the customer "
+        "asked about, else the larger debt's. A customer owing in several "
+        "currencies is told each, and agrees on one at a time.",
+    )
     channel = fields.Selection(
         [
             ("whatsapp", "WhatsApp"),
@@ -238,12 +270,13 @@ class CollectionConversation(models.Model):
             limit=1,
         )
         # the amount the reminders and the payment page ask for (the overdue
-        # amount, or the whole balance when nothing is overdue yet)
-        balance = debtor._amount_to_pay() if debtor else 0
+        # amount, or the whole balance when nothing is overdue yet), in the
+        # currency of the debt asked about (the invoice's), else the larger
+        currency = debtor._debt_currency(invoice) if debtor else company.currency_id
+        balance = debtor._amount_to_pay(currency) if debtor else 0
         if not debtor or balance <= 0:
             # nothing to collect: the reply waits in the chatter for a person
             return self.browse()
-        currency = company.currency_id
         customer = {
             "name": partner.name,
             "lang": partner.lang or company.partner_id.lang or "en_US",
@@ -271,6 +304,7 @@ class CollectionConversation(models.Model):
                 "partner_id": commercial.id,
                 "company_id": company.id,
                 "debtor_id": debtor.id,
+                "currency_id": currency.id,
                 "channel": channel,
                 "lang": state["lang"],
                 "dialogue_state": state,
@@ -309,6 +343,8 @@ class CollectionConversation(models.Model):
         understander = self.env["collection.agent.llm"]._understander()
         policy = self.env["collection.agent.policy"]._for_debtor(self.debtor_id)
         today = self._today(partner)
+        switched = self._switch_currency(text)
+        informed = self.dialogue_state.get("informed")
         turn = dialogue.respond(
             self.dialogue_state,
             text,
@@ -323,13 +359,20 @@ class CollectionConversation(models.Model):
             reply = self.env["collection.agent.llm"]._rephrase(
                 reply, turn.state["lang"]
             )
+        intent = understander.last.intent if understander.last else False
+        stated = turn.state.get("informed") and (
+            not informed or intent == "balance_inquiry"
+        )
+        # nothing about the account for a caller not yet verified
+        if reply and turn.state.get("verified") and (stated or switched):
+            reply = self._with_other_currencies(reply, turn.state, switched)
         record = self.env["collection.conversation.turn"].create(
             {
                 "conversation_id": self.id,
                 "channel": channel,
                 "customer_text": text,
                 "reply": reply,
-                "intent": understander.last.intent if understander.last else False,
+                "intent": intent,
                 "actions": turn.actions,
                 "via": via,
                 "note": fallback,
@@ -348,6 +391,84 @@ class CollectionConversation(models.Model):
         if record.reply:
             self._answer(record, partner, provider, link)
         return record, link
+
+    # === Several currencies === #
+    def _other_debts(self):
+        """The customer's debts in other currencies than the one negotiated:
+        a list of (currency, amount asked), the larger first."""
+        self.ensure_one()
+        if not self.debtor_id:
+            return []
+        return [
+            (line["currency"], line["to_pay"])
+            for line in self.debtor_id._open_amounts_by_currency()
+            if line["currency"] != self._currency()
+            and line["currency"].compare_amounts(line["to_pay"], 0) > 0
+        ]
+
+    def _currency(self):
+        self.ensure_one()
+        return self.currency_id or self.company_id.currency_id
+
+    def _switch_currency(self, text):
+        """Turn the negotiation to the debt in another currency the message
+        names ("and the euros?", "EUR"), unless an agreement is on the table:
+        the engine negotiates one balance, in one currency. Return the
+        currency switched to, else None."""
+        self.ensure_one()
+        state = self.dialogue_state or {}
+        if (
+            state.get("pending")
+            or state.get("stage") != "active"
+            or not state.get("verified")
+        ):
+            return None
+        words = {word.lower() for word in CURRENCY_TOKEN.findall(text or "")}
+        for currency, amount in self._other_debts():
+            names = {currency.name.lower(), *CURRENCY_WORDS.get(currency.name, ())}
+            label = (currency.currency_unit_label or "").lower()
+            if label:
+                names.add(label)
+            if words & names:
+                state = dict(state)
+                state["customer"] = dict(
+                    state["customer"],
+                    balance=f"{amount:.{currency.decimal_places}f}",
+                    currency=currency.name,
+                    decimals=currency.decimal_places,
+                )
+                state.update(pending=None, draft_amount=None, discount_pct="0")
+                self.write({"currency_id": currency.id, "dialogue_state": state})
+                return currency
+        return None
+
+    def _with_other_currencies(self, reply, state, switched):
+        """The reply, with the debt switched to said first and the debts in
+        the other currencies said after, in the conversation's language."""
+        lang = state.get("lang") if state.get("lang") in ALSO_OWED else "en"
+        customer = state["customer"]
+
+        def money(currency, amount):
+            return replies.format_amount(
+                amount, currency.name, lang, currency.decimal_places
+            )
+
+        if switched:
+            reply = (
+                NOW_ABOUT[lang].format(
+                    currency=switched.name,
+                    amount=money(switched, float(customer["balance"])),
+                )
+                + " "
+                + reply
+            )
+        others = self._other_debts()
+        if others:
+            joined = {"en": " and ", "es": " y ", "pt": " e "}[lang].join(
+                money(currency, amount) for currency, amount in others
+            )
+            reply = reply + "\n" + ALSO_OWED[lang].format(others=joined)
+        return reply
 
     # === Acting on the agent's decisions === #
     def _apply_actions(self, turn, partner, provider, source, invoice):
@@ -433,6 +554,7 @@ class CollectionConversation(models.Model):
                 "amount": float(action["amount"]),
                 "promise_date": action["date"],
                 "source": "ai_agent",
+                "currency_id": self._currency().id,
                 "invoice_ids": self._open_invoices().ids,
                 "user_id": self._responsible().id,
                 "note": self._agreement_note(action),
@@ -446,6 +568,7 @@ class CollectionConversation(models.Model):
                 "partner_id": self.partner_id.id,
                 "company_id": self.company_id.id,
                 "source": "ai_agent",
+                "currency_id": self._currency().id,
                 "balance": float(self.dialogue_state["customer"]["balance"]),
                 "discount_pct": float(action.get("discount_pct") or 0),
                 "invoice_ids": self._open_invoices().ids,
@@ -480,9 +603,13 @@ class CollectionConversation(models.Model):
         return self.env._("Agreed with the AI agent by %s.", self.channel)
 
     def _open_invoices(self):
+        """The open invoices of the debt negotiated (in its currency)."""
         self.ensure_one()
-        return self.env["collection.invoice"]._open_moves(
-            self.partner_id, self.company_id
+        currency = self._currency()
+        return (
+            self.env["collection.invoice"]
+            ._open_moves(self.partner_id, self.company_id)
+            .filtered(lambda move: move.currency_id == currency)
         )
 
     def _payment_link(self, invoice=None):
@@ -497,19 +624,7 @@ class CollectionConversation(models.Model):
         )
         if promise:
             return promise._payment_link()
-        invoice = (
-            invoice
-            or self.env["collection.invoice"]
-            .search(
-                [
-                    ("partner_id", "=", self.partner_id.id),
-                    ("company_id", "=", self.company_id.id),
-                ],
-                order="due_date, id",
-                limit=1,
-            )
-            .move_id
-        )
+        invoice = invoice or self._open_invoices()[:1]
         if not invoice:
             return None
         return invoice.get_base_url() + invoice.get_portal_url()

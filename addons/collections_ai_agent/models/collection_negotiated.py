@@ -58,12 +58,13 @@ class CollectionNegotiatedMixin(models.AbstractModel):
                 limit=1,
             )
         )
-        # the figure the customer is told and the agent negotiates on
-        balance = debtor._amount_to_pay() if debtor else 0.0
+        # the figure the customer is told and the agent negotiates on: the
+        # debt in the agreement's currency, never a sum over currencies
+        currency = self.currency_id or company.currency_id
+        balance = debtor._amount_to_pay(currency) if debtor else 0.0
         if balance <= 0:
             return problem_labels(self.env, ["nothing_owed"])
         policy = self.env["collection.agent.policy"].sudo()._for_debtor(debtor)
-        currency = company.currency_id
         outcome = self._negotiation_outcome()
         # the user's day and the customer's: either may be the one agreed on
         days = {
@@ -83,7 +84,8 @@ class CollectionNegotiatedMixin(models.AbstractModel):
         return problem_labels(self.env, min(found, key=len))
 
     def _money(self, amount):
-        return Decimal(str(self.company_id.currency_id.round(amount)))
+        currency = self.currency_id or self.company_id.currency_id
+        return Decimal(str(currency.round(amount)))
 
 
 class CollectionPromise(models.Model):

@@ -4,3 +4,4 @@ from . import test_agent_policy
 from . import test_agent_payment_link
 from . import test_portal_chat
 from . import test_fee_waiver
+from . import test_agent_currencies

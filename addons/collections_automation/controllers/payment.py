@@ -18,7 +18,7 @@ from odoo.http import request
 from odoo.addons.account_payment.controllers.payment import PaymentPortal
 from odoo.addons.payment import utils as payment_utils
 
-from ..models.payment_link import TARGET_PARAMS, reference
+from ..models.payment_link import TARGET_PARAMS, link_terms, reference, terms_token
 
 #: Values of our own access token, besides the record, amount and currency.
 TOKEN_SCOPE = "collections"
@@ -33,9 +33,14 @@ class CollectionsPaymentPortal(PaymentPortal):
         return request.env[TARGET_PARAMS[kind][1]].sudo().browse(res_id).exists()
 
     @staticmethod
-    def _collection_amount_left(kind, target):
-        return (
-            target._amount_to_pay() if kind == "overdue" else target._payment_amount()
+    def _collection_terms(kind, target, kwargs):
+        """What the link pays now (currency, invoices, amount left), or None
+        when its terms were changed (see ``models/payment_link.py``)."""
+        return link_terms(
+            target,
+            kind,
+            kwargs.get("collection_terms"),
+            kwargs.get("collection_terms_token"),
         )
 
     def _collection_kind(self, kwargs):
@@ -55,19 +60,18 @@ class CollectionsPaymentPortal(PaymentPortal):
             target = self._collection_target(kind, res_id)
             partner_id = self._cast_as_int(kwargs.get("partner_id"))
             partner = request.env["res.partner"].sudo().browse(partner_id).exists()
+            terms = target and self._collection_terms(kind, target, kwargs)
             if (
-                not target
+                not terms
                 or not partner
                 or partner.commercial_partner_id
                 != target.partner_id.commercial_partner_id
             ):
                 raise werkzeug.exceptions.NotFound()
             kwargs.update(
-                currency_id=target.currency_id.id,
+                currency_id=terms.currency.id,
                 company_id=target.company_id.id,
-                reference=reference(
-                    partner.commercial_partner_id, target._payment_invoices()
-                ),
+                reference=reference(partner.commercial_partner_id, terms.invoices),
             )
         return super().payment_pay(*args, **kwargs)
 
@@ -81,50 +85,74 @@ class CollectionsPaymentPortal(PaymentPortal):
             return values
         target = self._collection_target(kind, res_id)
         amount = kwargs.get("amount")
-        currency_id = kwargs.get("currency_id")
-        if not target or not amount:
+        terms = target and self._collection_terms(kind, target, kwargs)
+        if not terms or not amount:
             return values
-        left = self._collection_amount_left(kind, target)
-        if target.currency_id.compare_amounts(left, 0) <= 0:
+        currency = terms.currency
+        if currency.compare_amounts(terms.left, 0) <= 0:
             values["amount"] = 0.0  # Odoo's page: "There is nothing to pay."
+            values["collection_paid_note"] = request.env._(
+                "This link is paid: nothing is left to pay on it. Thank you."
+            )
             return values
+        # what was paid since the link was made is not asked again
+        amount = currency.round(min(float(amount), terms.left))
+        route = f"/collections/payment/transaction/{kind}/{target.id}"
+        if terms.terms:
+            route += f"/{terms.terms}"
         values.update(
-            transaction_route=f"/collections/payment/transaction/{kind}/{target.id}",
+            amount=amount,
+            transaction_route=route,
             access_token=payment_utils.generate_access_token(
-                TOKEN_SCOPE, kind, target.id, float(amount), currency_id
+                TOKEN_SCOPE, kind, target.id, amount, currency.id, terms.terms
             ),
         )
         return values
 
     @http.route(
-        "/collections/payment/transaction/<string:kind>/<int:res_id>",
+        [
+            "/collections/payment/transaction/<string:kind>/<int:res_id>",
+            "/collections/payment/transaction/<string:kind>/<int:res_id>"
+            "/<string:terms>",
+        ],
         type="json",
         auth="public",
     )
     def collection_payment_transaction(
-        self, kind, res_id, amount, access_token, **kwargs
+        self, kind, res_id, amount, access_token, terms="", **kwargs
     ):
         """Create the transaction of a suite's link, linked to the open
-        invoices of the record it pays, and return its processing values."""
+        invoices of the record it pays, and return its processing values.
+        ``terms`` (a "pay everything overdue" link's currency and invoices)
+        are bound by the access token the page was given."""
         target = self._collection_target(kind, res_id)
         try:
             amount = float(amount)  # the page's JavaScript may strip the ".0"
         except (TypeError, ValueError):
             amount = None
-        if (
-            not target
-            or not amount
-            or not payment_utils.check_access_token(
-                access_token, TOKEN_SCOPE, kind, res_id, amount, target.currency_id.id
+        # the terms are bound by the access token checked below
+        link = (
+            target
+            and amount
+            and link_terms(
+                target, kind, terms, terms_token(target.env, kind, res_id, terms)
             )
+        )
+        if not link or not payment_utils.check_access_token(
+            access_token, TOKEN_SCOPE, kind, res_id, amount, link.currency.id, terms
         ):
             raise ValidationError(request.env._("The access token is invalid."))
-        currency = target.currency_id
-        if currency.compare_amounts(self._collection_amount_left(kind, target), 0) <= 0:
+        currency = link.currency
+        if currency.compare_amounts(amount, link.left) > 0:
             raise ValidationError(
                 request.env._("There is nothing left to pay on this link.")
+                if currency.compare_amounts(link.left, 0) <= 0
+                else request.env._(
+                    "Part of this link was paid meanwhile: open it again to pay "
+                    "what is left."
+                )
             )
-        invoices = target._payment_invoices()
+        invoices = link.invoices
         customer = target.partner_id.commercial_partner_id
         logged_in = not request.env.user._is_public()
         partner = request.env.user.partner_id if logged_in else customer

@@ -160,7 +160,8 @@ class AccountMove(models.Model):
     def _collection_account_figures(self):
         """The customer's figures as its reminders state them, for the
         invoice's portal page: ``{"overdue", "due", "currency", "pay_amount",
-        "pay_url"}``, or None when the customer owes nothing."""
+        "pay_url"}`` in the invoice's currency, or None when the customer owes
+        nothing in it."""
         self.ensure_one()
         if self.move_type not in COLLECTED_MOVE_TYPES:
             return None
@@ -175,14 +176,19 @@ class AccountMove(models.Model):
                 limit=1,
             )
         )
-        if not debtor or debtor.currency_id.compare_amounts(debtor.stated_due, 0) <= 0:
+        if not debtor:
+            return None
+        # in the invoice's currency: the debt in it, never a sum over currencies
+        currency = self.currency_id
+        figures = debtor._figures_in(currency)
+        if currency.compare_amounts(figures["due"], 0) <= 0:
             return None
         return {
-            "overdue": debtor.stated_overdue,
-            "due": debtor.stated_due,
-            "currency": debtor.currency_id,
-            "pay_amount": debtor._amount_to_pay(),
-            "pay_url": debtor._payment_link(),
+            "overdue": figures["overdue"],
+            "due": figures["due"],
+            "currency": currency,
+            "pay_amount": figures["to_pay"],
+            "pay_url": debtor._payment_link(currency=currency),
         }
 
     def action_collection_lift_hold(self):

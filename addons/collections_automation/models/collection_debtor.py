@@ -1,5 +1,7 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 
 from ..engine import buckets as bucket_engine
 from ..engine import segments as segment_engine
@@ -63,6 +65,23 @@ class CollectionDebtor(models.Model):
         compute="_compute_stated_amounts",
         help="The whole balance reminders and the payment page state: the "
         "total due less the invoices on hold.",
+    )
+    overdue_by_currency = fields.Char(
+        "Overdue per Currency",
+        compute="_compute_by_currency",
+        help="The overdue amount as told, in the currency of each debt: a "
+        "customer owing in two currencies has two totals, never a mixed sum.",
+    )
+    due_by_currency = fields.Char(
+        "Total Due per Currency",
+        compute="_compute_by_currency",
+        help="The whole balance as told, in the currency of each debt.",
+    )
+    to_pay_by_currency = fields.Char(
+        "Asked to Pay",
+        compute="_compute_by_currency",
+        help="What reminders ask for, in the currency of each debt: the overdue "
+        "amount, or the whole balance when nothing is overdue yet.",
     )
     days_overdue = fields.Integer(compute="_compute_days_overdue")
     worst_bucket_id = fields.Many2one("collection.bucket")
@@ -154,36 +173,284 @@ class CollectionDebtor(models.Model):
             debtor.stated_overdue = max(debtor.total_overdue - float(overdue), 0.0)
             debtor.stated_due = max(debtor.total_due - float(residual), 0.0)
 
-    def _amount_to_pay(self):
-        """What the customer is asked to pay now: the overdue amount, or the
-        whole balance when nothing is overdue yet."""
+    @api.depends("total_due", "total_overdue")
+    @api.depends_context("lang")
+    def _compute_by_currency(self):
+        # one query for all these customers: rendering a batch of reminders
+        # reads this for each of its customers
+        lines = self.filtered("id")._open_receivable_lines()
+        for debtor in self:
+            figures = (
+                debtor._open_amounts_by_currency(lines=lines[debtor.id])
+                if debtor.id
+                else []
+            )
+            texts = {}
+            for key in ("overdue", "due", "to_pay"):
+                texts[key] = debtor._amounts_in_words(
+                    [
+                        (line["currency"], line[key])
+                        for line in figures
+                        if line["currency"].compare_amounts(line[key], 0) > 0
+                    ]
+                )
+            debtor.overdue_by_currency = texts["overdue"]
+            debtor.due_by_currency = texts["due"]
+            debtor.to_pay_by_currency = texts["to_pay"]
+
+    def _amounts_in_words(self, amounts):
+        """``[(currency, amount)]`` as one text: "$ 700.00 and 600.00 €",
+        each amount in its currency; a symbol two of the currencies share
+        ($ for USD and MXN) is followed by the currency's code."""
         self.ensure_one()
+        if not amounts:
+            return format_amount(self.env, 0.0, self.currency_id)
+        symbols = [currency.symbol for currency, _amount in amounts]
+        texts = []
+        for currency, amount in amounts:
+            text = format_amount(self.env, amount, currency)
+            if symbols.count(currency.symbol) > 1:
+                text = f"{text} {currency.name}"
+            texts.append(text)
+        return self.env._(" and ").join(texts)
+
+    # === Figures per currency === #
+    def _open_amounts_by_currency(self, today=None, lines=None):
+        """The customer's figures in the currency of each debt, as told.
+
+        The same definition as the company-currency figures of
+        ``collection.refresh``, applied within each currency: the unapplied
+        credits (credit notes, payments) in a currency settle the open items
+        in that currency, oldest due first; what they leave of the items
+        past due is overdue; invoices on hold are left out of what is told.
+
+        :return: a list, the largest debt (in company currency) first, of
+            dicts with ``currency`` (``res.currency``), ``overdue``, ``due``,
+            ``to_pay`` (the overdue amount, else the whole balance) in that
+            currency, ``overdue_company`` and ``due_company`` (the same in
+            company currency, as booked), ``invoices`` (the open invoices not
+            on hold, oldest due first) and ``overdue_invoices`` (those with
+            something overdue). Currencies with open items only.
+            A statement, a reminder or the agent reads its totals here.
+        """
+        self.ensure_one()
+        today = today or fields.Date.context_today(self)
+        if lines is None:
+            lines = self._open_receivable_lines()[self.id]
+        by_currency = defaultdict(list)
+        for line in lines:
+            by_currency[line["currency_id"]].append(line)
+        Currency = self.env["res.currency"]
+        Move = self.env["account.move"]
+        result = []
+        for currency_id, items in by_currency.items():
+            currency = Currency.browse(currency_id)
+            items.sort(key=lambda line: (line["maturity"] or today, line["id"]))
+            figures = {}
+            for key in ("residual_currency", "residual"):
+                credit = sum(line[key] for line in items if line[key] < 0)
+                running, uncovered = 0.0, {}
+                for line in items:
+                    if line[key] > 0:
+                        running += line[key]
+                        uncovered[line["id"]] = min(line[key], max(running + credit, 0))
+                overdue = held_overdue = held_due = 0.0
+                for line in items:
+                    past = line["maturity"] and line["maturity"] < today
+                    left = uncovered.get(line["id"], 0.0) if past else 0.0
+                    overdue += left
+                    if line["held"] and line["installment"]:
+                        held_overdue += left
+                        held_due += line[key]
+                due = sum(line[key] for line in items)
+                figures[key] = (
+                    max(overdue - held_overdue, 0.0),
+                    max(due - held_due, 0.0),
+                    {
+                        line["move_id"]
+                        for line in items
+                        if line["installment"]
+                        and line["maturity"]
+                        and line["maturity"] < today
+                        and uncovered.get(line["id"], 0.0) > 0
+                    },
+                )
+            overdue, due, late_ids = figures["residual_currency"]
+            overdue, due = currency.round(overdue), currency.round(due)
+            moves = Move.browse(
+                dict.fromkeys(
+                    line["move_id"]
+                    for line in items
+                    if line["installment"] and not line["held"]
+                )
+            )
+            result.append(
+                {
+                    "currency": currency,
+                    "overdue": overdue,
+                    "due": due,
+                    "to_pay": overdue
+                    if currency.compare_amounts(overdue, 0) > 0
+                    else due,
+                    "overdue_company": self.currency_id.round(figures["residual"][0]),
+                    "due_company": self.currency_id.round(figures["residual"][1]),
+                    "invoices": moves,
+                    "overdue_invoices": moves.browse(
+                        [move_id for move_id in moves.ids if move_id in late_ids]
+                    ),
+                }
+            )
+        result.sort(
+            key=lambda line: (
+                -line["overdue_company"],
+                -line["due_company"],
+                line["currency"].name,
+            )
+        )
+        return result
+
+    def _open_receivable_lines(self):
+        """Debtor id -> its customer's open receivable lines in its company
+        (the lines the refresh reads), with their currency's residual and the
+        hold of their invoice, in one query for all these debtors."""
+        result = {debtor.id: [] for debtor in self}
+        if not self:
+            return result
+        self.env["account.move.line"].flush_model(
+            ["amount_residual", "amount_residual_currency", "reconciled"]
+        )
+        self.env["account.move"].flush_model(["collection_hold"])
+        self.flush_recordset(["partner_id", "company_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT d.id, aml.id, aml.move_id,
+                       COALESCE(aml.currency_id, rc.currency_id),
+                       aml.amount_residual_currency, aml.amount_residual,
+                       aml.date_maturity,
+                       aml.display_type = 'payment_term'
+                           AND aml.amount_residual > 0,
+                       am.collection_hold IS NOT NULL
+                  FROM collection_debtor d
+                  JOIN res_company rc ON rc.id = d.company_id
+                  JOIN account_move_line aml
+                    ON aml.partner_id = d.partner_id
+                   AND aml.company_id = d.company_id
+                  JOIN account_move am ON am.id = aml.move_id
+                 WHERE d.id = ANY(%s)
+                   AND aml.account_id IN (
+                           SELECT id FROM account_account
+                            WHERE account_type = 'asset_receivable')
+                   AND aml.parent_state = 'posted'
+                   AND aml.reconciled IS NOT TRUE
+                """,
+                self.ids,
+            )
+        )
+        keys = (
+            "id",
+            "move_id",
+            "currency_id",
+            "residual_currency",
+            "residual",
+            "maturity",
+            "installment",
+            "held",
+        )
+        for debtor_id, *row in self.env.cr.fetchall():
+            line = dict(zip(keys, row, strict=True))
+            line["residual_currency"] = float(line["residual_currency"] or 0)
+            line["residual"] = float(line["residual"] or 0)
+            result[debtor_id].append(line)
+        return result
+
+    def _figures_in(self, currency):
+        """:meth:`_open_amounts_by_currency`'s figures in ``currency``; zeros
+        and no invoices when nothing is open in it."""
+        self.ensure_one()
+        for line in self._open_amounts_by_currency():
+            if line["currency"] == currency:
+                return line
+        empty = self.env["account.move"]
+        return {
+            "currency": currency,
+            "overdue": 0.0,
+            "due": 0.0,
+            "to_pay": 0.0,
+            "overdue_company": 0.0,
+            "due_company": 0.0,
+            "invoices": empty,
+            "overdue_invoices": empty,
+        }
+
+    def _debt_currency(self, invoice=None):
+        """The currency of the debt a customer is asked about: the given
+        invoice's when it is open, else the currency of the largest debt (in
+        company currency), else the company's."""
+        self.ensure_one()
+        figures = [
+            line
+            for line in self._open_amounts_by_currency()
+            if line["currency"].compare_amounts(line["to_pay"], 0) > 0
+        ]
+        if invoice and invoice.currency_id in [line["currency"] for line in figures]:
+            return invoice.currency_id
+        return figures[0]["currency"] if figures else self.currency_id
+
+    def _amount_to_pay(self, currency=None):
+        """What the customer is asked to pay now: the overdue amount, or the
+        whole balance when nothing is overdue yet; in company currency (the
+        figure buckets, scores and priorities use), or in ``currency``: the
+        debt in that currency alone."""
+        self.ensure_one()
+        if currency:
+            return self._figures_in(currency)["to_pay"]
         return self.stated_overdue or self.stated_due
 
-    def _payment_link(self, amount=None):
-        """The "pay everything overdue" link: Odoo's payment page for
-        ``amount`` (by default :meth:`_amount_to_pay`), paying the open
-        invoices not on hold, oldest due first; None when there is nothing
-        to pay (see ``models/payment_link.py``)."""
+    def _payment_link(self, amount=None, currency=None):
+        """The "pay everything overdue" link in ``currency`` (by default the
+        currency of the largest debt): Odoo's payment page for ``amount`` (by
+        default :meth:`_amount_to_pay` in that currency), bound to the
+        invoices in that currency it pays (:meth:`_payment_invoices`),
+        oldest due first; None when there is nothing to pay (see
+        ``models/payment_link.py``)."""
         self.ensure_one()
-        amount = self._amount_to_pay() if amount is None else amount
-        return payment_link(self, "overdue", amount)
-
-    def _payment_invoices(self):
-        """The invoices a payment of :meth:`_payment_link` is reconciled
-        with, as the stated figures count them: the overdue ones not on hold,
-        or every open one not on hold when nothing is overdue."""
-        self.ensure_one()
-        rows = self.env["collection.invoice"].search(
-            [
-                ("partner_id", "=", self.partner_id.id),
-                ("company_id", "=", self.company_id.id),
-                ("move_id.collection_hold", "=", False),
-            ]
+        currency = currency or self._debt_currency()
+        amount = self._amount_to_pay(currency) if amount is None else amount
+        return payment_link(
+            self, "overdue", amount, currency, self._payment_invoices(currency)
         )
-        if self.currency_id.compare_amounts(self.stated_overdue, 0) > 0:
-            rows = rows.filtered(lambda row: row.amount_overdue > 0)
-        return open_invoices(rows.move_id)
+
+    def _payment_links_by_currency(self):
+        """One "pay everything overdue" link per currency owed: a list of
+        (currency, amount, url), the largest debt first."""
+        self.ensure_one()
+        links = []
+        for line in self._open_amounts_by_currency():
+            currency = line["currency"]
+            if currency.compare_amounts(line["to_pay"], 0) <= 0:
+                continue
+            url = payment_link(
+                self,
+                "overdue",
+                line["to_pay"],
+                currency,
+                self._payment_invoices(currency, line),
+            )
+            links.append((currency, line["to_pay"], url))
+        return links
+
+    def _payment_invoices(self, currency=None, figures=None):
+        """The invoices a payment of :meth:`_payment_link` in ``currency``
+        (by default the currency of the largest debt) is reconciled with, as
+        the stated figures count them: the overdue ones not on hold, or every
+        open one not on hold when nothing is overdue in that currency."""
+        self.ensure_one()
+        currency = currency or self._debt_currency()
+        figures = figures or self._figures_in(currency)
+        if currency.compare_amounts(figures["overdue"], 0) > 0:
+            return open_invoices(figures["overdue_invoices"])
+        return open_invoices(figures["invoices"])
 
     @api.depends("oldest_due_date")
     def _compute_days_overdue(self):

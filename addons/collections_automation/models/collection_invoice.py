@@ -47,6 +47,21 @@ class CollectionInvoice(models.Model):
         readonly=True, help="Unpaid installments past their due date."
     )
     amount_residual = fields.Monetary("Amount Due", readonly=True)
+    # the invoice's own currency: what the customer is asked for; the figures
+    # above are in company currency (the day's buckets, scores, priorities)
+    invoice_currency_id = fields.Many2one(
+        related="move_id.currency_id", string="Invoice Currency"
+    )
+    invoice_amount_total = fields.Monetary(
+        related="move_id.amount_total",
+        currency_field="invoice_currency_id",
+        string="Invoice Total",
+    )
+    invoice_amount_residual = fields.Monetary(
+        related="move_id.amount_residual",
+        currency_field="invoice_currency_id",
+        string="Amount Due in Invoice Currency",
+    )
     bucket_id = fields.Many2one("collection.bucket", readonly=True)
     hold = fields.Selection(related="move_id.collection_hold")
 

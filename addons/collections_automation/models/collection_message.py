@@ -124,7 +124,7 @@ class CollectionMessage(models.Model):
     replied_at = fields.Datetime("Replied")
     subject = fields.Char()
     body = fields.Text(help="The rendered content, as sent.")
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
     amount_due = fields.Monetary(help="Overdue amount when planned.")
     payment_url = fields.Char("Payment Link")
     recipient = fields.Char(help="Email address or E.164 number used.")

@@ -38,6 +38,18 @@ class CollectionMessageRender(models.AbstractModel):
         help="The email as it goes out (as it went out, once sent).",
     )
 
+    @api.depends("kind", "company_id", "invoice_ids")
+    def _compute_currency_id(self):
+        """The currency of ``amount_due``: a promise reminder's is the
+        promise's (its invoices' currency), any other row's the company's
+        (the customer's figure of the day, which orders and caps)."""
+        for message in self:
+            currencies = message.invoice_ids.currency_id
+            if message.kind == "promise_reminder" and len(currencies) == 1:
+                message.currency_id = currencies
+            else:
+                message.currency_id = message.company_id.currency_id
+
     @api.depends("email_html", "body", "channel", "invoice_ids", "payment_url")
     def _compute_email_preview(self):
         for message in self:
@@ -250,8 +262,6 @@ class CollectionMessageRender(models.AbstractModel):
         self.ensure_one()
         lang = self._lang()
         env = self.with_context(lang=lang).env
-        debtor = self.debtor_id
-        currency = debtor.currency_id or self.currency_id
         invoices = self.invoice_ids.filtered(
             lambda m: not m.currency_id.is_zero(m.amount_residual)
         ).sorted(lambda m: (m.collection_due_date or m.invoice_date_due, m.id))
@@ -274,18 +284,60 @@ class CollectionMessageRender(models.AbstractModel):
                     ),
                 }
             )
-        totals = debtor and {
-            "overdue": format_amount(env, debtor.stated_overdue, currency, lang),
-            "due": format_amount(env, debtor.stated_due, currency, lang),
-        }
+        totals = self._email_totals(env, lang)
         return env["ir.qweb"]._render(
             "collections_automation.reminder_email",
             {
                 "body": plaintext2html(self.body or ""),
                 "lines": lines,
                 "totals": totals,
+                "several_currencies": len(totals) > 1,
+                # a promise reminder keeps its own link, for the promise
+                "pay_per_currency": len(totals) > 1 and self.kind in FIGURE_KINDS,
                 "payment_url": self.payment_url,
                 "company": self.company_id,
                 "attached": attached,
             },
         )
+
+    def _email_totals(self, env, lang):
+        """The customer's totals as told, one per currency owed (never a sum
+        over currencies), the larger debt first: a list of dicts with
+        ``currency`` (its name), ``overdue``, ``due`` (formatted) and, when
+        the customer owes in several currencies, ``pay_url`` and ``pay``:
+        the "pay everything overdue" link of that currency and its amount."""
+        self.ensure_one()
+        debtor = self.debtor_id
+        if not debtor:
+            return []
+        figures = [
+            line
+            for line in debtor._open_amounts_by_currency()
+            if line["currency"].compare_amounts(line["due"], 0) > 0
+            or line["currency"].compare_amounts(line["overdue"], 0) > 0
+        ]
+        if not figures:
+            figures = [debtor._figures_in(debtor.currency_id)]
+        symbols = [line["currency"].symbol for line in figures]
+        totals = []
+        for line in figures:
+            currency = line["currency"]
+            total = {
+                "currency": currency.name,
+                "overdue": format_amount(env, line["overdue"], currency, lang),
+                "due": format_amount(env, line["due"], currency, lang),
+                "pay_url": False,
+                "pay": False,
+            }
+            if (
+                len(figures) > 1
+                and self.kind in FIGURE_KINDS
+                and currency.compare_amounts(line["to_pay"], 0) > 0
+            ):
+                total["pay_url"] = debtor._payment_link(currency=currency)
+                pay = format_amount(env, line["to_pay"], currency, lang)
+                if symbols.count(currency.symbol) > 1:
+                    pay = f"{pay} {currency.name}"  # $ for USD and MXN alike
+                total["pay"] = pay
+            totals.append(total)
+        return totals

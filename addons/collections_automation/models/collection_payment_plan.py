@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.tools import format_amount, format_date
 
 from ..engine import promises as promise_engine
+from .collection_promise import debt_currency
 
 #: Fields whose change puts a plan to the negotiation policy again.
 PLAN_POLICY_FIELDS = frozenset(
@@ -37,7 +38,17 @@ class CollectionPaymentPlan(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda s: s.env.company
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        help="The currency of the debt the plan settles: its invoices', else "
+        "the single currency of the customer's open invoices, else the "
+        "company's. Its installments are in it.",
+    )
     promise_ids = fields.One2many("collection.promise", "plan_id", "Installments")
     installment_count = fields.Integer(compute="_compute_amounts", store=True)
     amount_total = fields.Monetary(
@@ -86,6 +97,13 @@ class CollectionPaymentPlan(models.Model):
         "res.users", "Responsible", default=lambda s: s.env.user, tracking=True
     )
     note = fields.Text()
+
+    @api.depends("invoice_ids", "partner_id", "company_id")
+    def _compute_currency_id(self):
+        for plan in self:
+            plan.currency_id = debt_currency(
+                plan.env, plan.partner_id, plan.company_id, plan.invoice_ids
+            )
 
     @api.depends("promise_ids.amount", "promise_ids.amount_paid", "promise_ids.state")
     def _compute_amounts(self):

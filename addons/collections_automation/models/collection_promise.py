@@ -5,6 +5,24 @@ from odoo.tools import SQL, format_amount, format_date
 from ..engine import promises as promise_engine
 from .payment_link import open_invoices, payment_link
 
+
+def debt_currency(env, partner, company, invoices=None):
+    """The currency of a debt agreed on: the invoices' when they share one,
+    else the single currency of the customer's open invoices in ``company``,
+    else the company's."""
+    currencies = (invoices or env["account.move"]).currency_id
+    if not invoices and partner and company:
+        currencies = (
+            env["collection.invoice"]
+            .sudo()
+            ._open_moves(partner.commercial_partner_id, company)
+            .currency_id
+        )
+    if len(currencies) == 1:
+        return currencies
+    return company.currency_id if company else env.company.currency_id
+
+
 MANAGER_GROUP = "collections_automation.group_collection_manager"
 #: Fields whose change puts a promise to the negotiation policy again.
 POLICY_FIELDS = frozenset(
@@ -104,7 +122,17 @@ class CollectionPromise(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda s: s.env.company
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        help="The currency of the debt promised: the promised invoices' (or the "
+        "plan's), else the single currency of the customer's open invoices, "
+        "else the company's. Amounts and payments are counted in it.",
+    )
     invoice_ids = fields.Many2many(
         "account.move",
         "collection_promise_invoice_rel",
@@ -154,6 +182,32 @@ class CollectionPromise(models.Model):
         ondelete="cascade",
         help="The installment plan this promise is one installment of.",
     )
+
+    @api.depends("invoice_ids", "plan_id.currency_id", "partner_id", "company_id")
+    def _compute_currency_id(self):
+        for promise in self:
+            promise.currency_id = promise.plan_id.currency_id or debt_currency(
+                promise.env,
+                promise.partner_id,
+                promise.company_id,
+                promise.invoice_ids,
+            )
+
+    @api.constrains("currency_id", "invoice_ids")
+    def _check_invoice_currency(self):
+        for promise in self:
+            others = promise.invoice_ids.filtered(
+                lambda move, promise=promise: move.currency_id != promise.currency_id
+            )
+            if others:
+                raise ValidationError(
+                    self.env._(
+                        "A promise is in one currency: %(invoices)s are not in "
+                        "%(currency)s. Record one promise per currency.",
+                        invoices=", ".join(others.mapped("name")),
+                        currency=promise.currency_id.name,
+                    )
+                )
 
     @api.depends("partner_id", "amount", "promise_date")
     def _compute_display_name(self):
@@ -248,17 +302,21 @@ class CollectionPromise(models.Model):
                 promise._on_settled()
 
     def _paid_since_promise(self):
-        """Promise id -> amount reconciled on its invoices since it was made."""
+        """Promise id -> amount reconciled on its invoices since it was made,
+        in the promise's currency: only invoices in that currency count, by
+        what the payments settled of them in it (``debit_amount_currency``),
+        whatever the payment's own currency."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT p.id, COALESCE(SUM(apr.amount), 0)
+                SELECT p.id, COALESCE(SUM(apr.debit_amount_currency), 0)
                   FROM collection_promise p
                   JOIN res_partner rp ON rp.id = p.partner_id
                   JOIN account_move_line aml
                     ON aml.partner_id = rp.commercial_partner_id
                    AND aml.company_id = p.company_id
+                   AND aml.currency_id = p.currency_id
                    AND aml.display_type = 'payment_term'
                    AND aml.balance > 0
                   JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
@@ -358,7 +416,11 @@ class CollectionPromise(models.Model):
                             "kind": "promise_reminder",
                             "channel": template.channel,
                             "template_id": template.id,
-                            "invoice_ids": promise.invoice_ids.ids,
+                            # the invoices in the promise's currency, which
+                            # say the currency of its amount
+                            "invoice_ids": (
+                                promise.invoice_ids or promise._payment_invoices()
+                            ).ids,
                             "amount_due": left,
                             "payment_url": promise._payment_link(left),
                             "idempotency_key": promise._reminder_key(),
@@ -405,7 +467,7 @@ class CollectionPromise(models.Model):
             ],
             limit=1,
         )
-        return debtor._payment_invoices() if debtor else invoices
+        return debtor._payment_invoices(self.currency_id) if debtor else invoices
 
     @api.model
     def _due_for(self, partner, company):

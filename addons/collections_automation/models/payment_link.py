@@ -13,10 +13,21 @@ controller (``controllers/payment.py``) links the transaction to the
 record's open invoices, so that Odoo's own post-processing (account_payment)
 creates the payment and reconciles it with them, oldest due first; the
 reconciliation settles the promise (``account.partial.reconcile``).
+
+Currency: a link is in the currency of the debt it pays, never converted.
+A promise's link is in the promise's currency; "pay everything overdue" is
+one link per currency, bound to the invoices in that currency it was made
+for (``collection_terms``: the currency and the invoices, signed by
+``collection_terms_token``). Such a link asks for what is left of those
+invoices when it is opened (never more than its amount), and nothing once
+they are paid: it cannot be paid twice.
 """
+
+from dataclasses import dataclass
 
 from werkzeug.urls import url_encode
 
+from odoo.tools import consteq
 from odoo.tools import hmac as hmac_tool
 
 #: The URL parameter naming the record a link pays, per kind.
@@ -52,19 +63,83 @@ def reference(partner, invoices):
     return partner.ref or partner.name
 
 
-def payment_link(target, kind, amount):
-    """Odoo's payment page for ``amount`` paying ``target`` (a promise or a
-    debtor, whose ``partner_id``, ``company_id`` and ``currency_id`` say who
-    pays what), or None when there is nothing to pay."""
+def make_terms(currency, invoices):
+    """The terms of a "pay everything overdue" link: its currency and the
+    invoices it pays, as a URL-safe string (``"2-41-42"``)."""
+    return "-".join(str(i) for i in (currency.id, *invoices.ids))
+
+
+def terms_token(env, kind, target_id, terms):
+    return access_token(env, "collection_terms", kind, target_id, terms)
+
+
+@dataclass
+class LinkTerms:
+    """What a link pays as it stands now: the currency, the invoices a
+    payment is reconciled with, and what is left to pay on them."""
+
+    currency: object
+    invoices: object
+    left: float
+    terms: str = ""
+
+
+def link_terms(target, kind, terms=None, token=None):
+    """The :class:`LinkTerms` of a link of ``kind`` paying ``target``; None
+    when a "pay everything overdue" link's terms are missing or were changed.
+
+    A promise's link pays what is left of the promise, in its currency. A
+    "pay everything overdue" link pays what is left of its invoices in its
+    currency (what was paid since, by this link or otherwise, is not asked
+    again); its invoices on hold since are left out."""
     target.ensure_one()
-    currency = target.currency_id
+    if kind == "promise":
+        return LinkTerms(
+            target.currency_id, target._payment_invoices(), target._payment_amount()
+        )
+    if (
+        not terms
+        or not token
+        or not consteq(str(token), terms_token(target.env, kind, target.id, terms))
+    ):
+        return None
+    try:
+        currency_id, *invoice_ids = (int(part) for part in terms.split("-"))
+    except ValueError:
+        return None
+    env = target.env
+    currency = env["res.currency"].browse(currency_id).exists()
+    invoices = env["account.move"].browse(invoice_ids).exists()
+    if not currency:
+        return None
+    invoices = open_invoices(
+        invoices.filtered(
+            lambda move: move.currency_id == currency
+            and move.commercial_partner_id == target.partner_id
+            and move.company_id == target.company_id
+            and not move.collection_hold
+        )
+    )
+    left = currency.round(sum(invoices.mapped("amount_residual")))
+    return LinkTerms(currency, invoices, max(left, 0.0), terms)
+
+
+def payment_link(target, kind, amount, currency=None, invoices=None):
+    """Odoo's payment page for ``amount`` in ``currency`` (by default the
+    target's) paying ``target`` (a promise or a debtor, whose ``partner_id``
+    and ``company_id`` say who pays), or None when there is nothing to pay.
+    A "pay everything overdue" link is bound to ``invoices``."""
+    target.ensure_one()
+    currency = currency or target.currency_id
     amount = currency.round(amount or 0.0)
     if currency.compare_amounts(amount, 0) <= 0:
         return None
+    if invoices is None:
+        invoices = target._payment_invoices()
     partner = target.partner_id.commercial_partner_id
     param = TARGET_PARAMS[kind][0]
     query = {
-        "reference": reference(partner, target._payment_invoices()),
+        "reference": reference(partner, invoices),
         "amount": amount,
         "currency_id": currency.id,
         "partner_id": partner.id,
@@ -72,4 +147,10 @@ def payment_link(target, kind, amount):
         "access_token": access_token(target.env, partner.id, amount, currency.id),
         param: target.id,
     }
+    if kind == "overdue":
+        terms = make_terms(currency, invoices)
+        query["collection_terms"] = terms
+        query["collection_terms_token"] = terms_token(
+            target.env, kind, target.id, terms
+        )
     return f"{target.get_base_url()}/payment/pay?{url_encode(query)}"

@@ -18,3 +18,4 @@ from . import test_by_hand
 from . import test_bulk_reminders
 from . import test_reminder_content
 from . import test_fees
+from . import test_currencies
