@@ -123,6 +123,22 @@ class CollectionTemplatePreview(models.TransientModel):
         values.update(rendered)
         return values
 
+    def _debtor(self, partner):
+        """The customer's figures in the template's company, else in the
+        current company, else in another company the user works in."""
+        companies = self.template_id.company_id or self.env.companies
+        debtors = (
+            self.env["collection.debtor"]
+            .sudo()
+            .search(
+                [("partner_id", "=", partner.id), ("company_id", "in", companies.ids)]
+            )
+        )
+        return (
+            debtors.filtered(lambda d: d.company_id == self.env.company)[:1]
+            or debtors[:1]
+        )
+
     def _row_values(self):
         """The outbox row the customer would get with this template: planned
         now as a reminder sent by hand, with the customer's open invoices
@@ -130,15 +146,8 @@ class CollectionTemplatePreview(models.TransientModel):
         self.ensure_one()
         template = self.template_id
         partner = self.partner_id.commercial_partner_id
-        company = template.company_id or self.env.company
-        debtor = (
-            self.env["collection.debtor"]
-            .sudo()
-            .search(
-                [("partner_id", "=", partner.id), ("company_id", "=", company.id)],
-                limit=1,
-            )
-        )
+        debtor = self._debtor(partner)
+        company = template.company_id or debtor.company_id or self.env.company
         moves = (
             self.env["collection.invoice"]
             .sudo()

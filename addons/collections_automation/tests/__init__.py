@@ -19,3 +19,4 @@ from . import test_bulk_reminders
 from . import test_reminder_content
 from . import test_fees
 from . import test_currencies
+from . import test_tour_journey_builder

@@ -165,6 +165,24 @@ class TestTemplatePreview(WebClientMixin, CollectionsCommon, HttpCase):
         self.assertNotIn("1.180,00", shown["body"])
         self.assertEqual(shown["lang_name"], "English (US)")
 
+    def test_the_figures_are_those_of_the_company_the_customer_owes(self):
+        other = self.setup_other_company()["company"]
+        customer = self.env["res.partner"].create(
+            {"name": "Mara Ortiz", "email": "mara@example.com", "lang": "es_ES"}
+        )
+        self.make_invoice(customer, 640, due_in=-9, company=other)
+        self.env["collection.debtor"]._refresh(partner_ids=customer.ids)
+        self.collector.company_ids |= other
+        # the collector works in both companies, the current one first
+        env = self.env(
+            user=self.collector,
+            context={"allowed_company_ids": [self.env.company.id, other.id]},
+        )
+        preview = env["collection.template.preview"].create(
+            {"template_id": self.sms.id, "partner_id": customer.id}
+        )
+        self.assertIn("640,00", preview.body)
+
     def test_a_template_that_cannot_be_rendered_says_so_in_words(self):
         broken = self.sms.copy({"body": "Hola {{ object.no_such_field }}"})
         self.login(self.collector)
