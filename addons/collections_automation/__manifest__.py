@@ -36,6 +36,9 @@
         "data/collection_contact_policy_data.xml",
         "data/ir_cron_data.xml",
         "data/queue_job_data.xml",
+        "report/customer_statement.xml",
+        "views/collection_statement_views.xml",
+        "data/collection_statement_data.xml",
     ],
     "demo": ["demo/collection_demo.xml", "demo/collection_demo_providers.xml"],
     "assets": {

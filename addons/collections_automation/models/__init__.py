@@ -31,3 +31,6 @@ from . import account_partial_reconcile
 from . import res_company
 from . import res_config_settings
 from . import mail_notification
+from . import collection_statement
+from . import collection_statement_sending
+from . import report_customer_statement

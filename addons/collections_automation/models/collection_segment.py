@@ -29,6 +29,11 @@ class CollectionSegment(models.Model):
     category_ids = fields.Many2many("res.partner.category", string="Tags")
     min_score = fields.Integer(help="Inclusive, 0-100.")
     max_score = fields.Integer(default=100, help="Inclusive, 0-100.")
+    statement_monthly = fields.Boolean(
+        "Monthly Statement",
+        help="Email the customers of this segment their statement of account "
+        "every month.",
+    )
     debtor_count = fields.Integer(compute="_compute_debtor_count")
 
     @api.model_create_multi

@@ -64,6 +64,12 @@ class ResPartner(models.Model):
         help="Who receives the email reminders. Empty: the customer's invoicing "
         "addresses, else the customer.",
     )
+    collection_statement_monthly = fields.Boolean(
+        "Monthly Statement",
+        tracking=True,
+        help="Email this customer its statement of account every month (as "
+        "the contact policy allows). Its segment may ask for it too.",
+    )
     collection_whatsapp_inbound_at = fields.Datetime(
         "Last WhatsApp Message",
         readonly=True,

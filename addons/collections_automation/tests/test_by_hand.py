@@ -480,7 +480,7 @@ class TestByHand(ByHandCommon):
         )
         self.assertEqual(result["params"]["type"], "success")
         message = self.ana.message_ids.filtered(lambda m: m.attachment_ids)[:1]
-        self.assertTrue(message.attachment_ids[0].name.startswith("statement-"))
+        self.assertTrue(message.attachment_ids[0].name.lower().startswith("statement"))
         # no case: said in words
         other = self.customer("Otto Nocase")
         with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as caught:

@@ -971,53 +971,17 @@ class CollectionCase(models.Model):
         return invoice.get_base_url() + invoice.get_portal_url() if invoice else None
 
     def _statement_lines(self):
-        """Open items of the statement, oldest due first: invoices with their
-        open amount and the due date of their oldest unpaid installment, then
-        unapplied credit notes and payments (negative), so that the lines add
-        up to the total due; the overdue total is the customer's figure (see
-        ``collection.refresh``: credits settle the oldest items first).
+        """The lines of the customer's statement in the case's company, every
+        currency's (see ``collection.statement``): open invoices, unapplied
+        credit notes and payments, by date, each with the running balance of
+        its currency.
 
-        :return: list of dicts ``name, date, due_date, days_overdue, amount``
-            (amounts in company currency)
+        :return: list of dicts ``name, kind, date, due_date, days_overdue,
+            amount, balance`` (amounts in the line's currency)
         """
         self.ensure_one()
-        today = fields.Date.context_today(self)
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT am.name, COALESCE(am.invoice_date, am.date),
-                       MIN(aml.date_maturity) FILTER (WHERE aml.amount_residual > 0),
-                       SUM(aml.amount_residual)
-                  FROM account_move_line aml
-                  JOIN account_move am ON am.id = aml.move_id
-                 WHERE aml.partner_id = %(partner)s
-                   AND aml.company_id = %(company)s
-                   AND aml.account_id IN (
-                           SELECT id FROM account_account
-                            WHERE account_type = 'asset_receivable')
-                   AND aml.parent_state = 'posted'
-                   AND aml.reconciled IS NOT TRUE
-              GROUP BY am.id
-                HAVING SUM(aml.amount_residual) <> 0
-              ORDER BY SUM(aml.amount_residual) < 0,
-                       MIN(aml.date_maturity) FILTER (WHERE aml.amount_residual > 0),
-                       COALESCE(am.invoice_date, am.date), am.id
-                """,
-                partner=self.partner_id.id,
-                company=self.company_id.id,
-            )
-        )
-        return [
-            {
-                "name": name,
-                "date": date,
-                "due_date": due,
-                "days_overdue": max((today - due).days, 0) if due else 0,
-                "amount": float(amount),
-            }
-            for name, date, due, amount in self.env.cr.fetchall()
-        ]
+        data = self.env["collection.statement"]._data(self.partner_id, self.company_id)
+        return [line for section in data["sections"] for line in section["lines"]]
 
     def action_download_statement(self):
         return self.env.ref(
@@ -1025,43 +989,19 @@ class CollectionCase(models.Model):
         ).report_action(self)
 
     def action_send_statement(self):
-        """Email the statement PDF, through the contact policy like any
-        contact; refused, the collector is told why."""
+        """Email the customer's statement (``collection.statement``: through
+        the contact gate, purpose ``by_hand``); refused, the collector is told
+        why."""
         self.ensure_one()
-        partner = self.partner_id
-        if not partner.email:
-            raise UserError(self.env._("%s has no email address.", partner.name))
-        now = fields.Datetime.now()
-        verdict = self.env["collection.contact.gate"]._decide(
-            partner, "email", "by_hand", now, self.company_id
-        )
-        if not verdict.allowed:
-            raise UserError(
-                self.env._(
-                    "The contact policy does not allow it now: %s", verdict.reason
-                )
-            )
-        pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(
-            "collections_contact_center.action_report_collection_statement", self.ids
-        )
-        customer = self.with_context(lang=partner.lang or self.env.lang)
-        link = self._payment_link()
         # collectors do not edit contacts: the case they work is checked
         self.check_access("write")
-        partner.sudo().message_post(
-            author_id=self.env.user.partner_id.id,
-            subject=customer.env._("Your account statement"),
-            body=customer.env._(
-                "Please find your account statement attached. You can pay online "
-                "here: %s",
-                link or "",
-            ),
-            partner_ids=partner.ids,
-            attachments=[(f"statement-{partner.id}.pdf", pdf)],
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
+        sending = self.env["collection.statement"]._send_by_hand(
+            self.partner_id, self.company_id
         )
-        self.message_post(body=self.env._("Statement sent to %s.", partner.email))
+        if sending:
+            self.message_post(
+                body=self.env._("Statement sent to %s.", sending.recipient)
+            )
         return True
 
     # === Hold === #

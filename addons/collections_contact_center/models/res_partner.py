@@ -53,26 +53,25 @@ class ResPartner(models.Model):
         }
 
     def action_collection_send_statement(self):
-        """Email the statement of the customer's open case (the case's own
-        action: through the contact gate, with the statement PDF)."""
+        """Email the customer's statement now (``collection.statement``:
+        through the contact gate, with the statement PDF); the customer's
+        open case, if any, logs it."""
         self.ensure_one()
+        partner = self.commercial_partner_id
         case = self.collection_open_case_id
-        if not case:
-            raise UserError(
-                self.env._(
-                    "%s has no open case: statements are sent from the customer's "
-                    "case.",
-                    self.commercial_partner_id.display_name,
-                )
-            )
-        case.action_send_statement()
+        if case:
+            case.action_send_statement()
+            recipient = partner._collection_email_candidates().mapped("email")
+        else:
+            sending = self.env["collection.statement"]._send_by_hand(partner)
+            recipient = [sending.recipient] if sending else []
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "title": self.env._("Statement Sent"),
                 "message": self.env._(
-                    "Statement emailed to %s.", self.commercial_partner_id.email
+                    "Statement emailed to %s.", ", ".join(filter(None, recipient))
                 ),
                 "type": "success",
             },

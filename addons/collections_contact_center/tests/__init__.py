@@ -8,3 +8,4 @@ from . import test_contact_gate_calls
 from . import test_amounts
 from . import test_send_link_promise
 from . import test_cases_follow_agreements
+from . import test_statement_roles

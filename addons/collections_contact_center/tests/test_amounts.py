@@ -63,8 +63,12 @@ class TestAmountsEverywhere(AmountsPortfolio, HttpCase):
         # the statement sent to the customer: its lines add up to the total
         lines = case._statement_lines()
         self.assertAlmostEqual(sum(line["amount"] for line in lines), self.TOTAL_DUE)
+        # by date, each with the running balance
         self.assertEqual(
-            [line["amount"] for line in lines], [700.0, 1200.0, 500.0, -240.0, -100.0]
+            [line["amount"] for line in lines], [700.0, 1200.0, -240.0, -100.0, 500.0]
+        )
+        self.assertEqual(
+            [line["balance"] for line in lines], [700.0, 1900.0, 1660.0, 1560.0, 2060.0]
         )
         self.assertEqual(lines[1]["due_date"], self.days(-5), "oldest installment")
         html = self.env["ir.actions.report"]._render_qweb_html(
