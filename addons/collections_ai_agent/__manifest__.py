@@ -1,7 +1,7 @@
 {
     "name": "Collections AI Agent",
     "summary": "Conversational collections agent in Spanish, English and Portuguese",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting/Accounting",
     "author": "Cobranzas Suite contributors",
     "website": "https://github.com/cobranzas-suite/cobranzas",

@@ -53,14 +53,10 @@ class ResCompany(models.Model):
                 self.env._("The LLM calls per day cannot be negative.")
             )
 
-    def init(self):
-        result = super().init()
-        self._collection_llm_from_parameters()
-        return result
-
     def _collection_llm_from_parameters(self):
         """Move the former system-wide LLM parameters to every company that has
-        no endpoint of its own, then drop them (once; idempotent)."""
+        no endpoint of its own, then drop them (idempotent; run once by
+        ``migrations/18.0.1.2.0/post-migrate.py``)."""
         params = self.env["ir.config_parameter"].sudo()
         url = (params.get_param(f"{PARAM_PREFIX}url") or "").strip()
         if url:
