@@ -233,6 +233,11 @@ class CollectionContactGate(models.AbstractModel):
         """Per partner, the channels blacklisted: email in ``mail.blacklist``,
         the phone channels when the number is in ``phone.blacklist``."""
         result = defaultdict(set)
+        # the addresses of every customer and contact in one query: read one
+        # customer at a time, they cost a query each (34 s for 10,000)
+        (partners | partners.child_ids | partners.collection_contact_id).fetch(
+            ["type", "email", "email_normalized"]
+        )
         # email: blacklisted when every address a reminder would go to is
         emails = {
             partner.id: set(
@@ -256,12 +261,17 @@ class CollectionContactGate(models.AbstractModel):
             p.id: p.collection_phone_e164 for p in partners if p.collection_phone_e164
         }
         if numbers:
-            listed = set(
-                self.env["phone.blacklist"]
-                .sudo()
-                .search([("number", "in", sorted(set(numbers.values())))])
-                .mapped("number")
+            # the numbers are E.164 already, as the blacklist holds them:
+            # searching through the ORM parses each one again (8 s for 10,000)
+            self.env["phone.blacklist"].flush_model(["number", "active"])
+            self.env.cr.execute(
+                SQL(
+                    "SELECT number FROM phone_blacklist"
+                    " WHERE active AND number = ANY(%s)",
+                    sorted(set(numbers.values())),
+                )
             )
+            listed = {row[0] for row in self.env.cr.fetchall()}
             for partner_id, number in numbers.items():
                 if number in listed:
                     result[partner_id].update(PHONE_CHANNELS)

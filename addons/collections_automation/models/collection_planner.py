@@ -240,7 +240,13 @@ class CollectionPlanner(models.AbstractModel):
                 }
                 if verdict.state == "deferred":
                     row["deferral_rule"] = verdict.rule
-                    row["deferral_reason"] = gate._deferral_note(verdict, partner)
+                    # quiet hours defer a whole run to a few minutes per
+                    # time zone: one note each
+                    notes_memo = context.setdefault("deferral_notes", {})
+                    note_key = (verdict, partner.tz)
+                    if note_key not in notes_memo:
+                        notes_memo[note_key] = gate._deferral_note(verdict, partner)
+                    row["deferral_reason"] = notes_memo[note_key]
                 return row
             notes.append(f"{gate._channel_label(channel)}: {verdict.reason}")
             # the policy's word (a hold, an opt-out) says more than a channel
@@ -460,9 +466,27 @@ class CollectionPlanner(models.AbstractModel):
                     list(move_ids),
                 )
             )
-        self.env.invalidate_all()
+        self._forget_messages()
         self._after_insert([row[0] for row in inserted])
         return len(inserted)
+
+    @api.model
+    def _forget_messages(self):
+        """Forget what the cache holds of outbox rows, after rows were
+        inserted in SQL: the rows and every relation listing them. The rest
+        stays, above all the customers' figures read for the batch, which
+        rendering reads again (recomputed, they cost a query over the
+        customers' invoices each time)."""
+        self.env["collection.message"].invalidate_model()
+        for model in self.env.registry.values():
+            names = [
+                name
+                for name, field in model._fields.items()
+                if field.type in ("one2many", "many2many")
+                and field.comodel_name == "collection.message"
+            ]
+            if names:
+                self.env[model._name].invalidate_model(names)
 
     @api.model
     def _after_insert(self, message_ids):
