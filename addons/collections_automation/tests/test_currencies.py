@@ -304,6 +304,21 @@ class TestCurrencies(CurrencyPortfolio, HttpCase):
         promise._settle()
         self.assertEqual((promise.state, promise.amount_paid), ("kept", 600))
 
+    def test_promise_reminder_in_the_promise_currency(self):
+        promise = self.promise(600, self.inv_eur, promise_date=self.days(1))
+        self.env["collection.promise"]._cron_remind(now=self.now)
+        row = self.env["collection.message"].search(
+            [("idempotency_key", "=", promise._reminder_key())]
+        )
+        self.assertEqual(len(row), 1)
+        self.assertEqual((row.amount_due, row.currency_id), (600, self.eur))
+        self.assertEqual(row.invoice_ids, self.inv_eur)
+        row._render()
+        self.assertIn("600.00 €", plain(row.body))
+        self.assertEqual(
+            parse_qs(urlsplit(row.payment_url).query)["currency_id"], [str(self.eur.id)]
+        )
+
     def test_promise_currency_defaults_and_refuses_mixed_invoices(self):
         # several currencies open and no invoice named: the company's
         self.assertEqual(self.promise(100).currency_id, self.usd)
