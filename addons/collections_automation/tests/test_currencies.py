@@ -187,10 +187,10 @@ class TestCurrencies(CurrencyPortfolio, HttpCase):
             )
             for tr in tree.xpath("//tbody/tr")
         }
-        self.assertEqual(lines[self.inv_usd.name], "$ 700.00")
+        self.assertEqual(lines[self.inv_usd.name], "$ 700.00 USD")
         self.assertEqual(lines[self.inv_eur.name], "600.00 €")
         self.assertEqual(lines[self.inv_eur_later.name], "500.00 €")
-        self.assertEqual(lines[self.inv_mxn.name], "$ 10,000.00")
+        self.assertEqual(lines[self.inv_mxn.name], "$ 10,000.00 MXN")
         overdue = [
             plain(td.text_content())
             for td in tree.xpath("//td[hasclass('o_collection_total_overdue')]")
