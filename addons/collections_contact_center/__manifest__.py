@@ -22,6 +22,9 @@
     ],
     "demo": ["demo/collection_contact_center_demo.xml"],
     "assets": {
+        "web.assets_backend": [
+            "collections_contact_center/static/src/dashboard/*",
+        ],
         "web.assets_tests": [
             "collections_contact_center/static/tests/tours/*.js",
         ],

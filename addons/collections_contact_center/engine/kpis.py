@@ -428,3 +428,51 @@ def group_by(
     except TypeError:
         keys = list(groups)
     return {k: kpi(groups[k]) for k in keys}
+
+
+# -- trends --------------------------------------------------------------------
+
+STEADY = Decimal("0.05")
+"""A change of at most this much (a twentieth of a point, a day or a currency
+unit) is no change: the figures are shown with one decimal."""
+
+UP, DOWN, FLAT = "up", "down", "flat"
+BETTER, WORSE, SAME = "better", "worse", "same"
+
+
+def last_months(day: date, count: int = 12) -> list[date]:
+    """The first days of the ``count`` months up to ``day``'s, oldest first.
+
+    >>> last_months(date(2026, 2, 17), 3)
+    [datetime.date(2025, 12, 1), datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)]
+    """
+    index = day.year * 12 + day.month - 1
+    return [date(i // 12, i % 12 + 1, 1) for i in range(index - count + 1, index + 1)]
+
+
+def month_change(current, previous, higher_is_better=True, steady=STEADY):
+    """This month against the last: ``(delta, direction, judgement)``.
+
+    ``delta`` is ``current - previous`` in the KPI's own unit (points for a
+    rate, days, money), None when either month has no figure. ``direction``
+    is :data:`UP`, :data:`DOWN` or :data:`FLAT` (a change within
+    ``steady``); ``judgement`` is :data:`BETTER`, :data:`WORSE` or
+    :data:`SAME`: a DSO that falls is better, a recovery rate that falls is
+    worse.
+
+    >>> month_change(Decimal("42.5"), Decimal("45"), higher_is_better=False)
+    (Decimal('-2.5'), 'down', 'better')
+    >>> month_change(60, 72.5)
+    (Decimal('-12.5'), 'down', 'worse')
+    >>> month_change(10, 10.01)
+    (Decimal('-0.01'), 'flat', 'same')
+    >>> month_change(None, 10)
+    (None, None, None)
+    """
+    if current is None or previous is None:
+        return None, None, None
+    delta = to_decimal(current) - to_decimal(previous)
+    if abs(delta) <= steady:
+        return delta, FLAT, SAME
+    direction = UP if delta > 0 else DOWN
+    return delta, direction, BETTER if (delta > 0) == higher_is_better else WORSE

@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
+from odoo.tools.misc import format_amount, format_date, formatLang
 
 from odoo.addons.collections_automation.models.collection_message import (
     CONTACTED_STATES,
@@ -33,8 +34,9 @@ KPI_SELECTION = [
     ("reply_rate", "A/B reply rate"),
     ("variant_promise_rate", "A/B promise rate"),
     ("payment_rate", "A/B payment rate"),
+    ("aging_amount", "Receivables by age"),
 ]
-AMOUNT_KPIS = ("amount_collected",)
+AMOUNT_KPIS = ("amount_collected", "aging_amount")
 DAY_KPIS = ("dso", "best_dso", "average_days_delinquent")
 #: A/B KPI -> the metric of ``engine.abtest``.
 AB_METRICS = {
@@ -62,6 +64,65 @@ COLLECTOR_CALL = "collector"
 AB_WINDOW_DAYS = 14
 #: Months recomputed by the daily cron (payments can be dated in the past).
 CRON_MONTHS = 3
+#: Months of history the dashboard shows and the cron fills when missing.
+HISTORY_MONTHS = 12
+#: Company-months the cron computes per batch; Odoo runs the next batches
+#: at once, committing in between (``ir.cron._notify_progress``).
+CRON_BATCH = 3
+#: Lines written less than this long ago are fresh: the cron's later
+#: batches do not compute the recent months again.
+FRESH = timedelta(hours=1)
+#: KPIs that improve when they fall.
+LOWER_IS_BETTER = frozenset(
+    {"dso", "best_dso", "average_days_delinquent", "roll_rate", "escalation_rate"}
+)
+#: The dashboard's trends, in order: KPI, the KPI drawn with it (same unit).
+DASHBOARD_KPIS = [
+    ("amount_collected", None),
+    ("recovery_rate", None),
+    ("dso", "best_dso"),
+    ("cei", None),
+    ("contact_rate", None),
+    ("right_party_rate", None),
+    ("promise_rate", None),
+    ("promise_kept_rate", None),
+    ("average_days_delinquent", None),
+    ("containment_rate", None),
+]
+
+
+class _NoFigure:
+    """A number field that stores "no figure" (False) as NULL, not 0: a
+    line's value in another unit is then left out of the pivot's sums and
+    averages instead of counting as zero."""
+
+    def convert_to_cache(self, value, record, validate=True):
+        if value is None or value is False:
+            return None
+        return super().convert_to_cache(value, record, validate)
+
+    def convert_to_column(self, value, record, values=None, validate=True):
+        if value is None or value is False:
+            return None
+        return super().convert_to_column(value, record, values, validate)
+
+    def convert_to_column_insert(self, value, record, values=None, validate=True):
+        if value is None or value is False:
+            return None
+        return super().convert_to_column_insert(value, record, values, validate)
+
+    def convert_to_column_update(self, value, record):
+        if value is None or value is False:
+            return None
+        return super().convert_to_column_update(value, record)
+
+
+class _FloatOrNone(_NoFigure, fields.Float):
+    pass
+
+
+class _MonetaryOrNone(_NoFigure, fields.Monetary):
+    pass
 
 
 class CollectionKpiLine(models.Model):
@@ -122,8 +183,33 @@ class CollectionKpiLine(models.Model):
     escalation_reason = fields.Selection(ESCALATION_REASONS)
     value = fields.Float(
         digits=(16, 2),
+        aggregator=None,
+        help="Rates in %, DSO figures in days, amounts in the company currency. "
+        "Not a measure: a total would add money, days and rates; the pivot and "
+        "graph use the value of each unit instead.",
+    )
+    value_amount = _MonetaryOrNone(
+        "Amount",
+        compute="_compute_unit_values",
+        store=True,
+        aggregator="sum",
+        help="The value of money KPIs, in the company currency.",
+    )
+    value_days = _FloatOrNone(
+        "Days",
+        digits=(16, 1),
+        compute="_compute_unit_values",
+        store=True,
         aggregator="avg",
-        help="Rates in %, DSO figures in days, amounts in the company currency.",
+        help="The value of DSO figures, in days.",
+    )
+    value_rate = _FloatOrNone(
+        "Rate (%)",
+        digits=(16, 1),
+        compute="_compute_unit_values",
+        store=True,
+        aggregator="avg",
+        help="The value of rates, in %.",
     )
     sample_size = fields.Integer(
         aggregator="sum",
@@ -152,27 +238,106 @@ class CollectionKpiLine(models.Model):
             else:
                 line.unit = "rate"
 
+    @api.depends("kpi", "value")
+    def _compute_unit_values(self):
+        for line in self:
+            unit = (
+                "amount"
+                if line.kpi in AMOUNT_KPIS
+                else "days"
+                if line.kpi in DAY_KPIS
+                else "rate"
+            )
+            line.value_amount = line.value if unit == "amount" else False
+            line.value_days = line.value if unit == "days" else False
+            line.value_rate = line.value if unit == "rate" else False
+
     # -- computing --------------------------------------------------------
 
     @api.model
     def _cron_compute(self):
-        """Recompute the last months of every company."""
-        first = fields.Date.context_today(self).replace(day=1)
-        for months_back in range(CRON_MONTHS):
-            self._compute_period(first - relativedelta(months=months_back))
+        """Recompute the last :data:`CRON_MONTHS` months of every company and
+        fill the months of the last :data:`HISTORY_MONTHS` that have no
+        KPIs yet, :data:`CRON_BATCH` company-months at a time: Odoo runs the
+        next batch at once while some remain, committing in between."""
+        todo = self._months_to_compute()
+        for company, month in todo[:CRON_BATCH]:
+            self._compute_period(month, company)
+        self.env["ir.cron"]._notify_progress(
+            done=min(len(todo), CRON_BATCH), remaining=max(len(todo) - CRON_BATCH, 0)
+        )
 
-    def action_recompute(self):
-        """Recompute this month and the last two (menu and list button), for
-        the companies the collection manager works in now."""
+    @api.model
+    def _months_to_compute(self):
+        """``(company, month)`` pairs the cron should compute, most urgent
+        first: the recent months not computed within :data:`FRESH`, then the
+        missing months of the history, newest first; none before the
+        company's first journal item (every month computed since has lines:
+        at least its aging)."""
+        today = fields.Date.context_today(self)
+        months = kpis.last_months(today, HISTORY_MONTHS)
+        recent = months[-CRON_MONTHS:]
+        companies = self.env["res.company"].sudo().search([])
+        computed = {
+            (company.id, month): written
+            for company, month, written in self.sudo()._read_group(
+                [("company_id", "in", companies.ids), ("date_from", ">=", months[0])],
+                ["company_id", "date_from:day"],
+                ["create_date:max"],
+            )
+        }
+        stale = fields.Datetime.now() - FRESH
+        todo, missing = [], []
+        for company in companies:
+            start = self._ledger_start(company)
+            if not start:
+                continue  # no journal item: nothing to collect yet
+            for month in reversed(months):
+                if month < start.replace(day=1):
+                    continue
+                written = computed.get((company.id, month))
+                if month in recent and (not written or written < stale):
+                    todo.append((company, month))
+                elif month not in recent and not written:
+                    missing.append((company, month))
+        return todo + missing
+
+    @api.model
+    def _ledger_start(self, company):
+        """The date of the company's first posted journal item (None
+        without one): months before it have no KPIs to fill."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT MIN(date) FROM account_move_line "
+                "WHERE company_id = %s AND parent_state = 'posted'",
+                company.id,
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _check_manager(self):
         if not self.env.su and not self.env.user.has_group(
             "collections_automation.group_collection_manager"
         ):
             raise AccessError(self.env._("Only collection managers compute KPIs."))
+
+    def action_recompute(self):
+        """Recompute this month and the last two (menu and list button), for
+        the companies the collection manager works in now."""
+        self._check_manager()
         first = fields.Date.context_today(self).replace(day=1)
         for months_back in range(CRON_MONTHS):
             self._compute_period(
                 first - relativedelta(months=months_back), self.env.companies
             )
+        return {"type": "ir.actions.client", "tag": "reload"}
+
+    def action_recompute_history(self):
+        """Recompute the last :data:`HISTORY_MONTHS` months (dashboard and
+        list button) for the companies the collection manager works in now."""
+        self._check_manager()
+        for month in kpis.last_months(fields.Date.context_today(self), HISTORY_MONTHS):
+            self._compute_period(month, self.env.companies)
         return {"type": "ir.actions.client", "tag": "reload"}
 
     @api.model
@@ -189,6 +354,251 @@ class CollectionKpiLine(models.Model):
                 last - relativedelta(months=months_back), self.env.companies
             )
         return True
+
+    # -- dashboard --------------------------------------------------------
+
+    @api.model
+    def get_dashboard_data(self, team_id=False, user_id=False):
+        """Everything the collections dashboard shows, for the current
+        company: each KPI over the last :data:`HISTORY_MONTHS` months in its
+        own unit, this month against the last in words, the aging per
+        bucket today and at the end of last month, and the A/B verdicts.
+
+        :param team_id: only the figures of this team's customers
+        :param user_id: only the figures of this collector's customers
+            (wins over ``team_id``)
+        :return: a JSON-able dict (months as "November 2026")
+        """
+        self.check_access("read")
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        months = kpis.last_months(today, HISTORY_MONTHS)
+        scope = [("dimension", "=", "overall")]
+        scope_name = self.env._("All teams")
+        if user_id:
+            user = self.env["res.users"].browse(int(user_id)).exists()
+            scope = [("dimension", "=", "collector"), ("user_id", "=", user.id)]
+            scope_name = user.name
+        elif team_id:
+            team = self.env["collection.team"].browse(int(team_id)).exists()
+            scope = [("dimension", "=", "team"), ("team_id", "=", team.id)]
+            scope_name = team.name
+        lines = self.search_fetch(
+            [
+                ("company_id", "=", company.id),
+                ("date_from", ">=", months[0]),
+                ("kpi", "in", [kpi for pair in DASHBOARD_KPIS for kpi in pair if kpi]),
+                *scope,
+            ],
+            ["date_from", "date_to", "kpi", "value", "sample_size"],
+        )
+        values = {(line.kpi, line.date_from): line for line in lines}
+        per_scope = self._kpis_per_dimension()
+        labels = dict(self._fields["kpi"]._description_selection(self.env))
+        this_month, last_month = months[-1], months[-2]
+        trends = []
+        for kpi, companion in DASHBOARD_KPIS:
+            unit = self._unit_of(kpi)
+            series = [values.get((kpi, month)) for month in months]
+            current, previous = series[-1], series[-2]
+            delta, direction, judgement = kpis.month_change(
+                current and current.value,
+                previous and previous.value,
+                higher_is_better=kpi not in LOWER_IS_BETTER,
+            )
+            trend = {
+                "kpi": kpi,
+                "name": labels[kpi],
+                "unit": unit,
+                "available": scope[0][2] == "overall"
+                or scope[0][2] in per_scope.get(kpi, ()),
+                "values": [line and line.value for line in series],
+                "value_text": self._format_value(current and current.value, unit),
+                "previous_text": self._format_value(previous and previous.value, unit),
+                "sample_size": current and current.sample_size or 0,
+                "direction": direction,
+                "judgement": judgement,
+                "change_text": self._change_words(
+                    delta, direction, judgement, unit, previous, last_month
+                ),
+                "companion": False,
+            }
+            if companion:
+                trend["companion"] = {
+                    "name": labels[companion],
+                    "values": [
+                        (line := values.get((companion, month))) and line.value
+                        for month in months
+                    ],
+                    "value_text": self._format_value(
+                        (line := values.get((companion, this_month))) and line.value,
+                        unit,
+                    ),
+                }
+            trends.append(trend)
+        return {
+            "company": company.name,
+            "currency": company.currency_id.name,
+            "currency_id": company.currency_id.id,
+            "scope_name": scope_name,
+            "team_id": not user_id and team_id and int(team_id) or False,
+            "user_id": user_id and int(user_id) or False,
+            "months": [
+                {
+                    "date": fields.Date.to_string(month),
+                    "label": format_date(self.env, month, date_format="MMMM y"),
+                    "short": format_date(self.env, month, date_format="MMM y"),
+                }
+                for month in months
+            ],
+            "this_month": format_date(self.env, this_month, date_format="MMMM y"),
+            "last_month": format_date(self.env, last_month, date_format="MMMM y"),
+            "months_computed": len({line.date_from for line in lines}),
+            "trends": trends,
+            "aging": self._dashboard_aging(company, this_month, last_month),
+            "teams": self._dashboard_choices("team_id"),
+            "collectors": self._dashboard_choices("user_id"),
+            "ab_tests": self._dashboard_ab_tests(company),
+        }
+
+    @api.model
+    def _unit_of(self, kpi):
+        if kpi in AMOUNT_KPIS:
+            return "amount"
+        return "days" if kpi in DAY_KPIS else "rate"
+
+    @api.model
+    def _kpis_per_dimension(self):
+        """KPI -> the dimensions it is computed for (see ``_Facts``)."""
+        people = ("team", "collector")
+        return {
+            "amount_collected": people,
+            "recovery_rate": people,
+            "contact_rate": people,
+            "right_party_rate": people,
+            "promise_rate": people,
+            "promise_kept_rate": people,
+        }
+
+    @api.model
+    def _format_value(self, value, unit, signed=False):
+        """A figure in words of its unit: "$1,200.00", "41.5 days", "38.2 %"."""
+        if value is None or value is False:
+            return self.env._("No data")
+        sign = ("+" if value > 0 else "-" if value < 0 else "") if signed else ""
+        shown = abs(value) if signed else value
+        if unit == "amount":
+            return sign + format_amount(self.env, shown, self.env.company.currency_id)
+        number = sign + formatLang(self.env, shown, digits=1)
+        if unit == "days":
+            return self.env._("%(days)s days", days=number)
+        if signed:
+            return self.env._("%(points)s points", points=number)
+        return f"{number} %"
+
+    @api.model
+    def _change_words(self, delta, direction, judgement, unit, previous, last_month):
+        """This month against the last in words, with an arrow."""
+        month = format_date(self.env, last_month, date_format="MMMM y")
+        if delta is None:
+            return self.env._("Nothing to compare with in %(month)s.", month=month)
+        arrow = {kpis.UP: "▲", kpis.DOWN: "▼", kpis.FLAT: "="}[direction]
+        words = {
+            kpis.BETTER: self.env._("better"),
+            kpis.WORSE: self.env._("worse"),
+            kpis.SAME: self.env._("steady"),
+        }[judgement]
+        change = self._format_value(float(delta), unit, signed=True)
+        if unit == "amount" and previous.value:
+            change = self.env._(
+                "%(change)s (%(percent)s %%)",
+                change=change,
+                percent=formatLang(
+                    self.env, float(delta) / abs(previous.value) * 100, digits=0
+                ),
+            )
+        return self.env._(
+            "%(arrow)s %(change)s against %(month)s: %(words)s",
+            arrow=arrow,
+            change=change,
+            month=month,
+            words=words,
+        )
+
+    @api.model
+    def _dashboard_aging(self, company, this_month, last_month):
+        """Receivables per bucket at the end of this month so far and of
+        the last one, in the company currency."""
+        lines = self.search_fetch(
+            [
+                ("company_id", "=", company.id),
+                ("kpi", "=", "aging_amount"),
+                ("date_from", "in", [this_month, last_month]),
+            ],
+            ["date_from", "date_to", "bucket_id", "value"],
+        )
+        buckets = self.env["collection.bucket"]._for_company(company).sorted("min_days")
+        columns = [(False, self.env._("Not due yet"))] + [
+            (bucket.id, bucket.name) for bucket in buckets
+        ]
+        amounts = {(line.date_from, line.bucket_id.id): line.value for line in lines}
+        as_of = {line.date_from: line.date_to for line in lines}
+
+        def side(month):
+            figures = [amounts.get((month, bucket), 0.0) for bucket, _name in columns]
+            return {
+                "label": self.env._(
+                    "On %(date)s",
+                    date=format_date(self.env, as_of[month], date_format="MMMM d, y"),
+                )
+                if month in as_of
+                else format_date(self.env, month, date_format="MMMM y"),
+                "amounts": figures,
+                "total_text": self._format_value(sum(figures), "amount"),
+                "computed": month in as_of,
+            }
+
+        return {
+            "buckets": [name for _bucket, name in columns],
+            "today": side(this_month),
+            "month_ago": side(last_month),
+        }
+
+    @api.model
+    def _dashboard_choices(self, field_name):
+        """The teams or collectors that have figures in the history."""
+        months = kpis.last_months(fields.Date.context_today(self), HISTORY_MONTHS)
+        groups = self._read_group(
+            [
+                ("company_id", "=", self.env.company.id),
+                ("date_from", ">=", months[0]),
+                (field_name, "!=", False),
+            ],
+            [field_name],
+        )
+        return sorted(
+            ({"id": record.id, "name": record.display_name} for (record,) in groups),
+            key=lambda choice: choice["name"],
+        )
+
+    @api.model
+    def _dashboard_ab_tests(self, company):
+        """The journey steps under A/B test and their verdict, in words."""
+        steps = (
+            self.env["collection.journey.step"]
+            .search([("company_id", "in", (False, company.id))])
+            .filtered(lambda step: len(step.variant_ids) > 1)
+        )
+        return [
+            {
+                "id": step.id,
+                "name": step.display_name,
+                "journey": step.journey_id.display_name,
+                "verdict": step.ab_verdict,
+                "winner": step.ab_winner_id.display_name or False,
+            }
+            for step in steps
+        ]
 
     @api.model
     def _compute_period(self, month, companies=None):
@@ -213,7 +623,7 @@ class CollectionKpiLine(models.Model):
                     "date_from": date_from,
                     "date_to": date_to,
                 }
-                for line in facts.kpi_lines()
+                for line in facts.kpi_lines() + facts.aging_lines()
             ]
             lines.search(
                 [("company_id", "=", company.id), ("date_from", "=", date_from)]
@@ -556,7 +966,8 @@ class _Facts:
                         THEN f.residual_start ELSE 0
                    END AS overdue_start,
                    bs.id AS bucket_id, bs.min_days AS start_rank,
-                   be.min_days AS end_rank,
+                   be.min_days AS end_rank, be.id AS end_bucket_id,
+                   f.residual_end,
                    ctx_d.journey_id, ctx_d.segment_id, ctx_c.team_id, ctx_c.user_id,
                    t.opening, t.closing, t.sales, t.closing_current
               FROM totals t
@@ -583,6 +994,7 @@ class _Facts:
             never=2**31 - 1,
             context=self._context_joins("f"),
         )
+        zero = kpis.PAID_UP
         overdue = SQL("r.overdue_start > 0")
         in_bucket = SQL("r.start_rank IS NOT NULL")
         groups = self._grouped(
@@ -608,11 +1020,35 @@ class _Facts:
                 "closing": SQL("MIN(r.closing)"),
                 "sales": SQL("MIN(r.sales)"),
                 "closing_current": SQL("MIN(r.closing_current)"),
+                "open_n": SQL("COUNT(*) FILTER (WHERE r.residual_end > %s)", zero),
+                "open": SQL(
+                    "SUM(r.residual_end) FILTER (WHERE r.residual_end > %s)", zero
+                ),
             },
-            ["journey_id", "segment_id", "team_id", "user_id", "bucket_id"],
+            [
+                "journey_id",
+                "segment_id",
+                "team_id",
+                "user_id",
+                "bucket_id",
+                "end_bucket_id",
+            ],
         )
         lines = []
+        self._aging = []
         for key, key_value, figures in groups:
+            if key == "end_bucket_id":
+                if figures["open_n"]:
+                    self._aging.append(
+                        {
+                            "kpi": "aging_amount",
+                            "dimension": "bucket",
+                            "bucket_id": key_value,
+                            "value": float(figures["open"]),
+                            "sample_size": figures["open_n"],
+                        }
+                    )
+                continue
             if figures["overdue_n"]:
                 lines.append(
                     self._line(
@@ -648,6 +1084,25 @@ class _Facts:
             if key is None:
                 lines += self._receivable_lines(figures)
         return lines
+
+    def aging_lines(self):
+        """What customers owe at the period's end per bucket of days overdue
+        (``bucket_id`` empty: not yet in a bucket, i.e. due later), in the
+        company currency: the aging chart. :meth:`kpi_lines` computes them
+        with the money KPIs."""
+        if not hasattr(self, "_aging"):
+            self._money_lines()
+        # nothing open: nothing owed, said with one line (which also tells
+        # the cron this month was computed)
+        return self._aging or [
+            {
+                "kpi": "aging_amount",
+                "dimension": "bucket",
+                "bucket_id": False,
+                "value": 0.0,
+                "sample_size": 0,
+            }
+        ]
 
     def _receivable_lines(self, totals):
         """DSO, best DSO, average days delinquent and CEI, company-wide."""
