@@ -1,6 +1,8 @@
 """Cases follow what was agreed, wherever it was agreed, seen by the
 collector of the case's team over JSON-RPC (as the web client calls)."""
 
+import json
+
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -102,6 +104,38 @@ class TestCasesFollowAgreements(WebClientMixin, AgentCommon, HttpCase):
         self.assertIn("Payment plan recorded", turns[-1]["action_summary"])
         self.assertNotIn("record_plan", turns[-1]["action_summary"])
         self.assertEqual(turns[-1]["channel_label"], "WhatsApp")
+
+    def test_promise_in_the_portal_chat_moves_the_case(self):
+        """The customer agrees with the agent on the invoice's page (the
+        token holder is the customer, no login)."""
+        self.invoice._portal_ensure_token()
+        self.authenticate(None, None)
+
+        def chat(message):
+            response = self.url_open(
+                f"/collections/agent/chat/{self.invoice.id}",
+                data=json.dumps(
+                    {
+                        "jsonrpc": "2.0",
+                        "method": "call",
+                        "params": {
+                            "message": message,
+                            "access_token": self.invoice.access_token,
+                        },
+                    }
+                ),
+                headers={"Content-Type": "application/json"},
+            )
+            return response.json()["result"]
+
+        chat("puedo pagar todo el viernes")
+        chat("sí")
+        promise = self.Promise.search([("partner_id", "=", self.customer.id)])
+        self.assertEqual((promise.source, promise.state), ("ai_agent", "open"))
+        self.login(self.cole)
+        case = self.read_case("stage_code", "activity_ids")
+        self.assertEqual(case["stage_code"], "promise")
+        self.assertFalse(case["activity_ids"])
 
     def test_promise_from_the_case_wizard_moves_the_case(self):
         self.agreement_wizard(
