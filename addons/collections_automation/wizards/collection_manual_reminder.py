@@ -2,7 +2,7 @@ from collections import Counter
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import split_every
+from odoo.tools import SQL, split_every
 
 COLLECTOR_GROUP = "collections_automation.group_collection_user"
 #: Customers per job of a bulk send: one transaction each, on the job queue.
@@ -38,23 +38,37 @@ class CollectionManualReminder(models.AbstractModel):
         return fields.Datetime.to_datetime(now).strftime("%Y%m%d%H%M")
 
     @api.model
-    def _current_step_template(self, partner, channel, company):
-        """The template of the customer's journey's current step (the step of
-        its latest journey reminder) for ``channel``, if any."""
-        Message = self.env["collection.message"].sudo()
-        last = Message.search(
-            [
-                ("partner_id", "=", partner.commercial_partner_id.id),
-                ("company_id", "=", company.id),
-                ("kind", "=", "journey"),
-                ("step_id", "!=", False),
-            ],
-            order="scheduled_at desc, id desc",
-            limit=1,
+    def _current_step_templates(self, partners, channel, company):
+        """``{commercial partner id: template}`` of each customer's journey's
+        current step (the step of its latest journey reminder) for
+        ``channel``, in one query for the whole selection."""
+        Message = self.env["collection.message"]
+        Message.flush_model(["partner_id", "company_id", "kind", "step_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT ON (partner_id) partner_id, step_id
+                  FROM collection_message
+                 WHERE partner_id = ANY(%s) AND company_id = %s
+                   AND kind = 'journey' AND step_id IS NOT NULL
+              ORDER BY partner_id, scheduled_at DESC, id DESC
+                """,
+                partners.commercial_partner_id.ids,
+                company.id,
+            )
         )
-        step = last.step_id
-        templates = step.template_ids | step.variant_ids.template_ids
-        return templates.filtered(lambda t: t.channel == channel and t.active)[:1]
+        step_of = dict(self.env.cr.fetchall())
+        Step = self.env["collection.journey.step"].sudo()
+        template_of = {}
+        for step_id in set(step_of.values()):
+            step = Step.browse(step_id)
+            templates = step.template_ids | step.variant_ids.template_ids
+            template_of[step_id] = templates.filtered(
+                lambda t: t.channel == channel and t.active
+            )[:1]
+        return {
+            partner_id: template_of[step_id] for partner_id, step_id in step_of.items()
+        }
 
     @api.model
     def _any_template(self, channel, company):
@@ -68,14 +82,21 @@ class CollectionManualReminder(models.AbstractModel):
         ) or Template.search(domain, limit=1)
 
     @api.model
-    def _template_for(self, partner, channel, company, chosen=None):
-        """The chosen template, else the journey's current step's, else any
-        template of the channel."""
+    def _templates_for(self, partners, channel, company, chosen=None):
+        """``{partner id: template}``: the chosen template, else the journey's
+        current step's, else any template of the channel."""
         if chosen:
-            return chosen
-        return self._current_step_template(
-            partner, channel, company
-        ) or self._any_template(channel, company)
+            return dict.fromkeys(partners.ids, chosen)
+        current = self._current_step_templates(partners, channel, company)
+        fallback = self._any_template(channel, company)
+        return {
+            partner.id: current.get(partner.commercial_partner_id.id) or fallback
+            for partner in partners
+        }
+
+    @api.model
+    def _template_for(self, partner, channel, company, chosen=None):
+        return self._templates_for(partner, channel, company, chosen)[partner.id]
 
     @api.model
     def _review(self, partners, channel, company, template=None, now=None):
@@ -88,10 +109,11 @@ class CollectionManualReminder(models.AbstractModel):
         gate = self.env["collection.contact.gate"].sudo()
         partners = partners.sudo()
         facts = gate._facts(partners, now)
+        templates = self._templates_for(partners, channel, company, template)
         result = []
         for partner in partners:
             verdict = gate._decide(partner, channel, "by_hand", now, company, facts)
-            chosen = self._template_for(partner, channel, company, template)
+            chosen = templates[partner.id]
             if verdict.allowed and not chosen:
                 verdict = verdict._replace(
                     state="refused",
