@@ -236,6 +236,30 @@ class TestCasesFollowAgreements(WebClientMixin, AgentCommon, HttpCase):
         )
         self.assertEqual((first.state, second.state), ("open", "open"))
 
+    def test_an_agreement_in_another_company_is_another_debt(self):
+        company_b = self.setup_other_company()["company"]
+        self.env.user.company_ids |= company_b
+        in_a = self.Promise.create(
+            {
+                "partner_id": self.customer.id,
+                "amount": 1000,
+                "promise_date": self.days(3),
+            }
+        )
+        invoice_b = self.make_invoice(self.customer, 700, due_in=-10, company=company_b)
+        self.env["collection.debtor"]._refresh(partner_ids=self.customer.ids)
+        in_b = self.Promise.with_company(company_b).create(
+            {
+                "partner_id": self.customer.id,
+                "company_id": company_b.id,
+                "invoice_ids": [(6, 0, invoice_b.ids)],
+                "amount": 700,
+                "promise_date": self.days(3),
+            }
+        )
+        self.assertEqual((in_a.state, in_b.state), ("open", "open"))
+        self.assertEqual(self.read_case("stage_code")["stage_code"], "promise")
+
     # === a broken promise === #
     def test_broken_promise_call_goes_to_the_case_collector(self):
         # recorded by the admin (who is not the case's collector)
