@@ -39,6 +39,9 @@
         "report/customer_statement.xml",
         "views/collection_statement_views.xml",
         "data/collection_statement_data.xml",
+        "report/dunning_letter.xml",
+        "views/collection_letter_views.xml",
+        "data/collection_letter_data.xml",
     ],
     "demo": ["demo/collection_demo.xml", "demo/collection_demo_providers.xml"],
     "assets": {

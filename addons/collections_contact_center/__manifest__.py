@@ -16,6 +16,7 @@
         "views/wizard_views.xml",
         "views/report_statement.xml",
         "views/collection_case_views.xml",
+        "views/collection_case_letter_views.xml",
         "views/collection_kpi_views.xml",
         "views/res_partner_by_hand_views.xml",
         "views/menus.xml",

@@ -34,3 +34,5 @@ from . import mail_notification
 from . import collection_statement
 from . import collection_statement_sending
 from . import report_customer_statement
+from . import collection_letter
+from . import report_dunning_letter

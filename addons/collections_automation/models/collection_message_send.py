@@ -49,6 +49,7 @@ class CollectionMessageSend(models.AbstractModel):
         email_from = self._collection_email_from(author)
         attachments = self._invoice_pdfs() if self.step_id.attach_invoices else []
         html = self._email_html(attached=bool(attachments))
+        attachments += self.env["collection.letter"]._attachments_for(self)
         self.email_html = html
         message = partner.message_post(
             body=html,

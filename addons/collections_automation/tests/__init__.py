@@ -21,3 +21,4 @@ from . import test_fees
 from . import test_currencies
 from . import test_tour_journey_builder
 from . import test_statement
+from . import test_letter

@@ -988,6 +988,10 @@ class CollectionCase(models.Model):
             "collections_contact_center.action_report_collection_statement"
         ).report_action(self)
 
+    def action_download_statement_xlsx(self):
+        self.ensure_one()
+        return self.env["collection.statement"]._action_xlsx(self.partner_id)
+
     def action_send_statement(self):
         """Email the customer's statement (``collection.statement``: through
         the contact gate, purpose ``by_hand``); refused, the collector is told
