@@ -453,7 +453,12 @@ class CollectionKpiLine(models.Model):
             ],
             "this_month": format_date(self.env, this_month, date_format="MMMM y"),
             "last_month": format_date(self.env, last_month, date_format="MMMM y"),
-            "months_computed": len({line.date_from for line in lines}),
+            "months_computed": len(
+                self._read_group(
+                    [("company_id", "=", company.id), ("date_from", ">=", months[0])],
+                    ["date_from:day"],
+                )
+            ),
             "trends": trends,
             "aging": self._dashboard_aging(company, this_month, last_month),
             "teams": self._dashboard_choices("team_id"),
