@@ -56,6 +56,10 @@ DEMO_EXTRA_MODULES = ("payment_demo",)
 #: which the tests pay the suite's payment links as a customer does
 #: (addons/collections_automation/tests/test_payment_links.py).
 TEST_EXTRA_MODULES = ("payment_demo",)
+#: Optional bridges, each installing itself beside an Odoo app
+#: (``collections_sale`` with Sales, ``collections_snailmail`` with Snail
+#: Mail): ``test`` installs them, with those apps, and runs their tests.
+BRIDGES = ("collections_sale", "collections_snailmail")
 #: Loaded server-wide by every server this repository starts: queue_job's job
 #: runner starts only when queue_job is (production: ``server_wide_modules``).
 SERVER_WIDE_MODULES = "base,web,queue_job"
@@ -668,7 +672,7 @@ def command_test(options):
                 addons_path,
                 options,
                 f"--database={name}",
-                f"--init={','.join(MODULES + TEST_EXTRA_MODULES)}",
+                f"--init={','.join(MODULES + TEST_EXTRA_MODULES + BRIDGES)}",
                 "--stop-after-init",
                 "--log-level=warn",
                 "--max-cron-threads=0",
@@ -678,7 +682,7 @@ def command_test(options):
         if not code:
             test_dirs = [
                 str(OUR_ADDONS / m / "tests")
-                for m in MODULES
+                for m in MODULES + BRIDGES
                 if (OUR_ADDONS / m / "tests").is_dir()
             ] + [str(ODOO_SCRIPT_TESTS)]
             run_step(
