@@ -174,6 +174,7 @@ class CollectionStatement(models.AbstractModel):
             {name: c.decimal_places for name, c in currencies.items()},
         )
         bucket_names = {b.code: b.with_env(env).name for b in buckets}
+        links = self._payment_links(partner, company)
         labels = env["collection.statement"]._kind_labels()
         moves = {m.id: m for m in lines.move_id}
         result_sections = []
@@ -194,6 +195,7 @@ class CollectionStatement(models.AbstractModel):
             result_sections.append(
                 {
                     "currency": currency,
+                    "link": links.get(currency.id),
                     "total": section.total,
                     "overdue": section.overdue,
                     "aging": aging,
@@ -227,10 +229,8 @@ class CollectionStatement(models.AbstractModel):
         }
 
     @api.model
-    def _payment_link(self, partner, company):
-        """The "pay everything overdue" link of the customer's record in the
-        company, once the statement's reader is known to see the customer."""
-        debtor = (
+    def _debtor(self, partner, company):
+        return (
             self.env["collection.debtor"]
             .sudo()
             .search(
@@ -238,7 +238,25 @@ class CollectionStatement(models.AbstractModel):
                 limit=1,
             )
         )
+
+    @api.model
+    def _payment_link(self, partner, company):
+        """The "pay everything overdue" link of the customer's largest debt,
+        once the statement's reader is known to see the customer."""
+        debtor = self._debtor(partner, company)
         return debtor._payment_link() if debtor else None
+
+    @api.model
+    def _payment_links(self, partner, company):
+        """Currency id -> the "pay everything overdue" link in that currency
+        (``collection.debtor._payment_links_by_currency``)."""
+        debtor = self._debtor(partner, company)
+        if not debtor:
+            return {}
+        return {
+            currency.id: url
+            for currency, _amount, url in debtor._payment_links_by_currency()
+        }
 
     # === Documents === #
     @api.model
@@ -331,9 +349,13 @@ class CollectionStatement(models.AbstractModel):
                 sheet.write_number(row, 5, amount, money)
                 row += 1
             row += 1
-        if data["link"]:
-            sheet.write(row, 0, env._("Pay online"), bold)
-            sheet.write_url(row, 1, data["link"], string=env._("Pay now"))
+        for section in data["sections"]:
+            if section["link"]:
+                sheet.write(
+                    row, 0, env._("Pay online (%s)", section["currency"].name), bold
+                )
+                sheet.write_url(row, 1, section["link"], string=env._("Pay now"))
+                row += 1
         book.close()
         return output.getvalue()
 
@@ -411,8 +433,17 @@ class CollectionStatement(models.AbstractModel):
             date=data["date_text"],
             totals=totals,
         )
-        if data["link"]:
-            body += " " + customer._("You can pay online here: %s", data["link"])
+        links = [
+            (section["currency"].name, section["link"])
+            for section in data["sections"]
+            if section["link"]
+        ]
+        for currency_name, link in links:
+            body += " " + customer._(
+                "You can pay what is overdue in %(currency)s online here: %(link)s",
+                currency=currency_name,
+                link=link,
+            )
         message = partner.sudo().message_post(
             author_id=author.id,
             email_from=email_from,

@@ -185,9 +185,11 @@ class TestStatement(StatementPortfolio):
                 self.env["res.partner"].with_context(lang="es_ES").env, total, currency
             ).replace("\xa0", " ")
             self.assertEqual(due, expected)
-        link = self.statement()["link"]
-        self.assertTrue(link)
-        self.assertIn(link, html.decode().replace("&amp;", "&"))
+        # a "pay everything overdue" link per currency, for that currency
+        for section in self.statement()["sections"]:
+            link = section["link"]
+            self.assertIn(f"currency_id={section['currency'].id}&", link)
+            self.assertIn(link, html.decode().replace("&amp;", "&"))
         pdf = (
             self.env["ir.actions.report"]
             .with_context(force_report_rendering=True)
