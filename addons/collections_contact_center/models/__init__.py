@@ -20,5 +20,4 @@ from . import collection_journey_step
 from . import collection_journey_variant
 from . import account_move
 from . import account_payment
-from . import collection_agreement
 from . import mail_message
