@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.misc import format_amount, format_date, formatLang
 
@@ -370,17 +370,23 @@ class CollectionKpiLine(models.Model):
         :return: a JSON-able dict (months as "November 2026")
         """
         self.check_access("read")
+        try:
+            team_id, user_id = int(team_id or 0), int(user_id or 0)
+        except (TypeError, ValueError) as error:
+            raise UserError(
+                self.env._("Choose a team or a collector from the lists.")
+            ) from error
         company = self.env.company
         today = fields.Date.context_today(self)
         months = kpis.last_months(today, HISTORY_MONTHS)
         scope = [("dimension", "=", "overall")]
         scope_name = self.env._("All teams")
         if user_id:
-            user = self.env["res.users"].browse(int(user_id)).exists()
+            user = self.env["res.users"].browse(user_id).exists()
             scope = [("dimension", "=", "collector"), ("user_id", "=", user.id)]
             scope_name = user.name
         elif team_id:
-            team = self.env["collection.team"].browse(int(team_id)).exists()
+            team = self.env["collection.team"].browse(team_id).exists()
             scope = [("dimension", "=", "team"), ("team_id", "=", team.id)]
             scope_name = team.name
         lines = self.search_fetch(
@@ -441,8 +447,8 @@ class CollectionKpiLine(models.Model):
             "currency": company.currency_id.name,
             "currency_id": company.currency_id.id,
             "scope_name": scope_name,
-            "team_id": not user_id and team_id and int(team_id) or False,
-            "user_id": user_id and int(user_id) or False,
+            "team_id": not user_id and team_id or False,
+            "user_id": user_id or False,
             "months": [
                 {
                     "date": fields.Date.to_string(month),

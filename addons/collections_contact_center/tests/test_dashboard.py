@@ -254,6 +254,15 @@ class TestDashboard(WebClientMixin, CollectionsCommon, HttpCase):
         )
         self.assertFalse(fields["value"].get("aggregator"))
 
+    def test_a_bad_team_is_a_clear_error(self):
+        self.login(self.mara)
+        self.refused(
+            "collection.kpi.line",
+            "get_dashboard_data",
+            team_id="North",
+            error="odoo.exceptions.UserError",
+        )
+
     def test_ab_verdict_in_words(self):
         tests = self.dashboard()["ab_tests"]
         test = next(t for t in tests if t["id"] == self.step.id)
