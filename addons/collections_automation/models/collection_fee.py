@@ -326,7 +326,7 @@ class CollectionFee(models.Model):
                     name=env._(
                         "Interest at %(rate)s%% a year to %(date)s on %(base)s "
                         "overdue (%(details)s)",
-                        rate=f"{quote.rate_pct.normalize():f}",
+                        rate=format(quote.rate_pct.normalize(), "f"),
                         date=format_date(env, today),
                         base=format_amount(env, float(quote.base), company.currency_id),
                         details=details,
@@ -479,7 +479,7 @@ class CollectionFee(models.Model):
                         amount=format_amount(
                             env, fee.interest_amount, fee.currency_id, lang
                         ),
-                        rate=f"{Decimal(str(fee.interest_rate)).normalize():f}",
+                        rate=format(Decimal(str(fee.interest_rate)).normalize(), "f"),
                     )
                 )
             posted = fee.move_id.state == "posted"
@@ -487,7 +487,7 @@ class CollectionFee(models.Model):
                 "A late payment charge of %(amount)s has been added to your account"
                 "%(number)s: %(parts)s.",
                 amount=total,
-                number=f" ({fee.move_id.name})" if posted else "",
+                number=" (%s)" % fee.move_id.name if posted else "",
                 parts=env._(" and ").join(parts),
             )
         return lines
