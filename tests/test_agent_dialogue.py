@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from collections_ai_agent_engine import dialogue
+from collections_ai_agent_engine import dialogue, nlu
 from collections_ai_agent_engine.negotiation import Outcome, Payment, within_policy
 from collections_ai_agent_engine.nlu import INTENTS, Understanding
 from hypothesis import given, settings
@@ -869,3 +869,97 @@ def test_a_balance_question_and_a_link_request_in_one_message():
 def test_chatter_on_the_phone_is_no_wrong_person():
     (turn,) = talk("en", ["how about that game last night"])
     assert turn.state["stage"] == "active" and turn.actions == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "messages", "day", "amount"),
+    [
+        (
+            "en",
+            [
+                "um i can do two fifty on the twentieth",
+                "no wait the eighteenth",
+                "yeah",
+            ],
+            "2026-03-18",
+            "250.00",
+        ),
+        (
+            "es",
+            [
+                "eh le pago doscientos cincuenta el veinte",
+                "no no mejor el dieciocho",
+                "si",
+            ],
+            "2026-03-18",
+            "250.00",
+        ),
+        (
+            "pt",
+            [
+                "eu pago duzentos e cinquenta dia vinte",
+                "dia vinte nao dia dezoito",
+                "sim",
+            ],
+            "2026-03-18",
+            "250.00",
+        ),
+    ],
+)
+def test_a_phone_transcript_change_of_mind_keeps_the_spoken_sum_and_the_last_day(
+    lang, messages, day, amount
+):
+    policy = PHONE_POLICY | {"min_promise_pct": 20}
+    first, change, yes = talk(lang, messages, policy=policy)
+    assert first.state["pending"]["payments"][0]["amount"] == amount
+    assert change.state["expect"] == "confirm"
+    assert change.state["pending"]["payments"] == [{"date": day, "amount": amount}]
+    (record,) = yes.actions
+    assert record["type"] == "record_promise"
+    assert (record["date"], record["amount"]) == (day, amount)
+
+
+def test_a_new_day_for_a_plan_on_the_table_moves_its_start_and_keeps_its_payments():
+    first, change, yes = talk(
+        "es",
+        ["eh le pago doscientos cincuenta el veinte", "no no mejor el dieciocho", "si"],
+    )
+    assert first.state["pending"]["kind"] == "plan"
+    assert first.state["pending"]["payments"][0] == {
+        "date": "2026-03-20",
+        "amount": "250.00",
+    }
+    assert change.state["pending"]["kind"] == "plan"
+    assert change.state["pending"]["payments"][0] == {
+        "date": "2026-03-18",
+        "amount": "250.00",
+    }
+    assert kinds(yes) == ["record_plan"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "um my wife passed last month she did all the paying so i dont know"),
+        ("es", "este mi esposo ya no esta con nosotros el veia lo de las cuentas"),
+        ("pt", "entao minha mae se foi mes passado era ela que pagava tudo ne"),
+    ],
+)
+def test_grief_said_on_the_phone_is_held_and_escalated_not_a_wrong_person(lang, text):
+    (turn,) = talk(lang, [text])
+    assert kinds(turn) == ["hold", "escalate"]
+    assert turn.actions[1]["reason"] == "hardship"
+    assert turn.state["stage"] == "escalated"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "um can i pay on the twentieth instead"),
+        ("es", "eh puedo pagarle hasta el veinte"),
+        ("pt", "da pra esperar ate dia vinte"),
+    ],
+)
+def test_leave_asked_on_the_phone_without_a_question_mark_is_an_extension(lang, text):
+    reading = nlu.understand(text, TODAY, lang)
+    assert (reading.intent, reading.date) == ("request_extension", date(2026, 3, 20))

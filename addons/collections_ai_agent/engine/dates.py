@@ -195,7 +195,7 @@ _PATTERNS = [
     ),
     ("end_of_month", r"\b(?:the\s)?end of (?:the |this )?month\b|\bmonth end\b"),
     ("end_of_month", r"\bultimo dia del? mes\b|\blast day of (?:the )?month\b"),
-    ("quincena", r"\b(?:quincena|quinzena)\b"),
+    ("quincena", r"\b(?:quincena|quinsena|quinzena)\b"),
     (
         "in_units",
         r"\b(?:en|dentro de|in|em|daqui a|daqui|within|de aqui a)\s(\d{1,3})\s"
@@ -241,7 +241,7 @@ _PATTERNS = [
         r"\b(?:el|del|al|dia|the|on the|on|ate o|ate|no|hasta el|antes del|by the|"
         r"before the|until the|para el|pro dia|o dia|a partir del)\s(?:dia\s)?"
         r"(\d{1,2})%s\b(?!\s?(?:%%|de\s\d|cuotas|pagos|parcelas|x\b|vezes|dias|"
-        r"days|semanas|meses|mil|k\b|lucas|pesos|reais|dolares|dollars|bucks|"
+        r"days|semanas|meses|mil|k\b|lucas|pesos|reais|dolares|dollars|bucks|grand|"
         r"hijos|anos|years|horas|hours|pm|am|hs|h\b|:|[.,]\d))" % _ORDINAL,
     ),
     ("day_only", r"\b(\d{1,2})(?:st|nd|rd|th)\b"),
@@ -257,7 +257,8 @@ _COMPILED = [(kind, re.compile(pattern)) for kind, pattern in _PATTERNS]
 PATTERN_SOURCES = [pattern for _, pattern in _PATTERNS]
 _TIME = re.compile(
     r"\b(?:a las|as|at|a la|around|por las|tipo)\s\d{1,2}(?::\d{2})?\s?(?:h|hs|am|"
-    r"pm)?\b"
+    r"pm)?\b(?!\s?(?:x\b|vezes|veces|cuotas|parcelas|pagos|payments|meses|months|"
+    r"de\s\d|of\s\d))"
     r"|\b\d{1,2}(?::\d{2})\s?(?:h|hs|am|pm)?\b|\b\d{1,2}\s?(?:am|pm|hs|h)\b"
 )
 
@@ -537,10 +538,10 @@ def find_date(text, today, lang="es", past=False):
 # "mais uns 5 dias"): today plus the span, for a request for time only.
 _SPAN = re.compile(
     r"(?<!hace )(?<!faz )\b(\d{1,2})\s(?:mas\s|more\s|extra\s)?(dias?|diitas|"
-    r"diazinhos|diasinhos|days?|semanas?|semanitas|semaninhas|weeks?|mes|meses|"
+    r"diazinhos|diasinhos|days?|semanas?|semanitas?|semaninhas?|weeks?|mes|meses|"
     r"months?)\b(?!\sago\b)"
     r"|\b(fortnight)\b|\b(?:another|one more|otro|outro|otra|outra)\s(week|month|mes|"
-    r"semana)\b"
+    r"semana|semanita|semaninha)\b"
 )
 
 

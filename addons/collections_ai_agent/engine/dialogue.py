@@ -798,6 +798,18 @@ class _Agent:
         state = self.state
         if amount is None and state["draft_amount"]:
             amount = Decimal(state["draft_amount"])
+        if amount is None and state["expect"] == "confirm" and state["pending"]:
+            # "two fifty on the 20th" then "no, the 18th": a new day for the
+            # sum on the table, not for the whole balance
+            pending = neg.Outcome.from_dict(state["pending"])
+            if pending.discount_pct:
+                pass  # a discount was for paying then: the new day is for the balance
+            elif pending.kind == neg.PROMISE and len(pending.payments) == 1:
+                amount = pending.payments[0].amount
+            elif pending.kind == neg.PLAN and when is not None:
+                # a plan on the table starts on the new day, same payments
+                self.plan(None, pending.payments[0].amount, when)
+                return
         if when is None:
             state["draft_amount"] = None if amount is None else str(amount)
             self.say("ask_date")

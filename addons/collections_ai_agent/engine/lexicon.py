@@ -254,8 +254,8 @@ _NOT_GOODS = (
 
 DISPUTE = _cues(
     r"\bno\s(?:es|era|son)\s(?:mi|mia|mio|mias|mios|nuestra)\b|\besa deuda no es\b"
-    r"|\b(?:no|nunca)\s(?:le\s|les\s|te\s)?debo\b|\bno\sreconozco\b(?!%s)|\bdesconozco\b(?!%s)"
-    % (_A_NUMBER, _A_NUMBER),
+    r"|\b(?:no|nunca)\s(?:le\s|les\s|te\s)?debo\b|\bno\sreconozco\b(?!%s)|"
+    r"\bdesconozco\b(?!%s)" % (_A_NUMBER, _A_NUMBER),
     r"\b(?:yo\s)?nunca\s(?:saque|pedi|contrate|compre|tuve|firme|solicite|use|abri)\b"
     r"|\byo no (?:saque|pedi|contrate|compre|firme|solicite)\b",
     r"\bno tengo (?:ninguna|ningun|esa|una) (?:deuda|credito|prestamo|cuenta)\b",
@@ -337,9 +337,17 @@ DISPUTE = _cues(
     r"con (?:falla|fallas|defecto|defectos)|descompuest[oa]s?|averiad[oa]s?|damaged|"
     r"broken|defective|faulty|com defeito|danificad[oa]s?|estragad[oa]s?)\b" % GOODS,
     r"\b(?:llego|llegaron|vino|vinieron|arrived|came|chegou|chegaram|veio|vieram)\s"
-    r"(?:\w+\s)?(?:rot[oa]s?|danad[oa]s?|defectuos[oa]s?|fallad[oa]s?|quebrad[oa]s?|"
+    r"(?:\w+\s){0,3}?(?:rot[oa]s?|danad[oa]s?|defectuos[oa]s?|fallad[oa]s?|"
+    r"quebrad[oa]s?|"
     r"damaged|broken|defective|faulty|com defeito|danificad[oa]s?|estragad[oa]s?|"
-    r"incomplet[oa]s?|errad[oa]s?|equivocad[oa]s?|wrong)\b",
+    r"incomplet[oa]s?|errad[oa]s?|equivocad[oa]s?|wrong|cracked|smashed|dented|"
+    r"shattered|scratched|golpead[oa]s?|rayad[oa]s?|abollad[oa]s?|amassad[oa]s?|"
+    r"rachad[oa]s?|trincad[oa]s?|riscad[oa]s?)\b",
+    r"\b(?:never (?:worked|turned on|worked right)|nunca (?:funciono|funcionou|"
+    r"prendio|ligou|sirvio)|(?:didn't|did not|doesn't|does not|no|nao) (?:work|worked|"
+    r"funciono|funcionou) (?:from|since|desde) (?:day one|the (?:first|start)|el "
+    r"(?:primer|principio)|o (?:primeiro|inicio)))\b|\b(?:i|we) owe (?:you )?nothing\b|"
+    r"\b(?:no|nao) (?:le |te |lhe )?(?:debo|devo) (?:nada|ni un peso|um centavo)\b",
     r"\b(?:no es|no era|nao e|nao era|isn't|is not|wasn't|was not|not)\s(?:lo|o|what)"
     r"\s(?:que\s)?(?:yo\s|eu\s|i\s|we\s)?(?:pedi|compre|ordered|bought|comprei|"
     r"contrate|contratei|asked for|paid for)\b",
@@ -361,12 +369,17 @@ IDENTITY_THEFT = _cues(
     r"\b(?:identity theft|stolen identity|stole my (?:identity|id|card|details|data)|"
     r"robo de identidad|robaron mi identidad|suplantacion|suplantaron|roubo de "
     r"identidade|roubaram (?:meus dados|minha identidade|meu cartao)|"
-    r"clonaron|clonada|clonado|clonaram|hackearon|hackeada|hackeado|hackearam|hacked)\b",
+    r"clonaron|clonada|clonado|clonaram|hackearon|hackeada|hackeado|hackearam|"
+    r"hacked)\b",
     r"\b(?:someone|somebody|alguien|alguem|they|ellos|eles)\s(?:\w+\s){0,3}?"
     r"(?:opened|took out|used|signed up|applied|abrio|saco|uso|usaron|abriu|fez|usou|"
     r"usaram|abriram|sacaron)\s(?:\w+\s){0,4}?(?:in my name|a mi nombre|en mi nombre|"
     r"con mis datos|no meu nome|em meu nome|com meus dados|with my (?:details|data|"
-    r"name|card|info))\b",
+    r"name|card|info|social|ssn|id|identity|documents)|con mi (?:dni|curp|rfc|cedula|"
+    r"credencial|ine)|com (?:meu|o meu) (?:cpf|rg|documento))\b",
+    r"\b(?:used|usaron|usaram|usou|uso)\s(?:my|mi|mis|meu|meus|minha)\s(?:social|ssn|"
+    r"social security|cpf|rg|dni|curp|rfc|cedula|documentos|documents|credencial|"
+    r"ine)\b",
     r"\b(?:robaron (?:la|mi) identidad|usaron mis datos|usaram (?:meus dados|meu nome)|"
     r"used my (?:name|details|identity|data|card))\b",
     r"\b(?:opened|taken out|abierta|abierto|sacado|aberta|aberto|feita|feito|abriram|"
@@ -380,7 +393,8 @@ GRIEF = _cues(
     r"\b(?:falleci\w*|muri(?:o|eron)|morreu|morreram|faleceu|falecid[oa]|fallecid[oa]|"
     r"passed away|passed on|died|deceased|funeral|velorio|enterro|entierro|luto|"
     r"widow|widowed|viuda|viudo|viuva|viuvo|difunt[oa]|en paz descanse|que dios lo "
-    r"tenga|que deus o tenha|rest in peace|condolencias)\b",
+    r"tenga|que deus o tenha|rest in peace|condolencias|buried|enterre|enterramos|"
+    r"enterrei|enterramos|sepulte|sepultei)\b",
     r"\b(?:no longer with us|not with us anymore|not with us any more|left us|"
     r"lost (?:my|our) (?:husband|wife|mom|mum|mother|dad|father|son|daughter|"
     r"brother|sister|partner)|ya no esta (?:con nosotros|entre nosotros)|"
@@ -420,11 +434,14 @@ CORRECTION = _cues(
     r"on second thought|or better|better yet|no mejor|mejor dicho|o mejor|"
     r"no perdon|perdon|digo|quiero decir|bueno no|ou melhor|nao melhor|melhor dizendo|"
     r"quer dizer|na verdade|alias|perdao|mejor|melhor)\b",
+    # "dia cinco nao dia oito", "el 20 no el 18": a day said again after a no
+    r"(?<=\d\s)(?:no|nao|not)(?=\s(?:no\s|nao\s)?(?:el|la|dia|o dia|the|on the|"
+    r"on)\s\d)",
 )
 
 # Fillers and hesitations of speech, dropped before reading a transcript.
 SPOKEN_FILLERS = re.compile(
-    r"(?:^|(?<=\s))(?:e+h+m*|em{2,}|u{2,}m+|um{2,}|u+h+m*|a+h+|m{2,}|mh+m+|h+m+|"
+    r"(?:^|(?<=\s))(?:e+h+m*|em{2,}|u{2,}m+|um{2,}|u+h+m*|a+h+n?|m{2,}|mh+m+|h+m+|"
     r"e+r+m+|o sea|you know|tipo assim)(?=\s|$)(?:\s,)?"
 )
 # A word or two said twice in a row as one thinks ("te pago te pago", "i i
@@ -444,7 +461,21 @@ OFF_TOPIC = _cues(
     r"i'm driving|estoy manejando|estoy conduciendo|to dirigindo|estou dirigindo|"
     r"can you hear me|me escucha|me escuchas|me oye|me ouvindo|me ouve|"
     r"are you a robot|eres un robot|es un robot|e um robo|voce e um robo|"
-    r"the tv|la tele|a tv|barking|ladrando|latindo)\b",
+    r"barking|ladrando|latindo|que dia (?:corrido|puxado|cansativo|longo|pesado|largo)|"
+    r"what a (?:day|week)|que semana (?:pesada|corrida|puxada)|"
+    # who is calling, a test, a joke: nothing about the debt
+    r"who(?:s|'s| is) (?:calling|this|speaking)|de (?:que|cual) (?:empresa|compania)|"
+    r"quien (?:habla|me habla|llama|me llama|es usted)|(?:to|estou|estoy|i'm|im) "
+    r"(?:no trabalho|en el trabajo|at work)|forget (?:your|all|the) (?:rules|"
+    r"instructions)|olvida (?:tus|las) (?:reglas|instrucciones)|esquece (?:suas|as) "
+    r"(?:regras|instrucoes)|tell me a story|cuentame una historia|"
+    r"me conta uma historia|"
+    r"quem (?:fala|ta falando|esta falando|"
+    r"e voce)|de onde (?:fala|falam|voces falam)|tell me a joke|cuentame un chiste|"
+    r"me conta uma piada|(?:ignore|ignora|ignorar) (?:all|todo|tudo|las|as|your|tus|"
+    r"suas|previous|prior)|testing 1 2|probando 1 2|testando 1 2|blah blah|bla bla|"
+    r"(?:to|estou|estoy|i'm|im) (?:no onibus|en el (?:bus|camion|metro)|on the (?:bus|"
+    r"train)|no metro|no trem))\b",
 )
 
 REQUEST_INSTALLMENTS = _cues(
@@ -486,8 +517,9 @@ REQUEST_INSTALLMENTS = _cues(
     r"mensalmente|quinzenalmente|mes a mes|semana a semana|mes a mes|todo mes|"
     r"por mes|cada mes)\b",
     r"\b(?:pag\w*|abon\w*|dar|doy|deposit\w*|pay\w*|\d+)\s(?:\w+\s){0,3}?(?:cada|por|"
-    r"toda|todas las|every|each|per|a la|por)\s(?:semana|semanas|quincena|quinzena|"
-    r"week|two weeks|fortnight|payday|quincena)\b",
+    r"toda|todas las|every|each|per|a la|por)\s(?:\d{1,2}\s)?(?:semana|semanas|"
+    r"quincena|"
+    r"quinzena|week|weeks|two weeks|fortnight|payday|quincena|dias|days)\b",
 )
 
 REQUEST_EXTENSION = _cues(
@@ -524,7 +556,7 @@ REQUEST_EXTENSION = _cues(
     r"(?:pix|pagamento))\s(?:so\s)?(?:\d+\s)?(?:ate|depois|mais tarde|mais pra frente|"
     r"semana|mes|outro dia|outra semana|outro mes|amanha)\b.*\?",
     r"\b(?:pode|podem|da para|da pra)\s(?:esperar|aguardar|me dar)\b|"
-    r"\bespera(?:r)?\s(?:ate|mais)\b"
+    r"\b(?:espera|aguarda)(?:r|m|n|s)?\s(?:ate|mais|hasta)\b"
     r"|\bme (?:espera|esperam|aguarda|aguardam)\b",
     r"\b(?:mas|mais|more|a bit more|un poco mas de|um pouco mais de)\s(?:margen|margem|"
     r"room|leeway|breathing room)\b|\b(?:este mes|this month|esse mes|este mes)\s"
@@ -534,7 +566,8 @@ REQUEST_EXTENSION = _cues(
     r"|\bi need (?:more|a few|some) (?:time|days|weeks)\b",
     r"\b(?:hasta|ate)\s(?:el|la|o|a)?\s?\w+\s?\?",
     r"\b(?:until|till)\s\w+(?:\s\w+)?\s?\?",
-    r"\b(?:unos|algunos|uns|alguns|a few|some|couple of|un par de)\s(?:dias|days|"
+    r"\b(?:unos|algunos|uns|alguns|a few|some|couple of|un par de|\d{1,2})\s(?:dias|"
+    r"days|"
     r"semanas|weeks)\s(?:mas|mais|more)\b|\bmais uns dias\b|\bmas dias\b",
     r"\bdame chance\b|\bdenme chance\b|\besperar\s(?:un\s|um\s|a\s)?(?:poco|poquito|"
     r"pouco|pouquinho|bit|little)\b|\bwait a (?:bit|little)\b",
@@ -557,9 +590,10 @@ PAY_NOW = _cues(
     r"\b(?:a|en|para|de)\s(?:que|cual)\s(?:cuenta|numero|banco)\b|\bwhich (?:account|"
     r"bank)\b|\b(?:qual|que|para qual|em qual)\s(?:e\s)?(?:a\s)?(?:conta|banco)\b",
     r"\b(?:quiero|quisiera|deseo|voy a|quero|vou|i want to|i'd like to|i would like to|"
-    r"let me|i'll|i will|i can|puedo|posso)\s(?:pagar|pagarlo|pagarla|pagar todo|"
+    r"let me|i'll|i will|i can|puedo|posso|da pra|da para|se puede|can i|could i)\s"
+    r"(?:pagar|pagarlo|pagarla|pagar todo|"
     r"liquidar|cancelar|saldar|quitar|pay|pay it|pay off|pay the|pay my|settle)\b"
-    r"(?:\s[a-z']+){0,3}?\s(?:ya|ahora|ahorita|agora|now|right now|right away|"
+    r"(?:\s[a-z'\d]+){0,3}?\s(?:ya|ahora|ahorita|agora|now|right now|right away|"
     r"immediately|de inmediato|ya mismo|ahora mismo|hoy mismo|de una|todo|tudo|"
     r"everything|in full|the full|all|de contado|a vista|full|agorinha)\b",
     r"\b(?:pay now|pagar ya|pagar ahora|pagar agora|pago ya|pago ahora|pago agora|"
@@ -642,8 +676,8 @@ HARDSHIP = _cues(
     r"negocio)\b",
     r"\bme\s(?:despidieron|echaron|corrieron|botaron|liquidaron|descansaron)\b|\bfui "
     r"(?:demitid|mandad)|\bme mandaron a la casa\b",
-    r"\b(?:enferm[oa]|hospital|hospitalizad|operacion|cirugia|cancer|accidente|"
-    r"incapacidad|doente|internad|cirurgia|falleci|murio|fallecio|luto|divorcio|"
+    r"\b(?:enferm[oa]|hospital|hospitalizad\w*|operacion|cirugia|cancer|accidente|"
+    r"incapacidad|doente|internad\w*|cirurgia|falleci|murio|fallecio|luto|divorcio|"
     r"embarazada|gravida|desastre|inundacion|incendio|robaron|quiebra|quebrad[oa]|"
     r"en la ruina|sick|illness|surgery|accident|passed away|died|funeral|divorce|"
     r"pregnant|bankrupt|evicted|laid off|furloughed|disability|disabled|"
@@ -653,6 +687,22 @@ HARDSHIP = _cues(
     r"para pagar|con que pagar|como pagar|trabajo|empleo|ingresos|billete|un centavo|"
     r"ni un|un mango|un peso|nada|recursos|los recursos|el dinero|la plata|varo|"
     r"feria)\b",
+    r"\b(?:leucemia|leukemia|stroke|derrame|avc|infarto|heart attack|cancer|"
+    r"taking care of (?:him|her|my \w+) full time|cuidando a mi (?:mama|papa|esposo|"
+    r"esposa|hijo|hija|madre|padre)|cuidando d[oa] (?:meu|minha) \w+)\b|"
+    r"\b(?:nothing (?:is )?coming in|no (?:money|income) coming in|no entra nada|nao "
+    r"entra nada|no (?:nos )?entra (?:dinero|plata)|nao entra (?:dinheiro|grana)|"
+    r"paycheck to paycheck|check to check|de quincena en quincena|nothing left "
+    r"(?:over|at the end|after)|theres? (?:just )?nothing left|no (?:me |"
+    r"nos )?(?:queda|"
+    r"sobra) nada|nao (?:me |nos )?sobra nada|nao sobra (?:nada|um real)|"
+    r"(?:solo|apenas|so) (?:me quedan?|tengo|tenho|me sobran?|sobrou|sobram) (?:como |"
+    r"unos |uns |umas |unas )?\$?\d+\s(?:pesos|reais|dolares|dollars|bucks|lucas)?\s?"
+    r"(?:para|pra|pro|hasta|ate|until|for)|quimio\w*|chemo\w*|dialisis|dialise|"
+    r"hemodialise|tratamiento (?:de|contra) (?:cancer|la|el)|tratamento (?:de|contra) "
+    r"(?:cancer|a|o)|(?:las|as) (?:cosas|coisas) (?:aqui |alla |la )?(?:en|em|en la|"
+    r"na) casa\s"
+    r"(?:no|nao)\s(?:estan|andan|tao|estao|van|vao|ta)\b)",
     r"\bno\s(?:me\s)?(?:alcanza|ajusta|llega|da)\b|\bestoy\s(?:corto|cort[oa]|"
     r"apretad[oa]|"
     r"pelad[oa]|quebrad[oa]|mal de plata|sin un peso|en la lona|en crisis|pasando)",
@@ -759,6 +809,12 @@ BALANCE_INQUIRY = _cues(
 # The sum to pay asked for a case ("what's the total if I pay today?"): a
 # question about the balance, not a wish to pay now.
 TOTAL_IF_PAID = _cues(
+    r"\b[cq]uanto\s(?:es|e|seria|fica|sai|sale|seria)\s(?:pra|para|pa)\s(?:quitar|"
+    r"liquidar|saldar|pagar)\s(?:todo|tudo|el total|o total|la deuda|a divida)\b|"
+    r"\bhow much (?:is it|would it be|to) (?:to )?(?:pay (?:it )?off|settle|clear)\b|"
+    r"\bwhere (?:does|did) (?:this|that|the)\s(?:\S+\s){0,3}?come from\b|"
+    r"\bde donde (?:sale|salio|viene) (?:este|ese|el|esta|esa)\b|\bde onde (?:vem|veio|"
+    r"saiu) (?:esse|essa|este|esta|o|a)\b",
     r"\bwhat(?:'s| is|s)? the (?:total|amount|balance|payoff)\s(?:\w+\s)?if\b|"
     r"\b[cq]uanto\s(?:seria|saldria|quedaria|es|fica|ficaria|seria o total|daria)\s"
     r"(?:el total |o total |todo |tudo )?(?:si|se)\s(?:\w+\s)?(?:pago|pagar|pagase|"
@@ -793,6 +849,15 @@ DENY = _cues(
     r"definitely not|nem a pau|que no|dije que no|i said no|eu disse que nao|"
     r"no por ahora|not at the moment|por ahora no|todavia no|ainda nao|not yet|"
     r"aun no|no puedo aceptar|no es posible|no se puede)\b",
+)
+
+# An offer turned down and nothing asked instead: "no, ese plan de 500 al mes
+# no me sirve", "no, $300 a month doesn't work for me".
+OFFER_REFUSED = _cues(
+    r"^\W*(?:no|nope|nah|nao|nel)\b.{0,60}\b(?:no me sirve|no me conviene|no me "
+    r"funciona|doesn'?t work for (?:me|us)|does not work for (?:me|us)|won'?t work for "
+    r"(?:me|us)|nao me serve|nao serve (?:pra|para) mim|nao da (?:pra|para) mim|nao "
+    r"funciona (?:pra|para) mim)\W*$",
 )
 
 # Words that make any message angry or fed up, whatever its intent.
@@ -857,7 +922,8 @@ PAYMENT_MEANS = _cues(
     r"\b(?:link|enlace|liga|clabe|cbu|cvu|alias|pix|boleto|codigo de barras|qr|"
     r"numero de cuenta|datos bancarios|dados bancarios|account number|bank details|"
     r"referencia|paypal|tarjeta|cartao|card|efectivo|cash|debito|debit|credito|credit|"
-    r"oxxo|mercado pago|mercadopago|zelle|venmo|nequi|yape|spei|picpay|transferencia "
+    r"oxxo|mercado pago|mercadopago|zelle|venmo|nequi|yape|spei|picpay|walmart|"
+    r"7 eleven|seven eleven|cvs|walgreens|loterica|farmacia|transferencia "
     r"bancaria|bank transfer|wire|cheque|upi|pse|bizum|sinpe|plin)\b",
 )
 
@@ -926,6 +992,58 @@ REFUSAL = _cues(
 SOON = _cues(
     r"\b(?:pronto|prontito|en un rato|al rato|mas tarde|em breve|daqui a pouco|"
     r"mais tarde|soon|later|in a bit|in a while)\b"
+)
+
+# Hardship beyond doubt, said without asking for anything: an illness and its
+# treatment, no income at all, living from one pay to the next. The rules keep
+# it over the model's guess.
+HARDSHIP_SURE = _cues(
+    r"\b(?:quimio\w*|chemo\w*|dialisis|dialysis|dialise|hemodialise|radioterapia|"
+    r"radiation therapy|cancer|tumor|internad[oa]s?|hospitalizad[oa]s?|en el hospital|"
+    r"in the hospital|no hospital|en terapia intensiva|na uti|in the icu|"
+    r"paycheck to paycheck|check to check|nothing (?:is )?coming in|no (?:money|"
+    r"income) "
+    r"coming in|no entra nada|nao entra nada|no (?:me |nos )?(?:queda|sobra) nada|"
+    r"nao (?:me |nos )?sobra nada|nao sobra (?:nada|um real)|laid off|lost my job|"
+    r"me despidieron|me corrieron del trabajo|perdi (?:el|mi) (?:trabajo|empleo)|"
+    r"perdi (?:o|meu) (?:emprego|trabalho)|fui demitid[oa]|fui mandad[oa] embora|"
+    r"desemplead[oa]|desempregad[oa]|unemployed|out of work)\b",
+    r"\b(?:solo|apenas|so) (?:me quedan?|tengo|tenho|me sobran?|sobrou|"
+    r"sobram) (?:como |"
+    r"unos |uns |umas |unas )?\$?\d+\s(?:pesos|reais|dolares|dollars|bucks|lucas)?\s?"
+    r"(?:para|pra|pro|hasta|ate|until|for)\b",
+    r"\b(?:las|as) (?:cosas|coisas) (?:aqui |alla |la )?(?:en|em|en la|na) casa\s(?:no|"
+    r"nao)\s(?:estan|andan|tao|estao|van|vao|ta)\b",
+)
+# An explicit plan asked for: a hardship story with one is a plan request.
+PLAN_ASKED = _cues(
+    r"\b(?:cuotas?|parcel\w*|installments?|payment plan|plan de pagos?|dividir|"
+    r"split|en partes|em partes|in parts|prestacoes|a plazos|financiar)\b",
+)
+
+# Leave asked at the start of a sentence said aloud, where no question mark
+# is written ("puedo pagar el quince", "da pra pagar so em duas semanas", "is
+# it cool if i pay on the tenth").
+OPENING_PERMISSION = _cues(
+    r"^\W*(?:(?:eh|ahn|ah|so|oye|oiga|mire|mira|olha|entao|hey|oi|hola|bueno|pues|este|"
+    r"and|y|e|listen|look|ok|okay|well|ouve|escuche|"
+    r"pls|please|por favor|senor|senora|senhor|senhora|moca|ma'am|sir)\s)*"
+    r"(?:(?:y|e|and)\s)?(?:puedo|podria|podemos|se puede|se podria|se pudiera|"
+    r"y si (?:mejor )?(?:le |te |les )?pago|seria (?:mucha )?(?:molestia|problema) si|"
+    r"would it be (?:a problem|too much trouble) if i|tem problema se eu|"
+    r"e se eu pagar|what if i pay|i was hoping i could|"
+    r"seria posible|habra chance|"
+    r"hay chance|sera que puedo|posso|podemos|da pra|daria pra|da para|pode ser|"
+    r"tem como|"
+    r"tem jeito|teria como|can i|could i|can we|could we|may i|any chance|is it ok|"
+    r"is it okay|is it cool|is it alright|would it be|is that ok|would you let me|"
+    r"hay forma|hay manera|is there a way|no hay forma|voces esperam|ustedes esperan)\b"
+)
+# The English asking forms: a question whatever sum it names ("can i pay the
+# 300 on monday instead").
+ASKING_IN_ENGLISH = _cues(
+    r"^\W*(?:\w+\s)?(?:can i|could i|can we|could we|may i|any chance|is it ok|"
+    r"is it okay|is it cool|is it alright|would it be|is that ok)\b"
 )
 
 # An English question by its word order, without a question mark.

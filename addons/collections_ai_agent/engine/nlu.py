@@ -140,6 +140,11 @@ _INTENTS_WITH_COUNTS = {
     "hardship",
     "request_human",
 }
+# A count said alone after a correction: "en 3 cuotas? o mejor 4".
+_BARE_COUNT = re.compile(r"[_\s,.?!]*(?:(?:en|em|in)\s)?(\d{1,2})\b[\s?!.]*$")
+# "puedo pagar 300 el viernes", "posso pagar tudo dia 5": an offer, not a
+# question, in Spanish and Portuguese.
+_WHOLE_SUM = re.compile(r"\b(?:todo|tudo|el total|o total)\b")
 _NEGATIONS = re.compile(r"\b(?:no|nao|not|nah|nope|tampoco|tampouco|nem|neither)\b")
 _SHOUTED_WORD = re.compile(r"\b[A-ZÁÉÍÓÚÑÃÕÇ]{3,}\b")
 _LETTERS = re.compile(r"[A-Za-zÁÉÍÓÚÑÃÕÇáéíóúñãõç]")
@@ -164,7 +169,9 @@ def _is_shouting(raw):
     return upper / len(letters) > 0.8 and len(_SHOUTED_WORD.findall(raw)) >= 2
 
 
-def _pick_intent(text, raw, date, today, installments):  # noqa: C901 - the order is the rule
+def _pick_intent(  # noqa: C901 - the order is the rule
+    text, raw, date, today, installments, amount=None
+):
     """The one intent of a message, by a fixed order of precedence."""
     if lexicon.OPT_OUT.search(text):
         return "opt_out"
@@ -183,6 +190,18 @@ def _pick_intent(text, raw, date, today, installments):  # noqa: C901 - the orde
         return "already_paid"
     if lexicon.DISPUTE.search(text) or lexicon.IDENTITY_THEFT.search(text):
         return "dispute"
+    if lexicon.OFFER_REFUSED.search(text) and not lexicon.HARDSHIP.search(text):
+        return "deny"
+    if (
+        date is None
+        and not installments
+        and lexicon.HARDSHIP_SURE.search(text)
+        and not lexicon.PLAN_ASKED.search(text)
+        and not lexicon.PROMISE_VERBS.search(text)
+        and not lexicon.PAY_NOW.search(text)
+        and not lexicon.REQUEST_EXTENSION.search(text)
+    ):
+        return "hardship"  # "con la quimio se me van 8 mil al mes": a cost, no plan
     if installments or lexicon.REQUEST_INSTALLMENTS.search(text):
         return "request_installments"
     if lexicon.REQUEST_EXTENSION.search(text):
@@ -198,6 +217,16 @@ def _pick_intent(text, raw, date, today, installments):  # noqa: C901 - the orde
     paying = promise or lexicon.PAY_NOW.search(text) or lexicon.PAY_ACT_CUE.search(text)
     if asking and later and (paying or "?" in text):
         return "request_extension"
+    if (
+        later
+        and (paying or date is not None or lexicon.REQUEST_EXTENSION.search(text))
+        and lexicon.OPENING_PERMISSION.search(text)
+        and (
+            lexicon.ASKING_IN_ENGLISH.search(text)
+            or (amount is None and not _WHOLE_SUM.search(text))
+        )
+    ):
+        return "request_extension"  # asked aloud, without a question mark
     if lexicon.TOTAL_IF_PAID.search(text):
         return "balance_inquiry"
     if asking and paying and not later and lexicon.PAYMENT_MEANS.search(text):
@@ -336,7 +365,19 @@ MODEL_ODDS_OVER_RULES = 20
 # Stopping all contact on a guess would lose a customer who said no such
 # thing; a wrong person only hands the conversation to a collector.
 MODEL_SAYS_AT = {"opt_out": 0.95, "wrong_person": 0.6}
+MODEL_UNKNOWN_AT = 0.9
 _SHIPPED = object()
+# What the model may read in a hardship story the rules took for one (an
+# illness, no income): a request they missed, never a yes, a question or a
+# payment made.
+_REQUESTS = {
+    "promise_to_pay",
+    "request_extension",
+    "request_installments",
+    "pay_now",
+    "request_human",
+    "opt_out",
+}
 # The day read decides what the model may say: a past day is no promise nor
 # a request for time, and a day that can only lie ahead ("mañana") no payment
 # already made ("pagué el 3" may be this month's 3rd, gone by).
@@ -355,6 +396,21 @@ def _rules_sure(intent, work, date):
         return True
     if intent == "pay_now" and date is None and lexicon.LINK_REQUEST.search(work):
         return True
+    if (
+        intent == "request_extension"
+        and date is not None
+        and "?" not in work
+        and lexicon.OPENING_PERMISSION.search(work)
+    ):
+        return True  # leave asked aloud: the model learnt it from written "?"
+    if (
+        intent == "request_extension"
+        and lexicon.PERMISSION.search(work)
+        and lexicon.SOON.search(work)
+    ):
+        return True  # "can I pay later? not now": asking time, not a no
+    if intent == "deny" and lexicon.OFFER_REFUSED.search(work):
+        return True
     return intent == "unknown" and bool(lexicon.OFF_TOPIC.search(work))
 
 
@@ -372,6 +428,16 @@ def _model_or_rules(intent, work, model, date, today, language):
             return intent
     if probability < MODEL_SAYS_AT.get(best, MODEL_DECIDES_AT):
         return intent
+    if (
+        intent == "hardship"
+        and best not in _REQUESTS
+        and lexicon.HARDSHIP_SURE.search(work)
+    ):
+        # an illness, no income: the model may read a request the rules
+        # missed, never a yes, a question or a payment
+        return intent
+    if best == "unknown" and intent != "unknown" and probability < MODEL_UNKNOWN_AT:
+        return intent  # a cue the rules read is something; "no idea" needs more
     if intent != "unknown" and probability < MODEL_ODDS_OVER_RULES * dict(
         predictions
     ).get(intent, 0.0):
@@ -396,17 +462,8 @@ def _last_said(work, dated_text, rest, today, language, date, amount):
     return date, amount
 
 
-def understand(
-    text: str, today: datetime.date, lang: str | None = None, model=_SHIPPED
-) -> Understanding:
-    """lang, when given ("es", "en", "pt", or a locale like "es_MX"/"pt_BR"), is a
-    hint used when the text itself is ambiguous (e.g. "ok", "si", "3"); otherwise
-    detect it. ``model`` is the intent classifier to consult (the shipped one by
-    default, None for the rules alone)."""
-    raw = text or ""
-    work, language = reading(raw, lang)
-
-    installment_context = bool(lexicon.REQUEST_INSTALLMENTS.search(work))
+def _entities(work, today, language, installment_context):
+    """The day, the sum and the count of payments a message names."""
     # "posso parcelar em 12 meses?": a count of months to pay in, not a day
     periods = (
         [match.span() for match in numbers.PERIOD.finditer(work)]
@@ -418,17 +475,47 @@ def understand(
     rest = _blank(work, date_spans + time_spans(work))
     installments, installment_span = find_installments(rest, installment_context)
     if installment_span:
+        corrections = list(lexicon.CORRECTION.finditer(work))
+        if corrections and corrections[-1].end() > installment_span[1]:
+            # "en 2 cuotas... no, mejor en 3": the count said last
+            tail = _blank(rest, [(0, corrections[-1].end())])
+            later, span = find_installments(tail, True)
+            bare = _BARE_COUNT.match(tail)
+            if not later and bare and 1 < int(bare.group(1)) <= 72:
+                later, span = int(bare.group(1)), bare.span(1)  # "o mejor 4"
+            if later:
+                installments, installment_span = later, span
         rest = _blank(rest, [installment_span])
     amount = find_amount(rest)
     date, amount = _last_said(work, dated_text, rest, today, language, date, amount)
-
     if date is not None and (date - today).days > 180 and lexicon.PAID_ACT.search(work):
         # "pagué el 2 de mayo": this year's day, gone by, not next year's
         date, _ = find_date(dated_text, today, language, past=True)
-    intent = _pick_intent(work, raw, date, today, installments)
+    return date, amount, installments, rest
+
+
+def understand(
+    text: str, today: datetime.date, lang: str | None = None, model=_SHIPPED
+) -> Understanding:
+    """lang, when given ("es", "en", "pt", or a locale like "es_MX"/"pt_BR"), is a
+    hint used when the text itself is ambiguous (e.g. "ok", "si", "3"); otherwise
+    detect it. ``model`` is the intent classifier to consult (the shipped one by
+    default, None for the rules alone)."""
+    raw = text or ""
+    work, language = reading(raw, lang)
+
+    installment_context = bool(lexicon.REQUEST_INSTALLMENTS.search(work))
+    date, amount, installments, rest = _entities(
+        work, today, language, installment_context
+    )
+    intent = _pick_intent(work, raw, date, today, installments, amount)
     if model is _SHIPPED:
         model = intent_model.shipped_model()
     intent = _model_or_rules(intent, work, model, date, today, language)
+    if intent == "request_installments" and not installment_context:
+        # the model read a plan the cues missed ("could i do like twelve
+        # months on the two thousand"): its counts are read as a plan's
+        date, amount, installments, rest = _entities(work, today, language, True)
     if intent not in _INTENTS_WITH_COUNTS:
         installments = None
     if intent not in _INTENTS_WITH_DATES:

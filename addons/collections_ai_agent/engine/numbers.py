@@ -69,7 +69,7 @@ SMALL_NUMBERS = {
 _COUNTED = (
     r"cuotas?|pagos?|partes?|abonos?|mensualidades|parcelas?|prestacoes|vezes|"
     r"installments?|payments?|parts?|dias?|days?|semanas?|weeks?|meses|mes|"
-    r"months?|lucas?|palos?|quincenas?|diitas|diazinhos|diasinhos|semanitas|"
+    r"months?|lucas?|palos?|quincenas?|diitas|diazinhos|diasinhos|semanitas?|"
     r"semaninhas|of"
 )
 _ORDINAL_WORDS = re.compile(
@@ -80,7 +80,8 @@ _PROTECTED = re.compile(r"zq([a-z]+)zq")
 _DIGITS_MIL = re.compile(r"\b(\d+(?:[.,]\d+)?)\s?mil\b")
 _PAIR_OF = re.compile(r"\b(?:(?:un|um|uns)\s)?par\sde\s(?=(?:%s)\b)" % _COUNTED)
 _SMALL_BEFORE_UNIT = re.compile(
-    r"\b(%s)\s+(?=(%s)\b)" % ("|".join(SMALL_NUMBERS), _COUNTED)
+    r"\b(%s)\s+(?:(?:more|extra|mas|mais)\s)?(?=(%s)\b)"
+    % ("|".join(SMALL_NUMBERS), _COUNTED)
 )
 # Articles are numbers only before a singular noun ("una semana", "a week"),
 # never before a plural ("a cuotas", "a plazos"); the English "a"/"an" only
@@ -100,9 +101,12 @@ def _small_number(match):
         plural = unit.endswith("s") and unit not in ("mes", "vezes", "of")
         if plural or (word in ("a", "an") and not _TIME_UNITS.fullmatch(unit)):
             return match.group(0)
-    return "%d " % SMALL_NUMBERS[word]
+    more = match.group(0)[len(word) :].strip()
+    return "%d %s" % (SMALL_NUMBERS[word], more + " " if more else "")
 
 
+# "el dos del mes que viene": a day text2num leaves as a word.
+_SMALL_DAY = re.compile(r"\b(el|dia|the)\s(dos|uno|un)\s(?=(?:del?|of)\s)")
 # Number words of each language that are no word of another, to read the
 # numbers a customer says in a second language ("te pago four hundred", "i
 # can pay cuatrocientos").
@@ -131,16 +135,32 @@ _EN_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 _EN_SPOKEN_HUNDREDS = re.compile(
     r"(?<!\bat )(?<!\bby )(?<!\baround )(?<!\babout )(?<!\buntil )(?<!\btill )"
     r"\b(%s)\s(%s|ten|eleven|twelve|%s)(?:[\s-](one|two|three|four|five|six|seven|"
-    r"eight|nine))?\b(?!\s(?:hundred|thousand|o'clock|am|pm|percent|minutes|"
-    r"days|weeks|months|payments|installments|of\b|and\b))"
+    r"eight|nine)\b(?!\s(?:hundred|thousand))|(?![\s-](?:one|two|three|four|five|"
+    r"six|seven|eight|nine)\b)(?!\s(?:and\b)))\b(?!\s(?:hundred|thousand|o'clock|am|"
+    r"pm|percent|minutes|days|weeks|months|payments|installments|of\b))"
     % ("|".join(_EN_UNITS), "|".join(_EN_TENS), "|".join(_EN_UNITS[12:]))
 )
 # "two grand", "five k", "dos lucas": a small number before a multiplier.
 _SMALL_BEFORE_MULTIPLIER = re.compile(
-    r"(?<!point )(?<!punto )(?<!ponto )\b(%s)\s"
+    r"(?<!point )(?<!punto )(?<!ponto )(?<!ty )(?<!\by )(?<!\be )(?<!\band )\b(%s)\s"
     r"(?=(?:grand|k|lucas|palos|bucks|dollars|pesos|reais)\b)"
     % "|".join(w for w in SMALL_NUMBERS if w not in ("a", "an", "un", "um", "par"))
 )
+
+
+_ABOUT_A_NUMBER = re.compile(
+    r"\b(?:unos|unas|uns|umas)\s(?=(?:dos|tres|cuatro|cinco|seis|siete|ocho|nueve|"
+    r"diez|doce|quince|veinte|treinta|cien|dois|duas|quatro|sete|oito|nove|dez|"
+    r"vinte|trinta|\d)\b)"
+)
+# text2num knows "veintidós" only with its accent, which transcripts drop.
+_ACCENTED = {
+    "veintidos": "veintidós",
+    "veintitres": "veintitrés",
+    "veintiseis": "veintiséis",
+    "dieciseis": "dieciséis",
+}
+_UNACCENTED = re.compile(r"\b(?:%s)\b" % "|".join(_ACCENTED))
 
 
 def _spoken_hundreds(match):
@@ -166,6 +186,13 @@ def digits_for_words(text, lang):
     # Ordinals that name weekdays ("sexta", "quinta") must stay words, and
     # "10 mil" must not become "10 1000".
     text = _ORDINAL_WORDS.sub(r"zq\1zq", text)
+    # "unas dos semanas": about two, not one and two; "veintidos" as said
+    # without its accent
+    text = _ABOUT_A_NUMBER.sub("", text)
+    text = _UNACCENTED.sub(lambda match: _ACCENTED[match.group(0)], text)
+    text = _SMALL_DAY.sub(
+        lambda match: "%s %d " % (match.group(1), SMALL_NUMBERS[match.group(2)]), text
+    )
     text = _DIGITS_MIL.sub(r"\1 kmil", text)
     if lang == "en" or _OTHER_NUMBER_WORDS["en"].search(text):
         text = _EN_SPOKEN_HUNDREDS.sub(_spoken_hundreds, text)
@@ -267,6 +294,10 @@ _NOT_MONEY_BEFORE = re.compile(
     # "la cuota 4 de 12", "parcela 3 de 12": a count of payments
     r"(?:cuota|parcela|prestacao|installment|payment)\s\d{1,2}\s(?:de|of|/))\s*$"
 )
+# "una cuenta de 1800", "essa conta de 1800": a bill of that sum.
+_BILL_OF = re.compile(
+    r"\b(?:una|la|esa|esta|essa|esta|uma|a)\s(?:cuenta|conta)\sde\s*$"
+)
 # A year after "in", "desde", "back in" ("moved out in 2024") is no money.
 _YEAR = re.compile(r"(?:19[5-9]\d|20[0-4]\d)$")
 _BEFORE_A_YEAR = re.compile(
@@ -322,7 +353,9 @@ def find_amount(text):
         if not marked:
             before = text[: match.start("num")]
             after = text[match.end("num") :]
-            if _NOT_MONEY_BEFORE.search(before) or _NOT_MONEY_AFTER.match(after):
+            if (
+                _NOT_MONEY_BEFORE.search(before) and not _BILL_OF.search(before)
+            ) or _NOT_MONEY_AFTER.match(after):
                 continue
             if _YEAR.match(match.group("num")) and _BEFORE_A_YEAR.search(before):
                 continue
@@ -358,28 +391,33 @@ _INSTALLMENT_ADJECTIVES = (
 )
 INSTALLMENTS = re.compile(
     r"\b(?P<n>\d{1,2})\s?%s(?:%s)\b|\b(?P<x>\d{1,2})\s?x\b(?!\d)"
-    r"|\b(?:divid\w*|split|parcel(?!as?\b)\w*|fraccion\w*|partir\w*)\s(?:it\s|lo\s|la\s|o\s|"
-    r"a\s)?"
+    r"|\b(?:divid\w*|split|parcel(?!as?\b)\w*|fraccion\w*|partir\w*|break)\s"
+    r"(?:it\s|lo\s|la\s|o\s|a\s|(?:the|los|las|el|os|as|o|a)\s\$?\d+\s)?"
     r"(?:en|em|in|into|a)?\s?(?P<split>\d{1,2})\b(?!\s?(?:de\s|of\s)?(?:%s))"
     % (_INSTALLMENT_ADJECTIVES, _INSTALLMENT_NOUNS, _NOT_COUNTS)
 )
 # "en 12 meses", "over 12 months", "maybe 10 months": a count of months to pay in.
 PERIOD_BEFORE = (
-    r"\b(?:en|em|in|a|over|across|maybe|like|about|unos|uns|tipo|capaz|quizas)\s"
+    r"\b(?:en|em|in|into|a|over|across|maybe|like|about|unos|uns|tipo|capaz|quizas|"
+    r"do|for)\s"
 )
+# "in two weeks" is a day ahead, "over 8 weeks" a count.
+_WEEKS_BEFORE = r"\b(?:over|across|maybe|like|about|unos|uns|tipo|capaz|quizas)\s"
 PERIOD = re.compile(
-    r"%s\d{1,2}\s(?:meses|months|semanas|weeks|quincenas)\b" % PERIOD_BEFORE
+    r"%s\d{1,2}\s(?:meses|months|quincenas)\b|%s\d{1,2}\s(?:semanas|weeks)\b"
+    % (PERIOD_BEFORE, _WEEKS_BEFORE)
 )
 # "en 3" alone, "a 12 meses", "over 6 months", "5 de 200": installments only
 # when the message is about them already.
 PLAIN_COUNT = re.compile(
-    r"\b(?:en|em|in|a)\s(?P<plain>\d{1,2})\b(?!\s?(?:%s|[.,]\d|\d|%%|de\s|of\s))"
-    r"|%s(?P<period>\d{1,2})\s(?:meses|months|semanas|weeks|quincenas)\b"
+    r"\b(?:en|em|in|into|a)\s(?P<plain>\d{1,2})\b(?!\s?(?:%s|[.,]\d|\d|%%|de\s|of\s))"
+    r"|%s(?P<period>\d{1,2})\s(?:meses|months|quincenas)\b"
+    r"|%s(?P<weeks>\d{1,2})\s(?:semanas|weeks)\b"
     r"|\b(?P<maybe>\d{1,2})\s(?:capaz|quizas|quiza|maybe|talvez|tal vez)\b"
     # "in installments, like 5 of them", "en cuotas, unas 4 de ellas"
     r"|\b(?P<them>\d{1,2})\s(?:of them|de ellas|de elas)\b"
     r"|(?<!cuota )(?<!parcela )(?<!installment )\b(?P<each>\d{1,2})\s(?:de|of)\s"
-    r"(?:\$\s?)?\d{2,}" % (_NOT_COUNTS, PERIOD_BEFORE)
+    r"(?:\$\s?)?\d{2,}" % (_NOT_COUNTS, PERIOD_BEFORE, _WEEKS_BEFORE)
 )
 # "half now and half on the 1st", "la mitad ahora y la otra mitad", "metade agora".
 HALVES = re.compile(r"\b(?:half|mitad|metade)\b.*\b(?:half|mitad|metade|rest|resto)\b")
@@ -399,8 +437,10 @@ FIRST_NOW = re.compile(
 )
 # "split it in two", "dividir em duas": the count after a verb of splitting.
 _SPLIT_SMALL = re.compile(
-    r"\b((?:divid|split|parcel(?!amento|as?\b)|fraccion|partir)\w*\s(?:(?:it|lo|la|o|a)\s)?"
-    r"(?:(?:en|em|in|into)\s)?)(%s)\b" % "|".join(SMALL_NUMBERS)
+    r"\b((?:divid|split|parcel(?!amento|as?\b)|fraccion|partir|break)\w*\s"
+    r"(?:(?:it|lo|la|o|a|(?:the|los|las|el|os|as|o|a)\s\$?\d+)\s)?"
+    r"(?:(?:en|em|in|into)\s)?)(%s)\b(?!\s(?:partir|part|parte|la|el|o|os|as|the))"
+    % "|".join(w for w in SMALL_NUMBERS if w not in ("a", "an", "par", "couple"))
 )
 
 # The sources, for the typo corrector's list of keywords.
@@ -431,7 +471,10 @@ def find_installments(text, installment_context=False):
             count = int(next(group for group in match.groups() if group))
             if 1 <= count <= 72:
                 # "5 de 200": the 200 is still the amount
-                return count, match.span("each" if match.groupdict().get("each") else 0)
+                # "5 de 200", "split the 900 into 4": the sum is still the amount
+                named = match.groupdict()
+                group = next((g for g in ("each", "split") if named.get(g)), 0)
+                return count, match.span(group)
     halves = HALVES.search(text)
     if halves:
         return 2, halves.span()
