@@ -3,6 +3,7 @@
 
     python3 scripts/loadtest.py --database collections_load [--messages 10000]
         [--webhooks 10000] [--concurrency 50] [--kill-worker | --kill-server]
+        [--servers 2] [--rate-limit 100]
 
 What it does, end to end, with nothing mocked:
 
@@ -27,6 +28,22 @@ What it does, end to end, with nothing mocked:
 4. posts one signed delivery receipt per sent row to
    ``/collections/webhook/generic``, ``--concurrency`` at a time, then
    replays a tenth of them;
+With ``--servers 2``, two Odoo servers share the database as a multi-node
+deployment runs them (Odoo's and queue_job's documentation): each with its
+own ``--workers`` HTTP workers and cron thread, queue_job's job runner on the
+first one only (``ODOO_QUEUE_JOB_CHANNELS=root:0`` on the second), behind a
+round-robin load balancer (a small TCP proxy started here, which skips a
+server that refuses connections, as a health check does). The job runner
+calls ``/queue_job/runjob`` through the balancer, so both servers' workers
+send; the receipts are posted through it too, so both servers take
+webhooks. ``--kill-server`` then SIGKILLs the first server (the one running
+the job runner) and starts it again. ``--rate-limit`` sets the provider's
+messages per second: every worker of both servers reserves its sends on the
+provider's row (``collection.provider._reserve_slots``), and the script
+checks, from the gateway's counter sampled ten times a second, that no
+window of time saw more than the rate allows (plus one reserved chunk of
+50, sent as a burst at the start of its slot).
+
 5. prints sent (distinct rows the gateway accepted), delivered (rows the
    receipts moved), duplicate requests (a second request for a row the
    gateway already had: absorbed by its Idempotency-Key), sent twice, lost
@@ -39,14 +56,17 @@ What it does, end to end, with nothing mocked:
 """
 
 import argparse
+import collections
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -59,6 +79,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import dev  # noqa: E402 (the project's own helpers: find Odoo, clone the base)
 
 SECRET = "loadtest-secret"
+#: Messages one send job reserves and sends at once
+#: (``collection.dispatcher._send_external``): the burst a rate limit allows
+#: at the start of each reserved slot.
+SEND_CHUNK = 50
 
 
 def free_port():
@@ -103,14 +127,22 @@ def prepare_database(options, addons_path):
     )
 
 
-def start_odoo(options, addons_path, port):
+def start_odoo(options, addons_path, port, runner=True, jobs_via=None, logfile=None):
+    """An Odoo server with ``--workers``; queue_job's job runner only when
+    ``runner`` (it calls ``/queue_job/runjob`` on ``jobs_via``, the load
+    balancer's port, when given, else on this server)."""
+    logfile = logfile or options.logfile
     env = dict(
         os.environ,
-        ODOO_QUEUE_JOB_CHANNELS=f"root:{options.workers * 2}",
+        ODOO_QUEUE_JOB_CHANNELS=f"root:{options.workers * 2 * options.servers}"
+        if runner
+        else "root:0",
         # 50 clients queue on a few workers: without a buffering proxy in
         # front, Odoo's default 2 s socket timeout drops connections that wait
         ODOO_HTTP_SOCKET_TIMEOUT=str(options.socket_timeout),
     )
+    if jobs_via:
+        env.update(ODOO_QUEUE_JOB_HOST="127.0.0.1", ODOO_QUEUE_JOB_PORT=str(jobs_via))
     args = dev.odoo_command(
         addons_path,
         options,
@@ -123,14 +155,147 @@ def start_odoo(options, addons_path, port):
         "--limit-time-real=600",
         "--limit-time-cpu=600",
         "--log-level=warn",
-        f"--logfile={options.logfile}",
+        f"--logfile={logfile}",
     )
     # Odoo's prefork master starts its websocket (gevent) process by running
     # its own script again, which `python -m odoo` cannot be: a launcher can
-    launcher = Path(options.logfile).with_name("collections_loadtest_odoo.py")
+    launcher = Path(logfile).with_name("collections_loadtest_odoo.py")
     launcher.write_text("import odoo.cli\n\nodoo.cli.main()\n")
     args = [sys.executable, str(launcher), *args[3:]]
     return subprocess.Popen(args, env=env, start_new_session=True)  # noqa: S603
+
+
+class Balancer:
+    """A round-robin TCP load balancer in front of the Odoo servers: each
+    connection goes to the next server that accepts it (a server down is
+    skipped, as a health check would). Counts the connections per server."""
+
+    def __init__(self, ports):
+        self.ports = list(ports)
+        self.served = collections.Counter()
+        self._turn = itertools.cycle(range(len(self.ports)))
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0), backlog=512)
+        self.port = self._listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _address = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _connect(self):
+        with self._lock:
+            first = next(self._turn)
+        for shift in range(len(self.ports)):
+            port = self.ports[(first + shift) % len(self.ports)]
+            try:
+                upstream = socket.create_connection(("127.0.0.1", port), timeout=5)
+            except OSError:
+                continue
+            upstream.settimeout(None)
+            with self._lock:
+                self.served[port] += 1
+            return upstream
+        return None
+
+    def _serve(self, client):
+        upstream = self._connect()
+        if upstream is None:
+            client.close()
+            return
+        threading.Thread(
+            target=self._pipe, args=(client, upstream, False), daemon=True
+        ).start()
+        self._pipe(upstream, client, True)
+
+    @staticmethod
+    def _pipe(source, target, close):
+        """Copy until the end; half-close the other way (a client may stop
+        listening, as queue_job's runner does, while the server works on)."""
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        try:
+            target.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        if close:
+            source.close()
+            target.close()
+
+    def close(self):
+        self._listener.close()
+
+
+class RateProbe:
+    """Samples the gateway's count of distinct messages ten times a second,
+    to tell the most messages sent in any window of time. A sample's count
+    was read some time between the request and its answer: a window runs
+    from the first sample's request to the last one's answer, so that it
+    holds every message counted in it."""
+
+    def __init__(self, gateway_port, start):
+        self.port = gateway_port
+        self.start = start
+        self.samples = []  # (asked at, answered at, messages so far)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            asked = time.monotonic()
+            try:
+                unique = gateway_stats(self.port)["unique"] - self.start
+            except OSError:
+                unique = None
+            if unique is not None:
+                self.samples.append((asked, time.monotonic(), unique))
+            self._stop.wait(0.1)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(5)
+
+    def windows(self, seconds):
+        """(messages, seconds) of each window up to ``seconds`` long."""
+        samples = self.samples
+        for i, (asked, _answered, before) in enumerate(samples):
+            for _asked, answered, after in samples[i + 1 :]:
+                length = answered - asked
+                if length > seconds:
+                    break
+                yield after - before, length
+
+    def report(self, rate):
+        """The most messages in a window of 1 s and of 10 s, and whether
+        every window stayed within ``rate`` per second plus one chunk
+        reserved ahead (sent as a burst at the start of its slot)."""
+        result = {}
+        for seconds in (1, 10):
+            result[f"max_sent_in_{seconds}s"] = max(
+                (count for count, _length in self.windows(seconds)), default=0
+            )
+        if rate:
+            worst = max(
+                (
+                    count - rate * length
+                    for count, length in self.windows(10)
+                    if length > 0
+                ),
+                default=0,
+            )
+            # messages above the pace in the worst window, and the allowance
+            result["max_above_rate"] = round(worst, 1)
+            result["allowed_above_rate"] = SEND_CHUNK
+            result["rate_respected"] = worst <= SEND_CHUNK
+        return result
 
 
 def worker_pids(master_pid):
@@ -166,7 +331,7 @@ def seed(odoo, options, gateway_port):
             "use_for_sms": True,
             "generic_url": f"http://127.0.0.1:{gateway_port}/messages",
             "generic_secret": SECRET,
-            "rate_limit": 0,
+            "rate_limit": options.rate_limit,
             "batch_size": options.batch,
         }
     )
@@ -301,6 +466,21 @@ def main(argv=None):
         action="store_true",
         help="SIGKILL the whole Odoo server a third of the way in, then start it",
     )
+    parser.add_argument(
+        "--servers",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="Odoo servers on the database, behind a round-robin balancer "
+        "(the job runner on the first)",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=float,
+        default=0.0,
+        help="the provider's messages per second, shared by every worker of "
+        "every server (0: none)",
+    )
     parser.add_argument("--stuck-minutes", type=float, default=1.0)
     parser.add_argument(
         "--socket-timeout",
@@ -316,7 +496,28 @@ def main(argv=None):
     options = parser.parse_args(argv)
     addons_path = dev.find_odoo()
     prepare_database(options, addons_path)
-    gateway_port, odoo_port = free_port(), free_port()
+    gateway_port = free_port()
+    ports = [free_port() for _server in range(options.servers)]
+    balancer = Balancer(ports) if options.servers > 1 else None
+    # where clients (receipts, the runner's calls) reach Odoo
+    odoo_port = balancer.port if balancer else ports[0]
+    logfiles = [
+        options.logfile
+        if number == 0
+        else str(Path(options.logfile).with_suffix(f".{number + 1}.log"))
+        for number in range(options.servers)
+    ]
+
+    def start(number):
+        return start_odoo(
+            options,
+            addons_path,
+            ports[number],
+            runner=number == 0,
+            jobs_via=balancer.port if balancer else None,
+            logfile=logfiles[number],
+        )
+
     gateway = subprocess.Popen(  # noqa: S603
         [
             sys.executable,
@@ -327,14 +528,20 @@ def main(argv=None):
             SECRET,
         ]
     )
-    server = start_odoo(options, addons_path, odoo_port)
+    servers = [start(number) for number in range(options.servers)]
+    server = servers[0]
+    # the script drives Odoo through the last server: the first may be killed
+    control_port = ports[-1]
+    probe = None
     try:
         wait_http(f"http://127.0.0.1:{gateway_port}/_stats")
-        wait_http(f"http://127.0.0.1:{odoo_port}/web/login")
-        odoo = connect(odoo_port, options.database)
+        for port in ports:
+            wait_http(f"http://127.0.0.1:{port}/web/login")
+        odoo = connect(control_port, options.database)
         print(f"Seeding {options.messages} customers and outbox rows...", flush=True)
         ids = seed(odoo, options, gateway_port)
         before = gateway_stats(gateway_port)
+        probe = RateProbe(gateway_port, before["unique"])
         cron = odoo.env.ref("collections_automation.ir_cron_collection_dispatch")
         since = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
         started = time.time()
@@ -359,9 +566,9 @@ def main(argv=None):
                     os.killpg(server.pid, signal.SIGKILL)
                     server.wait(30)
                     print(f"SIGKILL server {killed} at {unique} sent", flush=True)
-                    server = start_odoo(options, addons_path, odoo_port)
-                    wait_http(f"http://127.0.0.1:{odoo_port}/web/login")
-                    odoo = connect(odoo_port, options.database)
+                    server = servers[0] = start(0)
+                    wait_http(f"http://127.0.0.1:{ports[0]}/web/login")
+                    odoo = connect(control_port, options.database)
                     print("Server started again", flush=True)
                 else:
                     pids = running_job_pids(odoo) or worker_pids(server.pid)
@@ -390,6 +597,7 @@ def main(argv=None):
                 break
             time.sleep(1)
         elapsed = time.time() - started
+        probe.stop()
         stats = gateway_stats(gateway_port)
         state = counts(odoo, ids)
         sent_ids = odoo.env["collection.message"].search_read(
@@ -407,6 +615,7 @@ def main(argv=None):
             for row in sent_ids[: options.webhooks]
         ]
         replays = receipts[: len(receipts) // 10]
+        runjob_calls = dict(balancer.served) if balancer else {}
         hook_started = time.time()
         codes = post_receipts(
             f"http://127.0.0.1:{odoo_port}", receipts, options.concurrency
@@ -430,8 +639,10 @@ def main(argv=None):
             "jobs_enqueued": jobs.get("enqueued", 0),
             "jobs_pending": jobs.get("pending", 0),
         }
+        rate = probe.report(options.rate_limit)
         report = {
             "messages": len(ids),
+            "servers": options.servers,
             "workers": options.workers,
             "worker_killed": killed,
             "sent_when_killed": sent_at_kill,
@@ -461,20 +672,39 @@ def main(argv=None):
             "webhooks_per_second": round(len(codes) / hook_elapsed, 1),
             "delivered": final.get("delivered", 0),
             "states_after_webhooks": final,
+            "rate_limit": options.rate_limit or None,
+            **rate,
         }
+        if balancer:
+            # connections each server took: the runner's calls to run jobs
+            # during the dispatch, then the webhooks
+            names = {port: f"server_{n + 1}" for n, port in enumerate(ports)}
+            report["connections_during_dispatch"] = {
+                names[port]: count for port, count in sorted(runjob_calls.items())
+            }
+            report["connections_in_all"] = {
+                names[port]: count for port, count in sorted(balancer.served.items())
+            }
         print(json.dumps(report, indent=2))
         ok = (
             report["lost"] == 0
             and sent_twice == 0
             and not any(left.values())
             and report["webhook_5xx"] == 0
+            and report.get("rate_respected", True)
         )
         return 0 if ok else 1
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        if probe:
+            probe.stop()
+        for process in servers:
+            os.killpg(process.pid, signal.SIGTERM)
         gateway.send_signal(signal.SIGTERM)
-        server.wait(30)
+        for process in servers:
+            process.wait(30)
         gateway.wait(10)
+        if balancer:
+            balancer.close()
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ import os
 import threading
 import time
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -15,6 +15,9 @@ from .collection_provider import ODOO_JOB_CHANNEL
 
 _logger = logging.getLogger(__name__)
 
+#: Sends reserved at once from the provider's rate limit, and sent within
+#: their slot.
+SEND_CHUNK = 50
 #: Rows sent by Odoo's own email and SMS per job.
 ODOO_BATCH = 100
 #: Rows enqueued per dispatch run.
@@ -22,6 +25,12 @@ ENQUEUE_LIMIT = 50000
 #: A claimed row not finished within these minutes belongs to a worker that
 #: died (``collections.dispatch_stuck_minutes`` overrides it).
 STUCK_MINUTES = 15
+
+
+def _utcnow():
+    """Now in UTC, naive, to the microsecond (``fields.Datetime.now()``
+    drops them: a send slot is a fraction of a second)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def _testing():
@@ -436,12 +445,20 @@ class CollectionDispatcher(models.AbstractModel):
         sent, retry, failed = [], [], {}
         pending = list(messages)
         while pending:
-            chunk, pending = pending[:50], pending[50:]
-            start = provider._reserve_slots(len(chunk))
-            wait = (start - fields.Datetime.now()).total_seconds()
-            if wait > 0:
+            chunk, pending = pending[:SEND_CHUNK], pending[SEND_CHUNK:]
+            start = provider._reserve_slots(len(chunk), now=_utcnow())
+            # never before the slot: the rate holds however long the queue
+            while (wait := (start - _utcnow()).total_seconds()) > 0:
                 time.sleep(min(wait, 60))
+            end = provider.rate_limit and start + timedelta(
+                seconds=len(chunk) / provider.rate_limit
+            )
             for position, message in enumerate(chunk):
+                if end and position and _utcnow() >= end:
+                    # sending ran slower than the pace: the rest takes a
+                    # slot of its own, never the time other workers reserved
+                    pending = chunk[position:] + pending
+                    break
                 try:
                     sent.append((message, message._send_by_provider(adapter)))
                 except channel_base.RetryableProviderError as error:

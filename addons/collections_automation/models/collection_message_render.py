@@ -54,8 +54,14 @@ class CollectionMessageRender(models.AbstractModel):
         promise's (its invoices' currency), any other row's the company's
         (the customer's figure of the day, which orders and caps)."""
         for message in self:
-            currencies = message.invoice_ids.currency_id
-            if message.kind == "promise_reminder" and len(currencies) == 1:
+            # only a promise reminder reads its invoices: a planning's
+            # thousands of rows would read every invoice linked to them
+            currencies = (
+                message.invoice_ids.currency_id
+                if message.kind == "promise_reminder"
+                else None
+            )
+            if currencies and len(currencies) == 1:
                 message.currency_id = currencies
             else:
                 message.currency_id = message.company_id.currency_id

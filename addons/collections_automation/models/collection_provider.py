@@ -313,6 +313,11 @@ class CollectionProvider(models.Model):
             (end,) = self.env.cr.fetchone()
         else:
             with self.env.registry.cursor() as cr:
+                # workers of every server move this one row at once: in
+                # Odoo's repeatable read the second of two would fail ("could
+                # not serialize access"), mid-job; read committed makes it
+                # wait for the first and move on from the slot it left
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
                 cr.execute(query)
                 (end,) = cr.fetchone()
         self.invalidate_recordset(["next_slot_at"])
