@@ -1,0 +1,202 @@
+"""Leftovers of the dunning features: a promise recorded by hand for one
+currency's debt of a customer owing in several."""
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common_rpc import WebClientMixin
+from .test_currencies import CurrencyPortfolio
+
+SPEC = {
+    "partner_id": {"fields": {"display_name": {}}},
+    "company_id": {"fields": {}},
+    "currency_id": {"fields": {"display_name": {}}},
+    "debt_currency_ids": {"fields": {}},
+    "invoice_ids": {"fields": {"display_name": {}}},
+    "amount": {},
+    "promise_date": {},
+}
+
+
+def command_ids(commands):
+    """The record ids a many2many holds after the commands the server sent."""
+    ids = []
+    for command in commands:
+        if isinstance(command, dict):  # a record read back
+            ids.append(command["id"])
+        elif command[0] == 6:
+            ids = list(command[2])
+        elif command[0] == 5:
+            ids = []
+        elif command[0] in (1, 4):
+            ids.append(command[1])
+        elif command[0] in (2, 3):
+            ids = [i for i in ids if i != command[1]]
+    return ids
+
+
+@tagged("post_install", "-at_install")
+class TestRecordPromiseInTheDebtCurrency(WebClientMixin, CurrencyPortfolio, HttpCase):
+    """Mara owes USD 700, EUR 600 overdue (500 more not yet due) and MXN
+    8,000. An accountant who collects records her promise by hand over
+    JSON-RPC, as the web client does."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user = new_test_user(
+            cls.env,
+            "lea_billing",
+            "account.group_account_invoice,base.group_partner_manager,"
+            "collections_automation.group_collection_user",
+            password="lea_billing-pass-1",
+            company_id=cls.company.id,
+        )
+        if "collection.case" in cls.env:
+            # with the contact center, a collector works their cases' customers
+            case = cls.env["collection.case"].create({"partner_id": cls.mara.id})
+            case.user_id = cls.user
+
+    def open_wizard(self, active_model, ids):
+        context = {"active_model": active_model, "active_ids": ids}
+        return self.rpc(
+            "collection.record.promise", "onchange", [], {}, [], SPEC, context=context
+        )["value"]
+
+    def test_eur_promise_for_the_eur_debt(self):
+        self.login(self.user)
+        values = self.open_wizard("res.partner", self.mara.ids)
+        # the largest debt by default (USD 700 > EUR 600 = USD 667), in its
+        # currency and its invoices only: no sum over currencies
+        self.assertEqual(values["currency_id"]["id"], self.usd.id)
+        self.assertEqual(command_ids(values["invoice_ids"]), self.inv_usd.ids)
+        self.assertEqual(values["amount"], 700)
+        self.assertEqual(
+            set(command_ids(values["debt_currency_ids"])),
+            {self.usd.id, self.eur.id, self.mxn.id},
+        )
+        # the accountant picks the euro debt: its overdue invoice, EUR 600
+        changed = self.rpc(
+            "collection.record.promise",
+            "onchange",
+            [],
+            {
+                "partner_id": self.mara.id,
+                "company_id": self.company.id,
+                "currency_id": self.eur.id,
+                "invoice_ids": [[6, 0, self.inv_usd.ids]],
+                "amount": 700,
+            },
+            ["currency_id"],
+            SPEC,
+        )["value"]
+        self.assertEqual(command_ids(changed["invoice_ids"]), self.inv_eur.ids)
+        self.assertEqual(changed["amount"], 600)
+        saved = self.rpc(
+            "collection.record.promise",
+            "web_save",
+            [],
+            {
+                "partner_id": self.mara.id,
+                "currency_id": self.eur.id,
+                "invoice_ids": [[6, 0, self.inv_eur.ids]],
+                "amount": changed["amount"],
+                "promise_date": str(self.days(5)),
+            },
+            specification={"amount": {}},
+        )
+        result = self.make_jsonrpc_request(
+            "/web/dataset/call_button",
+            {
+                "model": "collection.record.promise",
+                "method": "action_record",
+                "args": [[saved[0]["id"]]],
+                "kwargs": {},
+            },
+        )
+        self.assertEqual(result["params"]["type"], "success")
+        self.assertIn("600.00", result["params"]["message"])
+        promise = self.env["collection.promise"].search(
+            [("partner_id", "=", self.mara.id)]
+        )
+        self.assertRecordValues(
+            promise,
+            [
+                {
+                    "currency_id": self.eur.id,
+                    "amount": 600,
+                    "state": "open",
+                    "user_id": self.user.id,
+                }
+            ],
+        )
+        self.assertEqual(promise.invoice_ids, self.inv_eur)
+        # the euro payment keeps it (the request's test cursor dates the
+        # promise by the clock, after this transaction's payments: date it
+        # back within the day, after the partial payments of yesterday)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE collection_promise SET create_date = create_date - interval"
+            " '2 hours' WHERE id = %s",
+            promise.ids,
+        )
+        promise.invalidate_recordset(["create_date"])
+        self.pay(self.inv_eur, 600)
+        promise._settle()
+        self.assertEqual(promise.state, "kept")
+
+    def test_invoices_picked_set_the_currency_and_the_told_amount(self):
+        self.login(self.user)
+        # both euro invoices (600 overdue, 500 not yet due): what is asked
+        # now in euros, EUR 600, no more
+        values = self.open_wizard(
+            "account.move", (self.inv_eur | self.inv_eur_later).ids
+        )
+        self.assertEqual(values["currency_id"]["id"], self.eur.id)
+        self.assertEqual(values["amount"], 600)
+        # the MXN debt: the credit note counted, MXN 8,000 and not 10,000
+        changed = self.rpc(
+            "collection.record.promise",
+            "onchange",
+            [],
+            {
+                "partner_id": self.mara.id,
+                "company_id": self.company.id,
+                "currency_id": self.mxn.id,
+                "invoice_ids": [[6, 0, self.inv_mxn.ids]],
+            },
+            ["invoice_ids"],
+            SPEC,
+        )["value"]
+        self.assertEqual(changed["amount"], 8000)
+
+    def test_invoices_of_two_currencies_are_refused_in_words(self):
+        self.login(self.user)
+        context = {
+            "active_model": "account.move",
+            "active_ids": (self.inv_eur | self.inv_usd).ids,
+        }
+        self.refused(
+            "collection.record.promise",
+            "onchange",
+            [],
+            {},
+            [],
+            SPEC,
+            context=context,
+            error="odoo.exceptions.UserError",
+        )
+        # and a wizard saved with invoices of another currency records nothing
+        wizard = (
+            self.env["collection.record.promise"]
+            .with_user(self.user)
+            .create(
+                {
+                    "partner_id": self.mara.id,
+                    "currency_id": self.eur.id,
+                    "invoice_ids": [(6, 0, self.inv_usd.ids)],
+                    "amount": 100,
+                }
+            )
+        )
+        with self.assertRaisesRegex(Exception, "Record one promise per currency"):
+            wizard.action_record()
