@@ -10,3 +10,4 @@ from . import test_send_link_promise
 from . import test_cases_follow_agreements
 from . import test_statement_roles
 from . import test_dashboard
+from . import test_dunning_leftovers

@@ -24,7 +24,15 @@ class CollectionCaseAgreement(models.TransientModel):
     _description = "Record an Agreement"
 
     case_id = fields.Many2one("collection.case", required=True)
-    currency_id = fields.Many2one(related="case_id.currency_id")
+    currency_id = fields.Many2one(
+        "res.currency",
+        help="The currency of the debt agreed on: a customer owing in several "
+        "currencies agrees on each debt apart, in its currency, as with the "
+        "AI agent. By default the largest debt's.",
+    )
+    debt_currency_ids = fields.Many2many(
+        "res.currency", compute="_compute_debt_currency_ids"
+    )
     kind = fields.Selection(
         [("promise", "Promise to pay"), ("plan", "Payment plan")],
         default="promise",
@@ -47,9 +55,44 @@ class CollectionCaseAgreement(models.TransientModel):
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
         case = self.env["collection.case"].browse(values.get("case_id"))
-        if case and "amount" in fields_list:
-            values["amount"] = float(self.new({"case_id": case.id})._balance())
+        if case:
+            debtor = case.debtor_id
+            currency = debtor._debt_currency() if debtor else case.currency_id
+            values.setdefault("currency_id", currency.id)
+            if "amount" in fields_list:
+                wizard = self.new(
+                    {"case_id": case.id, "currency_id": values["currency_id"]}
+                )
+                values["amount"] = float(wizard._balance())
         return values
+
+    @api.depends("case_id")
+    def _compute_debt_currency_ids(self):
+        for wizard in self:
+            debtor = wizard.case_id.debtor_id
+            currencies = self.env["res.currency"]
+            for line in debtor._open_amounts_by_currency() if debtor else []:
+                currencies |= line["currency"]
+            wizard.debt_currency_ids = currencies | wizard._currency()
+
+    @api.onchange("currency_id")
+    def _onchange_currency_id(self):
+        if self.case_id and self.currency_id:
+            self.amount = float(self._balance())
+
+    def _currency(self):
+        """The currency of the debt negotiated."""
+        debtor = self.case_id.debtor_id
+        return self.currency_id or (
+            debtor._debt_currency() if debtor else self.case_id.currency_id
+        )
+
+    def _invoices(self):
+        """The case's open invoices in the debt's currency."""
+        currency = self._currency()
+        return self.case_id._open_invoices().filtered(
+            lambda move: move.currency_id == currency
+        )
 
     def _policy(self):
         return self.env["collection.agent.policy"]._for_debtor(self.case_id.debtor_id)
@@ -73,7 +116,9 @@ class CollectionCaseAgreement(models.TransientModel):
             ),
         )
 
-    @api.depends("kind", "amount", "promise_date", "installments", "spacing")
+    @api.depends(
+        "kind", "currency_id", "amount", "promise_date", "installments", "spacing"
+    )
     def _compute_policy_problems(self):
         for wizard in self:
             wizard.policy_problems = (
@@ -81,9 +126,12 @@ class CollectionCaseAgreement(models.TransientModel):
             )
 
     def _balance(self):
-        """The balance the server checks agreements against (the AI agent's)."""
+        """The balance the server checks agreements against (the AI agent's):
+        the debt in the wizard's currency, never a sum over currencies."""
         debtor = self.case_id.debtor_id
-        return Decimal(str(debtor._amount_to_pay() if debtor else 0))
+        currency = self._currency()
+        amount = debtor._amount_to_pay(currency) if debtor else 0
+        return Decimal(str(currency.round(amount)))
 
     def _problems(self):
         today = fields.Date.context_today(self)
@@ -97,7 +145,7 @@ class CollectionCaseAgreement(models.TransientModel):
                 balance,
                 today,
                 self._outcome(),
-                self.currency_id.decimal_places,
+                self._currency().decimal_places,
             ),
         )
 
@@ -119,7 +167,12 @@ class CollectionCaseAgreement(models.TransientModel):
         if outcome.kind == negotiation.PROMISE:
             payment = outcome.payments[0]
             self._record_promise(
-                case, float(payment.amount), payment.date, override_reason=reason
+                case,
+                float(payment.amount),
+                payment.date,
+                override_reason=reason,
+                currency=self._currency(),
+                invoices=self._invoices(),
             )
         else:
             self._record_plan(case, outcome, override_reason=reason)
@@ -139,27 +192,40 @@ class CollectionCaseAgreement(models.TransientModel):
         return {"type": "ir.actions.act_window_close"}
 
     @api.model
-    def _record_promise(self, case, amount, when, override_reason=""):
+    def _record_promise(
+        self, case, amount, when, override_reason="", currency=None, invoices=None
+    ):
         """The promise, checked by the server against the negotiation policy
-        (the override reason, a collection manager's, lets it through)."""
-        return self.env["collection.promise"].create(
-            {
-                "partner_id": case.partner_id.id,
-                "company_id": case.company_id.id,
-                "amount": amount,
-                "promise_date": when,
-                "source": "collector",
-                "invoice_ids": case._open_invoices().ids,
-                "policy_override_reason": override_reason or False,
-            }
-        )
+        (the override reason, a collection manager's, lets it through); in
+        ``currency`` (by default the largest debt's), on ``invoices`` (by
+        default the case's open invoices in that currency)."""
+        if not currency:
+            debtor = case.debtor_id
+            currency = debtor._debt_currency() if debtor else case.currency_id
+        if invoices is None:
+            invoices = case._open_invoices().filtered(
+                lambda m: m.currency_id == currency
+            )
+        values = {
+            "partner_id": case.partner_id.id,
+            "company_id": case.company_id.id,
+            "amount": amount,
+            "promise_date": when,
+            "source": "collector",
+            "invoice_ids": invoices.ids,
+            "policy_override_reason": override_reason or False,
+            "currency_id": currency.id,
+        }
+        return self.env["collection.promise"].create(values)
 
     def _record_plan(self, case, outcome, override_reason=""):
-        invoices = case._open_invoices().ids
+        invoices = self._invoices().ids
+        currency = self._currency()
         return self.env["collection.payment.plan"].create(
             {
                 "partner_id": case.partner_id.id,
                 "company_id": case.company_id.id,
+                "currency_id": currency.id,
                 "source": "collector",
                 "policy_override_reason": override_reason or False,
                 "balance": float(self._balance()),
@@ -171,6 +237,7 @@ class CollectionCaseAgreement(models.TransientModel):
                             "company_id": case.company_id.id,
                             "amount": float(payment.amount),
                             "promise_date": payment.date,
+                            "currency_id": currency.id,
                             "source": "collector",
                             "invoice_ids": invoices,
                         }
