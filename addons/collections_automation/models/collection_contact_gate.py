@@ -169,8 +169,10 @@ class CollectionContactGate(models.AbstractModel):
 
         Every row that went out is an attempt, even one that failed after
         (an unanswered call is a call attempt). A reply, or a call on which
-        the customer spoke, is a conversation. Other addons extend this with
-        contacts of their own.
+        the customer spoke, is a conversation. A statement of account emailed
+        (``collection.statement.sending``, which is no outbox row) is an email
+        attempt too, so the daily and weekly caps count it. Other addons
+        extend this with contacts of their own.
         """
         history = defaultdict(list)
         if not partners:
@@ -205,6 +207,30 @@ class CollectionContactGate(models.AbstractModel):
                     conversation=talked,
                     delivered=delivered or talked or channel == "email",
                     conversation_at=replied and pytz.utc.localize(replied),
+                )
+            )
+        # statements of account emailed: email attempts about the customer's
+        # debt in the company that sent them
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT s.partner_id, s.sent_at, d.id
+                  FROM collection_statement_sending s
+             LEFT JOIN collection_debtor d
+                    ON d.partner_id = s.partner_id AND d.company_id = s.company_id
+                 WHERE s.partner_id = ANY(%s)
+                   AND s.sent_at > %s
+                """,
+                partners.ids,
+                now - timedelta(days=HISTORY_DAYS),
+            )
+        )
+        for partner_id, sent_at, debtor_id in self.env.cr.fetchall():
+            history[partner_id].append(
+                policy_engine.ContactEvent(
+                    "email",
+                    pytz.utc.localize(sent_at),
+                    str(debtor_id) if debtor_id else None,
                 )
             )
         return history

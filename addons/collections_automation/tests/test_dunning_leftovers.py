@@ -1,10 +1,18 @@
 """Leftovers of the dunning features: a promise recorded by hand for one
-currency's debt of a customer owing in several."""
+currency's debt of a customer owing in several; a statement of account
+counts in the contact policy's email caps; the migration rewriting the
+shipped templates' old amount placeholders."""
 
+from datetime import datetime, time
+
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common_rpc import WebClientMixin
 from .test_currencies import CurrencyPortfolio
+from .test_statement import StatementPortfolio
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 SPEC = {
     "partner_id": {"fields": {"display_name": {}}},
@@ -200,3 +208,62 @@ class TestRecordPromiseInTheDebtCurrency(WebClientMixin, CurrencyPortfolio, Http
         )
         with self.assertRaisesRegex(Exception, "Record one promise per currency"):
             wizard.action_record()
+
+
+@tagged("post_install", "-at_install")
+class TestStatementCountsInTheEmailCaps(StatementPortfolio):
+    """A contact policy allows one email a day: a statement of account
+    emailed today is that email, and the other way round."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["collection.contact.policy"].create(
+            {
+                "name": "One email a day",
+                "company_id": cls.env.company.id,
+                "country_id": cls.env.ref("base.be").id,
+                "preset": "default",
+                "daily_cap_email": 1,
+                **{f"{day}_start": 8 for day in DAYS},
+                **{f"{day}_end": 20 for day in DAYS},
+            }
+        )
+        cls.dora.country_id = cls.env.ref("base.be")
+        cls.gate = cls.env["collection.contact.gate"]
+
+    def now(self, minute=0, hour=12):
+        return datetime.combine(self.today, time(hour, minute))
+
+    def test_a_statement_today_defers_the_journey_email(self):
+        self.assertTrue(
+            self.gate._decide(self.dora, "email", "journey", self.now(1)).allowed
+        )
+        with self.noon():
+            self.assertTrue(self.env["collection.statement"]._send_by_hand(self.dora))
+        verdict = self.gate._decide(self.dora, "email", "journey", self.now(1))
+        self.assertEqual(verdict.state, "deferred")
+        self.assertGreater(verdict.until.date(), self.today, "tomorrow")
+
+    def test_a_journey_email_today_holds_back_the_statement(self):
+        self.env["collection.message"].create(
+            {
+                "partner_id": self.dora.id,
+                "company_id": self.env.company.id,
+                "channel": "email",
+                "template_id": self.env.ref(
+                    "collections_automation.template_overdue_email"
+                ).id,
+                "state": "sent",
+                "scheduled_at": self.now(30, hour=11),
+                "sent_at": self.now(30, hour=11),
+                "idempotency_key": "leftovers-journey-email",
+            }
+        )
+        with self.noon(), self.assertRaisesRegex(UserError, "does not allow"):
+            self.env["collection.statement"]._send_by_hand(self.dora)
+        self.assertFalse(
+            self.env["collection.statement.sending"].search(
+                [("partner_id", "=", self.dora.id)]
+            )
+        )
