@@ -3,10 +3,17 @@ currency's debt of a customer owing in several; a statement of account
 counts in the contact policy's email caps; the migration rewriting the
 shipped templates' old amount placeholders."""
 
+import os
 from datetime import datetime, time
 
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.modules.module import get_manifest, get_module_path
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+
+from odoo.addons.collections_automation.migrations.template_placeholders import (
+    rewrite_template_bodies,
+    shipped_template_ids,
+)
 
 from .common_rpc import WebClientMixin
 from .test_currencies import CurrencyPortfolio
@@ -266,4 +273,67 @@ class TestStatementCountsInTheEmailCaps(StatementPortfolio):
             self.env["collection.statement.sending"].search(
                 [("partner_id", "=", self.dora.id)]
             )
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestTemplatePlaceholdersMigration(TransactionCase):
+    """Upgraded databases keep the shipped templates' bodies (noupdate): the
+    migration to 18.0.1.3.0 rewrites their old amount placeholders, in every
+    language, and nothing else."""
+
+    OLD_EN = (
+        "{{ object.company_id.name }}: {{ format_amount(object.debtor_id."
+        "stated_overdue, object.currency_id) }} is overdue (balance "
+        "{{ format_amount(object.debtor_id.stated_due, object.currency_id) }})."
+    )
+    OLD_ES = (
+        "{{ object.company_id.name }}: debe {{format_amount(object.debtor_id."
+        "stated_overdue,object.currency_id)}}, páguelo hoy."
+    )
+
+    def test_old_placeholders_rewritten_in_every_language(self):
+        self.env["res.lang"]._activate_lang("es_ES")
+        sms = self.env.ref("collections_automation.template_overdue_sms")
+        email = self.env.ref("collections_automation.template_overdue_email")
+        sms.with_context(lang="en_US").body = self.OLD_EN
+        sms.with_context(lang="es_ES").body = self.OLD_ES
+        edited = "Hello {{ object.partner_id.name }}, {{ object.payment_url }}"
+        email.with_context(lang="en_US").body = edited
+        self.env.flush_all()
+        cr = self.env.cr
+        ids = shipped_template_ids(cr)
+        self.assertIn(sms.id, ids)
+        changed = rewrite_template_bodies(cr, ids)
+        self.assertIn(sms.id, changed)
+        self.env.invalidate_all()
+        self.assertEqual(
+            sms.with_context(lang="en_US").body,
+            "{{ object.company_id.name }}: {{ object.debtor_id.overdue_by_currency "
+            "}} is overdue (balance {{ object.debtor_id.due_by_currency }}).",
+        )
+        self.assertEqual(
+            sms.with_context(lang="es_ES").body,
+            "{{ object.company_id.name }}: debe "
+            "{{object.debtor_id.overdue_by_currency}}, páguelo hoy.",
+            "the customer's words kept, the placeholder rewritten",
+        )
+        self.assertEqual(email.with_context(lang="en_US").body, edited)
+        # every shipped body, in every language, states the debt per currency
+        cr.execute(
+            "SELECT t.id, k.key FROM collection_template t,"
+            " jsonb_each_text(t.body) k"
+            " WHERE t.id = ANY(%s) AND k.value ~ 'stated_(overdue|due)'",
+            [ids],
+        )
+        self.assertEqual(cr.fetchall(), [])
+        # a second run finds nothing left to rewrite
+        self.assertEqual(rewrite_template_bodies(cr, ids), [])
+
+    def test_manifest_version_has_the_migration(self):
+        manifest = get_manifest("collections_automation")
+        version = manifest["version"]
+        path = get_module_path("collections_automation")
+        self.assertTrue(
+            os.path.isfile(os.path.join(path, "migrations", version, "post-migrate.py"))
         )
