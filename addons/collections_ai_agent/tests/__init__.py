@@ -6,3 +6,4 @@ from . import test_portal_chat
 from . import test_fee_waiver
 from . import test_agent_currencies
 from . import test_tour_portal_chat
+from . import test_dunning_leftovers

@@ -4,7 +4,7 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_amount, format_date
+from odoo.tools import SQL, format_amount, format_date
 
 from ..engine import fees as fee_engine
 
@@ -432,7 +432,7 @@ class CollectionFee(models.Model):
             policy = self.sudo()._waiver_policy(debtor)
             if not policy:
                 continue
-            fees._waive(
+            waived = fees._waive(
                 self.env._(
                     "the customer agreed %(agreement)s; the negotiation policy "
                     "%(policy)s waives late fees",
@@ -441,6 +441,59 @@ class CollectionFee(models.Model):
                 ),
                 record=agreement,
             )
+            self._fit_agreement(agreement, waived, debtor)
+
+    @api.model
+    def _fit_agreement(self, agreement, waived, debtor):
+        """The agreement no longer counts the posted fees just waived: a
+        promise (or a plan's balance) above what the customer owes now in its
+        currency comes down to it, a plan's installments in proportion; what
+        was agreed below it stands. Done before the agreement is checked
+        against the negotiation policy, with the balance of after the
+        waiver."""
+        currency = agreement.currency_id
+        reversed_fees = waived.filtered(
+            lambda f: f.move_id.state == "posted" and f.move_id.currency_id == currency
+        )
+        if not reversed_fees or not debtor:
+            return
+        balance = currency.round(debtor.sudo()._amount_to_pay(currency))
+        agreement = agreement.sudo()
+        if agreement._name == "collection.promise":
+            before = agreement.amount
+            if currency.compare_amounts(before, balance) <= 0 or balance <= 0:
+                return
+            agreement.amount = balance
+        else:
+            before = agreement.balance
+            if currency.compare_amounts(before, balance) <= 0 or balance <= 0:
+                return
+            installments = agreement.promise_ids.filtered(
+                lambda p: p.state != "cancelled"
+            ).sorted(lambda p: (p.promise_date, p.id))
+            ratio = balance / before
+            total = currency.round(sum(installments.mapped("amount")) * ratio)
+            amounts = [currency.round(p.amount * ratio) for p in installments[:-1]]
+            amounts.append(currency.round(total - sum(amounts)))
+            # the installments together, then the plan: each write alone
+            # would put a plan adding up to neither balance to the policy
+            self.env.flush_all()
+            for promise, amount in zip(installments, amounts, strict=True):
+                self.env.cr.execute(
+                    "UPDATE collection_promise SET amount = %s WHERE id = %s",
+                    (amount, promise.id),
+                )
+            installments.invalidate_recordset(["amount"])
+            installments.modified(["amount"])
+            agreement.balance = balance
+        agreement._message_log(
+            body=self.env._(
+                "Agreed amount lowered from %(before)s to %(after)s: the late "
+                "fees waived are no longer owed.",
+                before=format_amount(self.env, before, currency),
+                after=format_amount(self.env, balance, currency),
+            )
+        )
 
     # === Stating it in the reminder === #
     @api.model
@@ -491,6 +544,54 @@ class CollectionFee(models.Model):
                 parts=env._(" and ").join(parts),
             )
         return lines
+
+
+class CollectionPromise(models.Model):
+    """A late fee waived is no payment: the credit note reversing it is not
+    counted as paid on the promises made since."""
+
+    _inherit = "collection.promise"
+
+    def _paid_since_promise(self):
+        paid = super()._paid_since_promise()
+        if not paid:
+            return paid
+        # the same reading as the payments', restricted to what the credit
+        # notes reversing waived fees settled of the fee invoices
+        self.env["collection.fee"].flush_model(["state", "move_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id, SUM(apr.debit_amount_currency)
+                  FROM collection_promise p
+                  JOIN res_partner rp ON rp.id = p.partner_id
+                  JOIN account_move_line aml
+                    ON aml.partner_id = rp.commercial_partner_id
+                   AND aml.company_id = p.company_id
+                   AND aml.currency_id = p.currency_id
+                   AND aml.display_type = 'payment_term'
+                   AND aml.balance > 0
+                  JOIN collection_fee f
+                    ON f.move_id = aml.move_id AND f.state = 'waived'
+                  JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+                  JOIN account_move_line cl ON cl.id = apr.credit_move_id
+                  JOIN account_move cm
+                    ON cm.id = cl.move_id AND cm.reversed_entry_id = aml.move_id
+                 WHERE p.id = ANY(%s)
+                   AND apr.create_date >= p.create_date
+                   AND (NOT EXISTS (SELECT 1 FROM collection_promise_invoice_rel r
+                                     WHERE r.promise_id = p.id)
+                        OR aml.move_id IN (
+                            SELECT r.move_id FROM collection_promise_invoice_rel r
+                             WHERE r.promise_id = p.id))
+              GROUP BY p.id
+                """,
+                list(paid),
+            )
+        )
+        for promise_id, waived in self.env.cr.fetchall():
+            paid[promise_id] = max(paid[promise_id] - waived, 0.0)
+        return paid
 
 
 class CollectionPlanner(models.AbstractModel):
