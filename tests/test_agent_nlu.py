@@ -1241,6 +1241,17 @@ def test_minutes_and_hours_ago_last_night_diminutive_spans_them_hundreds_means(
             None,
         ),
         ("no, ese plan de 500 al mes no me sirve", "deny", None, 500, None),
+        (
+            "is it possible to pay on the first of next month",
+            "request_extension",
+            26,
+            None,
+            None,
+        ),
+        ("voces me dao ate o fim do mes", "request_extension", 25, None, None),
+        ("hang on somebody's at the door", "unknown", None, None, None),
+        ("eh perdon quien es", "unknown", None, None, None),
+        ("a maquina de lavar chegou com a porta quebrada", "dispute", None, None, None),
     ],
 )
 def test_phone_transcripts_sums_days_leave_and_indirect_hardship(

@@ -461,7 +461,11 @@ OFF_TOPIC = _cues(
     r"i'm driving|estoy manejando|estoy conduciendo|to dirigindo|estou dirigindo|"
     r"can you hear me|me escucha|me escuchas|me oye|me ouvindo|me ouve|"
     r"are you a robot|eres un robot|es un robot|e um robo|voce e um robo|"
-    r"barking|ladrando|latindo|que dia (?:corrido|puxado|cansativo|longo|pesado|largo)|"
+    r"barking|ladrando|latindo|hang on|"
+    r"^\W*(?:(?:eh|perdon|disculpe|oiga|bueno|hola|alo|y|e|oi|ola)\W+)*(?:quien es|"
+    r"quem e|quem fala)(?=\W*$)|"
+    r"(?:somebody|someone)(?:'s| is) at the door|"
+    r"que dia (?:corrido|puxado|cansativo|longo|pesado|largo)|"
     r"what a (?:day|week)|que semana (?:pesada|corrida|puxada)|"
     # who is calling, a test, a joke: nothing about the debt
     r"who(?:s|'s| is) (?:calling|this|speaking)|de (?:que|cual) (?:empresa|compania)|"
@@ -556,6 +560,7 @@ REQUEST_EXTENSION = _cues(
     r"(?:pix|pagamento))\s(?:so\s)?(?:\d+\s)?(?:ate|depois|mais tarde|mais pra frente|"
     r"semana|mes|outro dia|outra semana|outro mes|amanha)\b.*\?",
     r"\b(?:pode|podem|da para|da pra)\s(?:esperar|aguardar|me dar)\b|"
+    r"\b(?:voces|vcs|voce|vc)\sme\s(?:dao|da)\s(?:ate|mais)\b|"
     r"\b(?:espera|aguarda)(?:r|m|n|s)?\s(?:ate|mais|hasta)\b"
     r"|\bme (?:espera|esperam|aguarda|aguardam)\b",
     r"\b(?:mas|mais|more|a bit more|un poco mas de|um pouco mais de)\s(?:margen|margem|"
@@ -1036,14 +1041,15 @@ OPENING_PERMISSION = _cues(
     r"hay chance|sera que puedo|posso|podemos|da pra|daria pra|da para|pode ser|"
     r"tem como|"
     r"tem jeito|teria como|can i|could i|can we|could we|may i|any chance|is it ok|"
-    r"is it okay|is it cool|is it alright|would it be|is that ok|would you let me|"
+    r"is it okay|is it cool|is it alright|is it possible|would it be|is that ok|"
+    r"would you let me|"
     r"hay forma|hay manera|is there a way|no hay forma|voces esperam|ustedes esperan)\b"
 )
 # The English asking forms: a question whatever sum it names ("can i pay the
 # 300 on monday instead").
 ASKING_IN_ENGLISH = _cues(
     r"^\W*(?:\w+\s)?(?:can i|could i|can we|could we|may i|any chance|is it ok|"
-    r"is it okay|is it cool|is it alright|would it be|is that ok)\b"
+    r"is it okay|is it cool|is it alright|is it possible|would it be|is that ok)\b"
 )
 
 # An English question by its word order, without a question mark.
