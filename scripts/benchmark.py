@@ -87,6 +87,9 @@ COMPANY_NAME = "Collections Benchmark"
 SEED = 0.42
 # when the scheduled action plans the day, an hour after the refresh (UTC)
 PLAN_TIME = datetime.time(4)
+#: When the accountant presses "Send Reminders" (UTC): working hours for every
+#: customer of the portfolio, from Madrid to Mexico City.
+BY_HAND_TIME = datetime.time(16)
 BATCH = 2000
 #: collection teams (name, languages, collectors) and each collector's capacity
 TEAMS = (("Spanish", "es", 10), ("Portuguese", "pt", 4), ("English", False, 4))
@@ -803,6 +806,62 @@ def time_kpis(env, company_id, day):
     return seconds, rss
 
 
+def time_reminders_by_hand(env, company_id, day, count=10000):
+    """Reminders sent by hand to ``count`` selected customers, as "Send
+    Reminders" on a customer list runs them: the review the person reads
+    (the contact gate's verdict for every customer), then the queue_job jobs
+    of 50 customers run one after the other (gate again, rows, chatter),
+    with the peak memory meanwhile. Rolled back afterwards, so the planning
+    of the day is timed on the same portfolio."""
+    from odoo.tools import split_every  # noqa: PLC0415
+
+    Manual = env["collection.manual.reminder"]
+    env.cr.execute(
+        """
+        SELECT partner_id FROM collection_debtor
+         WHERE company_id = %s AND total_overdue > 0
+      ORDER BY partner_id LIMIT %s
+        """,
+        (company_id, count),
+    )
+    partners = env["res.partner"].browse([row[0] for row in env.cr.fetchall()])
+    company = env["res.company"].browse(company_id)
+    now = datetime.datetime.combine(day, BY_HAND_TIME)
+    env.invalidate_all()
+    reset = reset_peak_memory()
+    started = time.perf_counter()
+    review = Manual._review(partners, "email", company, now=now)
+    review_s = time.perf_counter() - started
+    written = 0
+    started = time.perf_counter()
+    for chunk in split_every(50, partners.ids):
+        rows = Manual._write_rows(
+            Manual._review(env["res.partner"].browse(chunk), "email", company, now=now),
+            "email",
+            company,
+            now,
+        )
+        written += len(rows)
+        env.flush_all()
+    jobs_s = time.perf_counter() - started
+    rss = peak_memory_mb() if reset else None
+    env.cr.rollback()
+    env.invalidate_all()
+    counts, reasons = Manual._summary(review)
+    log(
+        f"By hand: {len(partners)} customers reviewed in {review_s:.2f} s "
+        f"({counts['allowed']} allowed; {dict(reasons.most_common(3))}), "
+        f"{written} reminders written by the jobs in {jobs_s:.2f} s, peak {rss} MB"
+    )
+    return {
+        "by_hand_customers": len(partners),
+        "by_hand_review_s": round(review_s, 3),
+        "by_hand_jobs_s": round(jobs_s, 3),
+        "by_hand_written": written,
+        "by_hand_rss_mb": None if rss is None else round(rss, 1),
+    }
+
+
 def time_floor(cr, day):
     """The floor query, fetched in full; the second (warm) of two runs."""
     for _run in range(2):
@@ -829,6 +888,7 @@ def run(options, today):
         day = today + datetime.timedelta(days=1)
         refresh_s, written = timed(cr, lambda: debtors._refresh(day))
         log(f"Refresh ({day}): wrote {written} in {refresh_s:.2f} s")
+        by_hand = time_reminders_by_hand(env, company_id, day)
         plan_s, planned, escalate_s = time_planning(
             env, datetime.datetime.combine(day, PLAN_TIME)
         )
@@ -849,6 +909,7 @@ def run(options, today):
         "kpi_s": round(kpi_s, 3),
         "kpi_rss_mb": None if kpi_rss_mb is None else round(kpi_rss_mb, 1),
         "peak_rss_mb": round(max(peak_rss_mb, kpi_rss_mb or 0), 1),
+        **by_hand,
     }
 
 
