@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import html2plaintext
 
 
 class CollectionMessage(models.Model):
@@ -37,6 +38,16 @@ class CollectionMessage(models.Model):
                 )
             )
         return letter
+
+    def _render(self):
+        """A row on post has no template: its subject and text are its
+        dunning letter's, in the customer's language (the PDF is printed
+        when it is sent)."""
+        self.ensure_one()
+        if self.channel != "post" or self.template_id:
+            return super()._render()
+        letter = self._post_letter().with_context(lang=self._lang())
+        self.write({"subject": letter.name, "body": html2plaintext(letter.body or "")})
 
     def _send_post(self):
         partner = self.partner_id

@@ -120,3 +120,73 @@ class TestPost(StatementPortfolio):
         step = self.final.step_id
         step.fallback_channels = "post,email"
         self.assertEqual(step._channel_order()[:2], ("email", "post"))
+
+    def test_journey_step_on_post_plans_and_sends_its_letter(self):
+        """A journey step on Post with a dunning letter plans one post row per
+        customer whose address is complete (the letter plays the template's
+        role), refuses in words the others, and the dispatcher hands the
+        letter's PDF to Snailmail's queue, once."""
+        Message = self.env["collection.message"]
+        company = self.env.company
+        step = self.final.step_id
+        step.write({"channel": "post", "fallback_channels": False})
+        blocking, warnings = step._problems(company)
+        self.assertFalse(blocking)
+        self.assertFalse([w for w in warnings if "Post" in w], warnings)
+        nowhere = self.statement_customer(
+            "Nora Nowhere", tz="Europe/Madrid", lang="en_US"
+        )
+        self.invoice_in(nowhere, 100, -35, self.usd, invoice_in=-65)
+        now = datetime.combine(self.today, time(11, 0))
+        self.env["collection.debtor"]._refresh(now.date(), company_ids=company.ids)
+        with self.at_noon():
+            Message._plan(now, company_ids=company.ids)
+        rows = Message.search(
+            [("partner_id", "in", (self.dora | nowhere).ids), ("kind", "=", "journey")]
+        )
+        dora_row = rows.filtered(lambda m: m.partner_id == self.dora)
+        self.assertEqual(len(dora_row), 1)
+        self.assertEqual(dora_row.step_id, step)
+        self.assertEqual(dora_row.channel, "post")
+        self.assertIn(dora_row.state, ("planned", "review"))
+        self.assertFalse(dora_row.template_id)
+        self.assertEqual(dora_row.subject, self.final.name)
+        nora_row = rows.filtered(lambda m: m.partner_id == nowhere)
+        self.assertEqual(len(nora_row), 1)
+        self.assertEqual(nora_row.state, "refused")
+        self.assertEqual(nora_row.refusal_rule, "no_address")
+        self.assertIn("postal address is incomplete", nora_row.refusal_reason)
+        if dora_row.state == "review":
+            dora_row.state = "planned"
+        # the dispatcher sends it when the contact gate allows (now, or when
+        # a deferral ends)
+        send_at = max(now, dora_row.scheduled_at)
+        with freeze_time(send_at):
+            Message.with_context(force_report_rendering=True)._dispatch(send_at)
+        self.assertEqual(dora_row.state, "sent", dora_row.error)
+        post = dora_row.snailmail_letter_id
+        self.assertEqual(post.partner_id, self.dora)
+        self.assertEqual(post.state, "pending", "waits for Snailmail's queue")
+        self.assertTrue(post.attachment_id.raw.startswith(b"%PDF"))
+        self.assertIn(self.final.name, post.attachment_id.name)
+        self.assertEqual(dora_row.provider_ref, str(post.id))
+        self.assertFalse(
+            self.env["snailmail.letter"].search([("partner_id", "=", nowhere.id)])
+        )
+        # planning again the same day plans nothing more (the planner's key),
+        # and dispatching again posts nothing more
+        with self.at_noon():
+            self.assertEqual(Message._plan(now, company_ids=company.ids), 0)
+        with freeze_time(send_at):
+            Message.with_context(force_report_rendering=True)._dispatch(send_at)
+        self.assertEqual(
+            self.env["snailmail.letter"].search_count(
+                [("partner_id", "=", self.dora.id)]
+            ),
+            1,
+        )
+        # Snailmail's queue sends it through IAP (mocked)
+        with self.iap_accepts(post) as iap:
+            post._snailmail_print_valid_address()
+        self.assertEqual(iap.call_count, 1)
+        self.assertEqual(post.state, "sent")
