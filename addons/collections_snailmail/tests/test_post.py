@@ -190,3 +190,28 @@ class TestPost(StatementPortfolio):
             post._snailmail_print_valid_address()
         self.assertEqual(iap.call_count, 1)
         self.assertEqual(post.state, "sent")
+
+    def test_journey_post_row_asks_the_gate_again_at_sending(self):
+        """A customer who asks not to be contacted after the planning gets
+        no letter: the dispatcher asks the contact gate again."""
+        Message = self.env["collection.message"]
+        company = self.env.company
+        self.final.step_id.write({"channel": "post", "fallback_channels": False})
+        now = datetime.combine(self.today, time(11, 0))
+        self.env["collection.debtor"]._refresh(now.date(), company_ids=company.ids)
+        with self.at_noon():
+            Message._plan(now, company_ids=company.ids)
+        row = Message.search(
+            [("partner_id", "=", self.dora.id), ("kind", "=", "journey")]
+        )
+        self.assertEqual(row.channel, "post")
+        row.state = "planned"
+        self.dora.collection_do_not_contact = True
+        send_at = max(now, row.scheduled_at)
+        with freeze_time(send_at):
+            Message.with_context(force_report_rendering=True)._dispatch(send_at)
+        self.assertNotEqual(row.state, "sent")
+        self.assertFalse(row.snailmail_letter_id)
+        self.assertFalse(
+            self.env["snailmail.letter"].search([("partner_id", "=", self.dora.id)])
+        )
