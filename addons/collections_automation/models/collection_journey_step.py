@@ -174,7 +174,7 @@ class CollectionJourneyStep(models.Model):
                         company=company.name,
                     )
                 )
-            elif not templates.filtered(lambda t, c=channel: t.channel == c):
+            elif not self._has_content_for(channel, templates):
                 warnings.append(
                     self.env._(
                         "Step %(step)s: no %(channel)s template, so %(channel)s is "
@@ -208,6 +208,12 @@ class CollectionJourneyStep(models.Model):
                 )
             )
         return blocking, warnings
+
+    def _has_content_for(self, channel, templates):
+        """Whether the step has something to send on ``channel``: a template
+        of it among ``templates`` (a bridge adds its own, e.g. the step's
+        letter for post)."""
+        return bool(templates.filtered(lambda t: t.channel == channel))
 
     def _channel_order(self):
         """Preferred channel first, then the fallbacks, without repeats."""

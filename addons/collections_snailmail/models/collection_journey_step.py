@@ -28,25 +28,9 @@ class CollectionJourneyStep(models.Model):
             return self._post_letter()
         return super()._template_for(channel, variant)
 
-    def _problems(self, company):
+    def _has_content_for(self, channel, templates):
         """A letter is what post needs: no "no Post template" warning, and the
         step can send when post is its only usable channel."""
-        blocking, warnings = super()._problems(company)
-        if (
-            self.action == "escalate"
-            or "post" not in self._channel_order()
-            or not self._post_letter()
-        ):
-            return blocking, warnings
-        labels = dict(self._fields["channel"]._description_selection(self.env))
-        missing = self.env._(
-            "Step %(step)s: no %(channel)s template, so %(channel)s is "
-            "always passed over.",
-            step=self.name or self.env._("(new step)"),
-            channel=labels.get("post", "post"),
-        )
-        if missing in warnings:
-            warnings = [line for line in warnings if line != missing]
-            # post is usable: the step can send something
-            blocking = []
-        return blocking, warnings
+        if channel == "post":
+            return bool(self._post_letter())
+        return super()._has_content_for(channel, templates)
