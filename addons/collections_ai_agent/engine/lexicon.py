@@ -60,6 +60,7 @@ OPT_OUT = _cues(
     r"basta de mensajes|"
     r"remove|remover|end|quit|unsub|descadastrar)(?:\W+(?:por favor|porfa|please|"
     r"gracias|thanks|obrigad[oa]|ya|now|agora|ahora|ja))?\W*$",
+    r"\bme\sdescadastr(?:a|e|em|ar|em)\b|\bdescadastr(?:a|e|em)\s(?:me|meu|o meu)\b",
     r"\b(?:no|nao|nunca mas)\s(?:me\s)?(?:vuelvan a\s|sigan\s)?%s\b" % CONTACT_ES,
     r"\b(?:nao|nunca mais)\s(?:me\s)?%s\b" % CONTACT_PT,
     r"\bdej(?:en|a|e|ar)\s(?:de\s)?(?:escribir|llamar|mandar|molestar|contactar|"
@@ -140,7 +141,13 @@ WRONG_PERSON = _cues(
     r"el|o)\s(?:numero|number|chip|linea|linha)\s(?:es|e|is)\s(?:\w+\s)?(?:nuevo|novo|"
     r"new)\b|\b(?:compre|comprei|acabo de comprar|acabei de comprar)\s(?:este|esse|el|"
     r"o|un|um)\s(?:numero|chip|linea|linha)\b|\bnew number\b|\bnumero nuevo\b|"
-    r"\bnumero novo\b|"
+    r"\bnumero novo\b|\b(?:this|the) number(?:'s| is|s) mine now\b|\b(?:this|"
+    r"it)(?:'s| is|s) my number now\b|\b(?:este|el) numero "
+    r"(?:es|ya es) mio\b|\b(?:esse|este|o) numero (?:agora )?e meu (?:agora)?\b|"
+    # a name said alone at the end: "i don't know any rachel"
+    r"\b(?:don't|dont|do not) know (?:any|no)\s(?!(?:way|more|better|details?|"
+    r"things?|of|"
+    r"one|body|other|info|payment|debt|charge|bill|account|loan)\b)[a-z]{3,}\W*$|"
     r"\bengano\b|\bgot the wrong\b|\bthere'?s no [a-z]+ here\b|\bno [a-z]+ here\b",
     r"^\W*(?:no es (?:aqui|aca)|nao e (?:aqui|daqui|esse numero)|"
     r"not (?:here|this number))\W*$",
@@ -149,7 +156,8 @@ WRONG_PERSON = _cues(
 REQUEST_HUMAN = _cues(
     r"\b(?:asesor|asesora|agente|ejecutiv[oa]|operador[a]?|humano|"
     r"humana|supervisor|supervisora|gerente|encargad[oa]|representante|atendente|"
-    r"representative|operator|human|agent|supervisor|manager)\b",
+    r"representative|operator|human|agent|supervisor|manager|advisor|adviser|"
+    r"de carne y hueso|de carne e osso|flesh and blood)\b",
     r"\bpersona\s(?:real|de verdad|de carne)|\breal person\b|\bpessoa (?:real|"
     r"de verdade)\b",
     r"\bhablar\s(?:con|a)\s(?:alguien|una persona|un[a]? |tu jefe|su jefe|el jefe|"
@@ -184,6 +192,7 @@ ALREADY_PAID = _cues(
     r"(?:pago|deposito|transferencia)|realice el pago|quedo pagad|esta pagad|"
     r"estoy al dia|mande el comprobante|envie el comprobante|te (?:mande|envie)|"
     r"fue pagad|se pago)",
+    r"\b(?:bill|it|account|debt|that|this)(?:'s| has| is|s)? (?:already )?been paid\b",
     r"\b(?:lo|la)\spague\b|\bpague\s(?:hoy|ayer|antier|anteayer|la semana pasada|"
     r"el mes pasado|"
     r"hace|el (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)|todo|en (?:el|"
@@ -395,6 +404,8 @@ GRIEF = _cues(
     r"widow|widowed|viuda|viudo|viuva|viuvo|difunt[oa]|en paz descanse|que dios lo "
     r"tenga|que deus o tenha|rest in peace|condolencias|buried|enterre|enterramos|"
     r"enterrei|enterramos|sepulte|sepultei)\b",
+    r"\b(?:acabo de|acabamos de|acabou de|acabei de|acabaram de|a gente acabou de|"
+    r"just|we just)\s(?:enterrar|sepultar|bury|buried|velar)\b",
     r"\b(?:no longer with us|not with us anymore|not with us any more|left us|"
     r"lost (?:my|our) (?:husband|wife|mom|mum|mother|dad|father|son|daughter|"
     r"brother|sister|partner)|ya no esta (?:con nosotros|entre nosotros)|"
@@ -485,6 +496,8 @@ OFF_TOPIC = _cues(
 REQUEST_INSTALLMENTS = _cues(
     r"\b(?:cuotas?|cuotitas?|en partes|por partes|a plazos|parcialidades|"
     r"abonos|mensualidades|plan de pagos?|planes de pago|financiar|financiamiento|"
+    r"parte ahora y (?:parte|el resto|otra parte)|parte agora e (?:parte|o resto|"
+    r"outra parte)|part now and (?:part|the rest)|monthly plan|"
     r"fraccionar|convenio|arreglo de pago|acuerdo de pago|de a poco|poco a poco|"
     r"de a poquito|pagos mensuales|pagos semanales|pagos quincenales|diferir|"
     r"a meses|meses sin intereses)\b",
@@ -527,6 +540,13 @@ REQUEST_INSTALLMENTS = _cues(
 )
 
 REQUEST_EXTENSION = _cues(
+    r"\b(?:hang on|hold on|hold off|wait)\s(?:(?:a|just a)\s)?(?:little|bit|"
+    r"few (?:more )?"
+    r"days|while)?\s?longer\b|\bgive me (?:a|one|two|another|\d) (?:more )?"
+    r"(?:months?|weeks?)\b|\b(?:segurar|segurarem|segura|esperar|esperarem|aguardar|"
+    r"aguardarem)\s(?:mais\s)?(?:um pouco|uns dias|um pouquinho)(?: mais)?\b",
+    r"\bme\s(?:da|de|dao|dá)\s(?:mais\s)?(?:um|uma|uns|umas|outro|outra)\s(?:mes|semana|"
+    r"semaninha|dias|prazo|tempinho)\b",
     r"\bme\s(?:das|da|dan|den|puedes dar|puede dar|pueden dar|podrias dar|podria dar|"
     r"esperas|espera|esperan|aguantas|aguanta|aguantan|dejas|deja|dejan|regalas|"
     r"regala|regalan|concedes|concede|conceden|extiendes|extiende|"
@@ -809,6 +829,13 @@ BALANCE_INQUIRY = _cues(
     r"itemi[sz]ed bill)\b",
     r"\bwhat(?:'s|s| is)? (?:still )?(?:left|remaining|outstanding|pending)\b|"
     r"\bwhat (?:do|did|does) (?:i|we) (?:still )?owe\b|\bwhat (?:i|we) still owe\b",
+    # why the sum is what it is, what was bought: "why is it 1250", "por que ta
+    # 1500", "what did i even buy", "o que eu comprei"
+    r"\bwhy (?:is|s) it (?:\w+\s)?\d|\bpor ?que (?:ta|esta|e|es|sale|sai|fica|da|"
+    r"quedo|ficou|deu) (?:\w+\s)?\d|\bwhat did (?:i|we) (?:even |actually )?(?:buy|"
+    r"purchase|order|get)\b|\bwhat (?:was|is|s) (?:this|that|it) (?:even |actually )?"
+    r"for\b|\b(?:o )?que (?:foi (?:que )?)?(?:eu )?comprei\b|\bque "
+    r"(?:fue lo que |es lo que )?compre\b",
 )
 
 # The sum to pay asked for a case ("what's the total if I pay today?"): a
@@ -824,6 +851,10 @@ TOTAL_IF_PAID = _cues(
     r"\b[cq]uanto\s(?:seria|saldria|quedaria|es|fica|ficaria|seria o total|daria)\s"
     r"(?:el total |o total |todo |tudo )?(?:si|se)\s(?:\w+\s)?(?:pago|pagar|pagase|"
     r"pagasse|quito|quitar|liquido|liquidar)\b",
+    r"\b[cq]uanto\s(?:fica|ficaria|sale|saldria|queda|quedaria|seria|sai|es|e)\s(?:com|"
+    r"con)\s(?:o |el |un |um |a |la )?(?:desconto|descuento)\b|\bhow much (?:is it |"
+    r"would "
+    r"it be |with )?(?:with )?(?:the |a )?discount\b",
 )
 
 AFFIRM = _cues(
@@ -1013,6 +1044,17 @@ HARDSHIP_SURE = _cues(
     r"me despidieron|me corrieron del trabajo|perdi (?:el|mi) (?:trabajo|empleo)|"
     r"perdi (?:o|meu) (?:emprego|trabalho)|fui demitid[oa]|fui mandad[oa] embora|"
     r"desemplead[oa]|desempregad[oa]|unemployed|out of work)\b",
+    r"\b(?:hospital bed|cama de hospital|cama del hospital|leito de hospital|"
+    r"flood|flooded|floods|enchente|alagou|inundacion|inundo|se nos inundo|"
+    r"lost everything|perdimos todo|perdemos tudo|perdi tudo|perdi todo|"
+    r"(?:got|been|was|were) let go|(?:let|laid) me (?:go|off)|(?:mandou|"
+    r"mandaram)\s(?:\w+\s)"
+    r"{0,3}?(?:pessoal|funcionarios|gente|empregados) embora|(?:got|been|was|"
+    r"were) let go|me dejaron sin (?:trabajo|chamba|empleo)|"
+    r"(?:cut|laid off|let go)\s(?:\w+\s){0,2}?(?:staff|workers|people|employees|jobs)|"
+    r"(?:cortou|cortaram|demitiu|demitiram|mandou embora|mandaram embora)\s(?:\w+\s)"
+    r"{0,2}?(?:pessoal|funcionarios|gente|empregados)|(?:recortaron|corrieron|"
+    r"despidieron|echaron)\s(?:\w+\s){0,2}?(?:personal|empleados|trabajadores|gente))\b",
     r"\b(?:solo|apenas|so) (?:me quedan?|tengo|tenho|me sobran?|sobrou|"
     r"sobram) (?:como |"
     r"unos |uns |umas |unas )?\$?\d+\s(?:pesos|reais|dolares|dollars|bucks|lucas)?\s?"
@@ -1023,7 +1065,9 @@ HARDSHIP_SURE = _cues(
 # An explicit plan asked for: a hardship story with one is a plan request.
 PLAN_ASKED = _cues(
     r"\b(?:cuotas?|parcel\w*|installments?|payment plan|plan de pagos?|dividir|"
-    r"split|en partes|em partes|in parts|prestacoes|a plazos|financiar)\b",
+    r"split|en partes|em partes|in parts|prestacoes|a plazos|financiar|monthly plan|"
+    r"monthly payments?|plan mensual|pagos mensuales|pagamentos mensais|"
+    r"mensalidades)\b",
 )
 
 # Leave asked at the start of a sentence said aloud, where no question mark
@@ -1135,4 +1179,36 @@ COMMON_WORDS = frozenset(
     recurso recursos detective viram shopped
     perdon perdao disculpa desculpa sorry mejor melhor actually
     """.split()
+)
+
+
+# A message that tries to steer the agent ("ignore your instructions", "olvida
+# tus reglas"): what the customer says after taking it back is what counts.
+INJECTION = _cues(
+    r"\b(?:ignore|ignora|ignorar|ignoren|forget|olvida|olvidate|esquece|esqueca)\s"
+    r"(?:\w+\s){0,2}?(?:instructions|instrucciones|instrucoes|rules|reglas|regras|"
+    r"previous|prior|anteriores|anteriormente|lo que te dijeron|o que te disseram|"
+    r"what you were told)\b",
+)
+# Taking it back: "no mentira", "just kidding", "bueno no, en serio", "ok fine".
+RETRACTION = _cues(
+    r"\b(?:no mentira|es mentira|mentira|just kidding|kidding|jk|j/k|en serio|"
+    r"hablando en serio|falando serio|serio agora|brincadeira|to brincando|"
+    r"brincadeirinha|ok fine|okay fine|fine|alright|seriously|bueno no|ta bom|"
+    r"broma|es broma|era broma)\b",
+)
+# A message sent to the wrong chat: "wrong chat, that was for my sister",
+# "msg errada kkk era pro grupo", "perdón, estaba hablando con mi hijo".
+MISSENT = _cues(
+    r"\bwrong (?:chat|convo|conversation|group|thread|window|text)\b|"
+    r"\b(?:chat|grupo|conversa|conversacion|group) (?:equivocad[oa]|errad[oa])\b|"
+    r"\b(?:msg|mensagem|mensaje|mensage|audio|message|text|zap) (?:errad[oa]|"
+    r"equivocad[oa])\b|\b(?:that|this|it|eso|esto|isso|esse|ese|ese audio|esse audio|"
+    r"el audio|o audio)\s(?:was|era|iba)\s(?:meant\s)?(?:for|para|pra|pro|pa)\s(?:my|"
+    r"mi|"
+    r"minha|meu|o grupo|el grupo|a minha|o meu|el|la)\b|"
+    r"\b(?:estaba|estava|tava|taba|was)\s(?:hablando|falando|talking)\s(?:con|com|to|"
+    r"with)\s(?:mi|meu|minha|my|el|la|o|a)\s(?:hij|filh|son|daughter|kid|esposo|esposa|"
+    r"marido|mujer|mulher|wife|husband|mama|mae|mom|hermana?|irma|sister|brother|"
+    r"amig|friend|vecin|vizinh|neighbo)"
 )
