@@ -728,7 +728,7 @@ class CollectionConversation(models.Model):
             self.partner_id._message_log(
                 body=self.env._(
                     "AI agent (%(channel)s): %(reply)s",
-                    channel=turn.channel,
+                    channel=turn.channel_label or turn.channel,
                     reply=turn.reply,
                 ),
                 author_id=self._agent_author().id,

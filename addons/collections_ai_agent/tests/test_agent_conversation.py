@@ -66,7 +66,7 @@ class TestAgentConversation(AgentCommon, HttpCase):
 
     def test_whatsapp_reply_leads_to_a_promise(self):
         self.assertEqual(
-            self.post_whatsapp("puedo pagar el viernes", "wamid.A1").status_code, 200
+            self.post_whatsapp("te pago el viernes", "wamid.A1").status_code, 200
         )
         conversation = self.conversation()
         self.assertEqual(len(conversation), 1)
@@ -76,7 +76,7 @@ class TestAgentConversation(AgentCommon, HttpCase):
         self.assertIn("¿Lo registro?", turn.reply)
         self.assertFalse(self.Promise.search([("partner_id", "=", self.customer.id)]))
         # a replayed webhook is one message, not two turns
-        self.post_whatsapp("puedo pagar el viernes", "wamid.A1")
+        self.post_whatsapp("te pago el viernes", "wamid.A1")
         self.assertEqual(len(conversation.turn_ids), 1)
         self.post_whatsapp("sí", "wamid.A2")
         promise = self.Promise.search([("partner_id", "=", self.customer.id)])
@@ -100,8 +100,8 @@ class TestAgentConversation(AgentCommon, HttpCase):
         self.assertEqual(set(rows.mapped("state")), {"queued"})
         # the exchange is on the customer's chatter
         notes = self.customer.message_ids.mapped("body")
-        self.assertTrue(any("AI agent (whatsapp)" in body for body in notes))
-        self.assertTrue(any("puedo pagar el viernes" in body for body in notes))
+        self.assertTrue(any("AI agent (WhatsApp)" in body for body in notes))
+        self.assertTrue(any("te pago el viernes" in body for body in notes))
 
     def test_answers_go_out_once_through_the_provider(self):
         trap = self.whatsapp_in("cuánto debo?", "wamid.B1")

@@ -84,7 +84,7 @@ class TestAgentLLM(AgentCommon, HttpCase):
 
     def test_a_failing_model_leaves_the_offline_reading(self):
         self.llm.fail_next(5, status=500)
-        self.whatsapp_in("puedo pagar el viernes", "wamid.F1")
+        self.whatsapp_in("te pago el viernes", "wamid.F1")
         turn = self.conversation().turn_ids
         self.assertEqual(turn.via, "fallback")
         self.assertIn("500", turn.note)
