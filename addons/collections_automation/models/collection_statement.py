@@ -57,8 +57,9 @@ class CollectionStatement(models.AbstractModel):
 
     @api.model
     def _domain(self, partner, company):
+        """Open receivable items of ``partner`` (a customer, or several)."""
         return [
-            ("partner_id", "child_of", partner.commercial_partner_id.id),
+            ("partner_id", "child_of", partner.commercial_partner_id.ids),
             ("company_id", "=", company.id),
             ("account_id.account_type", "=", "asset_receivable"),
             ("parent_state", "=", "posted"),
@@ -478,13 +479,51 @@ class CollectionStatement(models.AbstractModel):
         return self._send(partner, company, "by_hand")
 
     @api.model
+    def _check_selection(self, partners, company):
+        """What ``_open_lines`` refuses, for a whole selection of commercial
+        partners at once: a customer the user may not read, or one with an
+        open item the user may not read. The first such customer of the
+        selection is named, as calling ``_open_lines`` on each in turn would;
+        the items are counted in one query as the user and one as superuser,
+        by partner, instead of two per customer."""
+        if not partners:
+            return
+        readable = partners._filtered_access("read")
+        Line = self.env["account.move.line"]
+        lines_readable = Line.browse().has_access("read")
+        hidden = set()
+        if lines_readable:
+            domain = self._domain(partners, company)
+            seen = {
+                partner.id: count
+                for partner, count in Line._read_group(
+                    domain, ["partner_id"], ["__count"]
+                )
+            }
+            short = [
+                partner
+                for partner, count in Line.sudo()._read_group(
+                    domain, ["partner_id"], ["__count"]
+                )
+                if seen.get(partner.id, 0) != count
+            ]
+            # a customer whose statement holds these lines is the partner of
+            # the lines or one of its parents (``child_of`` in ``_domain``)
+            for partner in short:
+                while partner:
+                    hidden.add(partner.id)
+                    partner = partner.parent_id
+        for partner in partners:
+            if partner not in readable or partner.id in hidden or not lines_readable:
+                self._open_lines(partner, company)  # raises, as it would have
+
+    @api.model
     def _enqueue_bulk(self, partners, company):
         """Statements to a selection: one queue_job job per batch of
         customers (the gate is asked again in each job); returns the count."""
         self._check_rights()
         partners = partners.commercial_partner_id
-        for partner in partners:
-            self._open_lines(partner, company)  # refused now, not in a job
+        self._check_selection(partners, company)  # refused now, not in a job
         now = fields.Datetime.now()
         count = 0
         for chunk in split_every(BULK_BATCH, partners.ids):

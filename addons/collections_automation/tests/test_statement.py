@@ -5,8 +5,8 @@ from freezegun import freeze_time
 from lxml import html as lxml_html
 
 from odoo import Command
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 from odoo.tools.misc import format_amount
 
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -251,6 +251,58 @@ class TestStatement(StatementPortfolio):
             [("partner_id", "in", selection.ids)]
         )
         self.assertEqual(sendings.partner_id, selection)
+
+    def test_bulk_refuses_the_first_customer_the_user_may_not_fully_read(self):
+        """The selection is refused before any job, naming the same customer
+        as checking each in turn: one the user may not read, or one with an
+        open item (its own, or a sub-company's) the user may not read."""
+        Statement = self.env["collection.statement"]
+        bill = new_test_user(self.env, "st_bulk_bill", "account.group_account_invoice")
+        seen = self.statement_customer("Vera Visible")
+        self.invoice_in(seen, 100, -5, self.usd)
+        parent = self.statement_customer("Paula Parent", is_company=True)
+        self.invoice_in(parent, 120, -5, self.usd)
+        branch = self.statement_customer(
+            "Bruno Branch", is_company=True, parent_id=parent.id
+        )
+        self.invoice_in(branch, 80, -5, self.usd)
+        secret = self.statement_customer("Sergio Secret", is_company=True)
+        self.invoice_in(secret, 90, -5, self.usd)
+        # a contact the user may read, of a customer they may not
+        contact = self.statement_customer("Clara Contact", parent_id=secret.id)
+        Rule = self.env["ir.rule"]
+        Rule.create(
+            {
+                "name": "test: no lines of the branch",
+                "model_id": self.env.ref("account.model_account_move_line").id,
+                "domain_force": f"[('partner_id', '!=', {branch.id})]",
+            }
+        )
+        Rule.create(
+            {
+                "name": "test: not the secret customer",
+                "model_id": self.env.ref("base.model_res_partner").id,
+                "domain_force": f"[('id', '!=', {secret.id})]",
+                "perm_write": False,
+                "perm_create": False,
+                "perm_unlink": False,
+            }
+        )
+        AsBill = Statement.with_user(bill)
+        company = self.env.company
+        with trap_jobs() as trap:
+            self.assertEqual(AsBill._enqueue_bulk(seen | self.dora, company), 1)
+            trap.assert_jobs_count(1)
+            # the parent's statement would show its branch's items
+            with self.assertRaisesRegex(AccessError, "every open item of Paula Parent"):
+                AsBill._enqueue_bulk(seen | parent | contact, company)
+            with self.assertRaisesRegex(AccessError, "Contact") as caught:
+                AsBill._enqueue_bulk(seen | contact | parent, company)
+            self.assertNotIn("every open item", str(caught.exception))
+            # the branch on its own is its own customer, refused too
+            with self.assertRaisesRegex(AccessError, "every open item of Bruno"):
+                AsBill._enqueue_bulk(self.dora | branch, company)
+            trap.assert_jobs_count(1)
 
     def test_monthly_to_opted_in_customers_through_the_gate(self):
         Statement = self.env["collection.statement"]
