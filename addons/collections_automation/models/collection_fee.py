@@ -552,46 +552,20 @@ class CollectionPromise(models.Model):
 
     _inherit = "collection.promise"
 
-    def _paid_since_promise(self):
-        paid = super()._paid_since_promise()
-        if not paid:
-            return paid
-        # the same reading as the payments', restricted to what the credit
-        # notes reversing waived fees settled of the fee invoices
-        self.env["collection.fee"].flush_model(["state", "move_id"])
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT p.id, SUM(apr.debit_amount_currency)
-                  FROM collection_promise p
-                  JOIN res_partner rp ON rp.id = p.partner_id
-                  JOIN account_move_line aml
-                    ON aml.partner_id = rp.commercial_partner_id
-                   AND aml.company_id = p.company_id
-                   AND aml.currency_id = p.currency_id
-                   AND aml.display_type = 'payment_term'
-                   AND aml.balance > 0
-                  JOIN collection_fee f
-                    ON f.move_id = aml.move_id AND f.state = 'waived'
-                  JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+    @api.model
+    def _paid_not_counted(self):
+        # the credit note reversing a waived fee's invoice
+        return SQL(
+            """(%s OR EXISTS (
+                SELECT 1
+                  FROM collection_fee f
                   JOIN account_move_line cl ON cl.id = apr.credit_move_id
-                  JOIN account_move cm
-                    ON cm.id = cl.move_id AND cm.reversed_entry_id = aml.move_id
-                 WHERE p.id = ANY(%s)
-                   AND apr.create_date >= p.create_date
-                   AND (NOT EXISTS (SELECT 1 FROM collection_promise_invoice_rel r
-                                     WHERE r.promise_id = p.id)
-                        OR aml.move_id IN (
-                            SELECT r.move_id FROM collection_promise_invoice_rel r
-                             WHERE r.promise_id = p.id))
-              GROUP BY p.id
-                """,
-                list(paid),
-            )
+                  JOIN account_move cm ON cm.id = cl.move_id
+                 WHERE f.move_id = aml.move_id
+                   AND f.state = 'waived'
+                   AND cm.reversed_entry_id = aml.move_id))""",
+            super()._paid_not_counted(),
         )
-        for promise_id, waived in self.env.cr.fetchall():
-            paid[promise_id] = max(paid[promise_id] - waived, 0.0)
-        return paid
 
 
 class CollectionPlanner(models.AbstractModel):

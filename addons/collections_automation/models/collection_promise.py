@@ -305,12 +305,15 @@ class CollectionPromise(models.Model):
         """Promise id -> amount reconciled on its invoices since it was made,
         in the promise's currency: only invoices in that currency count, by
         what the payments settled of them in it (``debit_amount_currency``),
-        whatever the payment's own currency."""
+        whatever the payment's own currency. A reconciliation that
+        ``_paid_not_counted`` names is left out of the sum."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT p.id, COALESCE(SUM(apr.debit_amount_currency), 0)
+                SELECT p.id,
+                       COALESCE(SUM(apr.debit_amount_currency)
+                                FILTER (WHERE NOT (%s)), 0)
                   FROM collection_promise p
                   JOIN res_partner rp ON rp.id = p.partner_id
                   JOIN account_move_line aml
@@ -329,10 +332,18 @@ class CollectionPromise(models.Model):
                              WHERE r.promise_id = p.id))
               GROUP BY p.id
                 """,
+                self._paid_not_counted(),
                 self.ids,
             )
         )
         return dict(self.env.cr.fetchall())
+
+    @api.model
+    def _paid_not_counted(self):
+        """SQL condition on a reconciliation ``apr`` of an invoice's
+        receivable line ``aml`` (as in ``_paid_since_promise``) that is no
+        payment towards a promise; none here."""
+        return SQL("FALSE")
 
     def _on_settled(self):
         self.ensure_one()

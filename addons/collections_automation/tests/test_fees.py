@@ -209,6 +209,28 @@ class TestLateFees(CollectionsCommon):
             "Late fee waived", "".join(fee.move_id.message_ids.mapped("body"))
         )
 
+    def test_a_waived_fee_is_no_payment_on_a_promise(self):
+        """The credit note reversing a waived fee settles the fee invoice but
+        pays nothing towards a promise; a payment on the invoice does."""
+        self.env.company.collection_fee_state = "posted"
+        self.cycle()
+        fee = self.fees()
+        promise = self.env["collection.promise"].create(
+            {
+                "partner_id": self.customer.id,
+                "amount": 1000,
+                "promise_date": self.days(7),
+            }
+        )
+        fee.action_waive()
+        self.assertEqual(fee.move_id.payment_state, "reversed")
+        self.assertEqual(promise._paid_since_promise().get(promise.id, 0.0), 0.0)
+        self.pay(self.invoice, 200)
+        self.assertAlmostEqual(promise._paid_since_promise()[promise.id], 200)
+        promise._settle()
+        self.assertAlmostEqual(promise.amount_paid, 200)
+        self.assertEqual(promise.state, "open")
+
     def test_a_fee_that_cannot_be_invoiced_never_stops_the_planning(self):
         other_company = self.setup_other_company()["company"]
         self.fee_product.company_id = other_company
