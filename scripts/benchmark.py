@@ -444,19 +444,20 @@ def log(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def prepare_database(addons_path, options):
-    """Clone the cached base database and install the addon without demo."""
+def prepare_database(addons_path, options, modules=MODULES, install_path=None):
+    """Clone the cached base database and install ``modules`` without demo,
+    from ``install_path`` (default: ``addons_path``, the base's)."""
     base = dev.ensure_base_database(addons_path, options, log)
-    log(f"Cloning {base} into {options.database} and installing {MODULES}...")
+    log(f"Cloning {base} into {options.database} and installing {modules}...")
     dev.copy_database(options, base, options.database)
     result = subprocess.run(
         dev.odoo_command(
-            addons_path,
+            install_path or addons_path,
             options,
             "-d",
             options.database,
             "-i",
-            MODULES,
+            modules,
             "--stop-after-init",
             "--without-demo=all",
             "--log-level=warn",
@@ -466,7 +467,7 @@ def prepare_database(addons_path, options):
     )
     if result.returncode:
         dev.drop_database(options, options.database)
-        raise SystemExit(f"Installing {MODULES} into {options.database} failed.")
+        raise SystemExit(f"Installing {modules} into {options.database} failed.")
 
 
 def open_registry(database):
@@ -732,6 +733,23 @@ def time_planning(env, now):
     return seconds, planned, sum(spent)
 
 
+def time_day_planning(env, company_id, day):
+    """The first planning of ``day`` (at ``PLAN_TIME``) and the cases open
+    after it: its seconds, and the figures ``plan_s``, ``planned``,
+    ``escalate_s``, ``cases_opened`` and ``cases_routed``."""
+    plan_s, planned, escalate_s = time_planning(
+        env, datetime.datetime.combine(day, PLAN_TIME)
+    )
+    cases, routed = count_cases(env.cr, company_id)
+    return plan_s, {
+        "plan_s": None if plan_s is None else round(plan_s, 3),
+        "planned": planned,
+        "escalate_s": None if escalate_s is None else round(escalate_s, 3),
+        "cases_opened": cases,
+        "cases_routed": routed,
+    }
+
+
 def watch_escalations(env):
     """Add up the time ``collection.case._escalate_many`` takes, in a list."""
     spent = []
@@ -889,10 +907,7 @@ def run(options, today):
         refresh_s, written = timed(cr, lambda: debtors._refresh(day))
         log(f"Refresh ({day}): wrote {written} in {refresh_s:.2f} s")
         by_hand = time_reminders_by_hand(env, company_id, day)
-        plan_s, planned, escalate_s = time_planning(
-            env, datetime.datetime.combine(day, PLAN_TIME)
-        )
-        cases, routed = count_cases(cr, company_id)
+        _plan_s, planning = time_day_planning(env, company_id, day)
         floor_s, rows = time_floor(cr, day)
         check_floor(cr, company_id, rows)
         peak_rss_mb = peak_memory_mb()
@@ -900,11 +915,7 @@ def run(options, today):
     return {
         "rebuild_s": round(rebuild_s, 3),
         "refresh_s": round(refresh_s, 3),
-        "plan_s": None if plan_s is None else round(plan_s, 3),
-        "planned": planned,
-        "escalate_s": None if escalate_s is None else round(escalate_s, 3),
-        "cases_opened": cases,
-        "cases_routed": routed,
+        **planning,
         "sql_floor_s": round(floor_s, 3),
         "kpi_s": round(kpi_s, 3),
         "kpi_rss_mb": None if kpi_rss_mb is None else round(kpi_rss_mb, 1),
@@ -913,10 +924,11 @@ def run(options, today):
     }
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--invoices", type=int, default=200000, help="open invoices")
-    parser.add_argument("--customers", type=int, default=50000)
+def add_portfolio_arguments(parser, invoices, customers, database, today_help):
+    """The portfolio's and the scratch database's arguments, shared with
+    ``versus_credit_control.py``."""
+    parser.add_argument("--invoices", type=int, default=invoices, help="open invoices")
+    parser.add_argument("--customers", type=int, default=customers)
     parser.add_argument(
         "--paid",
         type=int,
@@ -926,30 +938,35 @@ def main(argv=None):
         "--today",
         type=datetime.date.fromisoformat,
         default=datetime.date.today(),
-        help="day of the first refresh, YYYY-MM-DD (default: today)",
+        help=today_help,
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument(
-        "--database", default=DATABASE, help=f"scratch database (default {DATABASE})"
+        "--database", default=database, help=f"scratch database (default {database})"
     )
     parser.add_argument("--db-host")
     parser.add_argument("--db-port")
     parser.add_argument("--db-user")
     parser.add_argument("--db-password")
+
+
+def parse_portfolio_arguments(parser, argv=None):
+    """Parse, with ``--paid`` at half of ``--invoices`` unless given."""
     options = parser.parse_args(argv)
     if options.paid is None:
         options.paid = options.invoices // 2
     if options.invoices < 1 or options.customers < 1 or options.paid < 0:
         parser.error("--invoices and --customers must be positive, --paid not negative")
-    try:
-        addons_path = dev.find_odoo()
-    except dev.OdooMissing as error:
-        raise SystemExit(str(error)) from error
+    return options
 
+
+def measure(options, addons_path, run):
+    """Build the portfolio in the prepared ``options.database``, call
+    ``run(options, options.today)`` for the figures, drop the database
+    (unless ``--keep``) and print the JSON line."""
     import odoo.sql_db
     from odoo.modules.registry import Registry
 
-    prepare_database(addons_path, options)
     odoo.tools.config.parse_config(
         [
             f"--addons-path={addons_path}",
@@ -987,6 +1004,24 @@ def main(argv=None):
             }
         )
     )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_portfolio_arguments(
+        parser,
+        invoices=200000,
+        customers=50000,
+        database=DATABASE,
+        today_help="day of the first refresh, YYYY-MM-DD (default: today)",
+    )
+    options = parse_portfolio_arguments(parser, argv)
+    try:
+        addons_path = dev.find_odoo()
+    except dev.OdooMissing as error:
+        raise SystemExit(str(error)) from error
+    prepare_database(addons_path, options)
+    measure(options, addons_path, run)
     return 0
 
 

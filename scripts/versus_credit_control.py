@@ -48,10 +48,7 @@ stderr, the JSON line alone to stdout.
 """
 
 import argparse
-import datetime
 import json
-import multiprocessing
-import subprocess
 import sys
 from pathlib import Path
 
@@ -92,28 +89,12 @@ def oca_missing(path):
 
 def prepare_database(addons_path, options):
     """Clone the cached base database and install the suite and OCA's addon."""
-    base = dev.ensure_base_database(addons_path, options, log)
-    modules = f"{benchmark.MODULES},{OCA_MODULE}"
-    log(f"Cloning {base} into {options.database} and installing {modules}...")
-    dev.copy_database(options, base, options.database)
-    result = subprocess.run(
-        dev.odoo_command(
-            options.addons_path,
-            options,
-            "-d",
-            options.database,
-            "-i",
-            modules,
-            "--stop-after-init",
-            "--without-demo=all",
-            "--log-level=warn",
-        ),
-        stdout=sys.stderr,
-        check=False,
+    benchmark.prepare_database(
+        addons_path,
+        options,
+        modules=f"{benchmark.MODULES},{OCA_MODULE}",
+        install_path=options.addons_path,
     )
-    if result.returncode:
-        dev.drop_database(options, options.database)
-        raise SystemExit(f"Installing {modules} into {options.database} failed.")
 
 
 def configure_policy(env, company_id):
@@ -183,11 +164,8 @@ def time_suite(env, company_id, today):
         env.cr, lambda: debtors._refresh(today, full=True)
     )
     log(f"Refresh ({today}, full): wrote {written} in {refresh_s:.2f} s")
-    plan_s, planned, escalate_s = benchmark.time_planning(
-        env, datetime.datetime.combine(today, benchmark.PLAN_TIME)
-    )
-    cases, routed = benchmark.count_cases(env.cr, company_id)
-    return refresh_s, plan_s, planned, escalate_s, cases, routed
+    plan_s, planning = benchmark.time_day_planning(env, company_id, today)
+    return refresh_s, plan_s, planning
 
 
 def run(options, today):
@@ -203,9 +181,7 @@ def run(options, today):
         oca_s, credit_lines = time_oca(env, company_id, policy, today)
         oca_rss = benchmark.peak_memory_mb() if reset else None
         reset = benchmark.reset_peak_memory()
-        refresh_s, plan_s, planned, escalate_s, cases, routed = time_suite(
-            env, company_id, today
-        )
+        refresh_s, plan_s, planning = time_suite(env, company_id, today)
         suite_rss = benchmark.peak_memory_mb() if reset else None
         peak = max(filter(None, (oca_rss, suite_rss)), default=None)
         if peak is None:
@@ -215,11 +191,7 @@ def run(options, today):
         "oca_s": round(oca_s, 3),
         "credit_lines": credit_lines,
         "refresh_s": round(refresh_s, 3),
-        "plan_s": None if plan_s is None else round(plan_s, 3),
-        "planned": planned,
-        "escalate_s": None if escalate_s is None else round(escalate_s, 3),
-        "cases_opened": cases,
-        "cases_routed": routed,
+        **planning,
         "ratio": round(oca_s / suite_s, 2) if suite_s else None,
         "oca_rss_mb": None if oca_rss is None else round(oca_rss, 1),
         "suite_rss_mb": None if suite_rss is None else round(suite_rss, 1),
@@ -233,34 +205,15 @@ def parse(argv=None):
         "--oca-addons",
         help=f"folder holding OCA's {OCA_MODULE} 18.0 (required to measure)",
     )
-    parser.add_argument("--invoices", type=int, default=50000, help="open invoices")
-    parser.add_argument("--customers", type=int, default=12500)
-    parser.add_argument(
-        "--paid",
-        type=int,
-        help="fully paid invoices in the history (default: half of --invoices)",
-    )
-    parser.add_argument(
-        "--today",
-        type=datetime.date.fromisoformat,
-        default=datetime.date.today(),
-        help="day of OCA's run and of the suite's refresh and planning "
+    benchmark.add_portfolio_arguments(
+        parser,
+        invoices=50000,
+        customers=12500,
+        database=DATABASE,
+        today_help="day of OCA's run and of the suite's refresh and planning "
         "(default: today)",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the database")
-    parser.add_argument(
-        "--database", default=DATABASE, help=f"scratch database (default {DATABASE})"
-    )
-    parser.add_argument("--db-host")
-    parser.add_argument("--db-port")
-    parser.add_argument("--db-user")
-    parser.add_argument("--db-password")
-    options = parser.parse_args(argv)
-    if options.paid is None:
-        options.paid = options.invoices // 2
-    if options.invoices < 1 or options.customers < 1 or options.paid < 0:
-        parser.error("--invoices and --customers must be positive, --paid not negative")
-    return options
+    return benchmark.parse_portfolio_arguments(parser, argv)
 
 
 def main(argv=None):
@@ -275,43 +228,8 @@ def main(argv=None):
     except dev.OdooMissing as error:
         raise SystemExit(str(error)) from error
     options.addons_path = f"{addons_path},{Path(options.oca_addons).resolve()}"
-
-    import odoo.sql_db
-    from odoo.modules.registry import Registry
-
     prepare_database(addons_path, options)
-    odoo.tools.config.parse_config(
-        [
-            f"--addons-path={options.addons_path}",
-            f"--database={options.database}",
-            "--log-level=warn",
-            *dev.db_args(options),
-        ]
-    )
-    log(
-        f"Building {options.invoices} open invoices over {options.customers} "
-        f"customers, with {options.paid} paid ones..."
-    )
-    builder = multiprocessing.get_context("fork").Process(
-        target=benchmark.build_portfolio, args=(options, options.today)
-    )
-    builder.start()
-    builder.join()
-    if builder.exitcode:
-        raise SystemExit("Building the portfolio failed.")
-    benchmark.vacuum(options, benchmark.BUILT_TABLES)
-    try:
-        figures = run(options, options.today)
-    finally:
-        Registry.delete(options.database)
-        odoo.sql_db.close_db(options.database)
-        if not options.keep:
-            dev.drop_database(options, options.database)
-    print(
-        json.dumps(
-            {"invoices": options.invoices, "customers": options.customers, **figures}
-        )
-    )
+    benchmark.measure(options, options.addons_path, run)
     return 0
 
 
