@@ -58,11 +58,20 @@ class CollectionsCommon(AccountTestInvoicingCommon, MockEmail, MockSMS):
 
     @classmethod
     def make_invoice(
-        cls, partner, amount, due_in=0, invoice_in=None, term=None, company=None
+        cls,
+        partner,
+        amount,
+        due_in=0,
+        invoice_in=None,
+        term=None,
+        company=None,
+        currency=None,
+        move_type="out_invoice",
     ):
-        """A posted customer invoice of ``amount`` due ``due_in`` days from today."""
+        """A posted customer invoice (or ``move_type``) of ``amount`` due
+        ``due_in`` days from today, in ``currency`` or the journal's."""
         values = {
-            "move_type": "out_invoice",
+            "move_type": move_type,
             "partner_id": partner.id,
             "invoice_date": cls.days(due_in if invoice_in is None else invoice_in),
             "invoice_line_ids": [
@@ -76,6 +85,8 @@ class CollectionsCommon(AccountTestInvoicingCommon, MockEmail, MockSMS):
                 )
             ],
         }
+        if currency:
+            values["currency_id"] = currency.id
         values["invoice_payment_term_id"] = term.id if term else False
         if not term:
             values["invoice_date_due"] = cls.days(due_in)
@@ -92,3 +103,64 @@ class CollectionsCommon(AccountTestInvoicingCommon, MockEmail, MockSMS):
             .create({"amount": amount, "payment_date": date or cls.today})
         )
         return wizard._create_payments()
+
+
+class MultiCurrencyCommon(CollectionsCommon):
+    """A company in USD (``usd``) and customers owing in several currencies:
+    invoices, credit notes and unapplied payments in any of them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.usd = cls.company.currency_id
+
+    @classmethod
+    def other_currency(cls, code, rate):
+        """``code`` active at ``rate`` to the company's currency, ever since."""
+        return cls.setup_other_currency(code, rates=[("2000-01-01", rate)])
+
+    @classmethod
+    def email_customer(cls, name, **values):
+        """A customer who agreed to be written to by email."""
+        return cls.env["res.partner"].create(
+            {
+                "name": name,
+                "email": f"{name.split()[0].lower()}@example.com",
+                "tz": "UTC",
+                "collection_consent_email": True,
+                **values,
+            }
+        )
+
+    @classmethod
+    def invoice_in(
+        cls, partner, amount, due_in, currency, move_type="out_invoice", invoice_in=0
+    ):
+        """A posted invoice (or credit note) in ``currency``, dated
+        ``invoice_in`` days from today, due in ``due_in`` days."""
+        return cls.make_invoice(
+            partner,
+            amount,
+            due_in,
+            invoice_in=invoice_in,
+            currency=currency,
+            move_type=move_type,
+        )
+
+    @classmethod
+    def unapplied_payment(cls, partner, amount, currency):
+        """A posted customer payment of yesterday, applied to nothing."""
+        payment = cls.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": partner.id,
+                "amount": amount,
+                "currency_id": currency.id,
+                "date": cls.days(-1),
+                "journal_id": cls.company_data["default_journal_bank"].id,
+            }
+        )
+        payment.action_post()
+        return payment

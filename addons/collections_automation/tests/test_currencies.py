@@ -16,7 +16,7 @@ from odoo import Command
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
-from .common import CollectionsCommon
+from .common import MultiCurrencyCommon
 
 
 def plain(text):
@@ -24,41 +24,37 @@ def plain(text):
     return str(text).replace("\xa0", " ")
 
 
-class CurrencyPortfolio(CollectionsCommon):
+class CurrencyPortfolio(MultiCurrencyCommon):
     """Mara owes USD 700, EUR 600 overdue (and 500 not yet due) and MXN 8,000
     (10,000 less a 2,000 credit note) to a company in USD."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.env.company
-        cls.usd = cls.company.currency_id
         assert cls.usd.name == "USD", cls.usd.name
         # 1 USD = 0.9 EUR = 20 MXN
-        cls.eur = cls.setup_other_currency("EUR", rates=[("2000-01-01", 0.9)])
-        cls.mxn = cls.setup_other_currency("MXN", rates=[("2000-01-01", 20.0)])
+        cls.eur = cls.other_currency("EUR", 0.9)
+        cls.mxn = cls.other_currency("MXN", 20.0)
         cls.now = datetime.combine(cls.today, time(10, 0))
-        cls.mara = cls.env["res.partner"].create(
-            {
-                "name": "Mara Multi",
-                "email": "mara@example.com",
-                "lang": "en_US",
-                "tz": "Europe/Madrid",
-                "country_id": cls.env.ref("base.es").id,
-                "collection_consent_email": True,
-                "collection_preferred_channel": "email",
-            }
+        cls.mara = cls.email_customer(
+            "Mara Multi",
+            lang="en_US",
+            tz="Europe/Madrid",
+            country_id=cls.env.ref("base.es").id,
+            collection_preferred_channel="email",
         )
         # USD 1,000 overdue, 300 paid: 700 left
-        cls.inv_usd = cls.invoice_in(cls.usd, 1000, -20)
+        cls.inv_usd = cls.invoice_in(cls.mara, 1000, -20, cls.usd, invoice_in=-20)
         cls.pay(cls.inv_usd, 300)
         # EUR 800 overdue, EUR 200 paid: 600 left; EUR 500 not yet due
-        cls.inv_eur = cls.invoice_in(cls.eur, 800, -10)
+        cls.inv_eur = cls.invoice_in(cls.mara, 800, -10, cls.eur, invoice_in=-10)
         cls.pay(cls.inv_eur, 200)
-        cls.inv_eur_later = cls.invoice_in(cls.eur, 500, 15)
+        cls.inv_eur_later = cls.invoice_in(cls.mara, 500, 15, cls.eur)
         # MXN 10,000 overdue less a MXN 2,000 credit note not applied: 8,000
-        cls.inv_mxn = cls.invoice_in(cls.mxn, 10000, -5)
-        cls.refund_mxn = cls.invoice_in(cls.mxn, 2000, -5, move_type="out_refund")
+        cls.inv_mxn = cls.invoice_in(cls.mara, 10000, -5, cls.mxn, invoice_in=-5)
+        cls.refund_mxn = cls.invoice_in(
+            cls.mara, 2000, -5, cls.mxn, move_type="out_refund", invoice_in=-5
+        )
         # the partial payments were made before anything below
         cls.env.flush_all()
         cls.env.cr.execute(
@@ -70,31 +66,6 @@ class CurrencyPortfolio(CollectionsCommon):
         cls.debtor = cls.Debtor.search(
             [("partner_id", "=", cls.mara.id), ("company_id", "=", cls.company.id)]
         )
-
-    @classmethod
-    def invoice_in(cls, currency, amount, due_in, move_type="out_invoice"):
-        move = cls.env["account.move"].create(
-            {
-                "move_type": move_type,
-                "partner_id": cls.mara.id,
-                "currency_id": currency.id,
-                "invoice_date": cls.days(min(due_in, 0)),
-                "invoice_date_due": cls.days(due_in),
-                "invoice_payment_term_id": False,
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Service",
-                            "quantity": 1,
-                            "price_unit": amount,
-                            "tax_ids": [],
-                        }
-                    )
-                ],
-            }
-        )
-        move.action_post()
-        return move
 
     def figures(self):
         return {

@@ -11,12 +11,12 @@ from odoo.tools.misc import format_amount
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from .common import CollectionsCommon
+from .common import MultiCurrencyCommon
 
 REPORT = "collections_automation.action_report_customer_statement"
 
 
-class StatementPortfolio(CollectionsCommon):
+class StatementPortfolio(MultiCurrencyCommon):
     """Dora owes in the company's currency (USD) and in EUR:
 
     =========================================  ======  =====
@@ -37,8 +37,7 @@ class StatementPortfolio(CollectionsCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.usd = cls.env.company.currency_id
-        cls.eur = cls.setup_other_currency("EUR", rates=[("2000-01-01", 0.5)])
+        cls.eur = cls.other_currency("EUR", 0.5)
         cls.dora = cls.statement_customer("Dora Two", lang="en_US")
         cls.old = cls.invoice_in(cls.dora, 1000, -40, cls.usd, invoice_in=-70)
         cls.pay(cls.old, 300, date=cls.days(-20))
@@ -57,58 +56,7 @@ class StatementPortfolio(CollectionsCommon):
 
     @classmethod
     def statement_customer(cls, name, **values):
-        return cls.env["res.partner"].create(
-            {
-                "name": name,
-                "email": f"{name.split()[0].lower()}@example.com",
-                "tz": "UTC",
-                "collection_consent_email": True,
-                **values,
-            }
-        )
-
-    @classmethod
-    def invoice_in(
-        cls, partner, amount, due_in, currency, move_type="out_invoice", invoice_in=0
-    ):
-        move = cls.env["account.move"].create(
-            {
-                "move_type": move_type,
-                "partner_id": partner.id,
-                "currency_id": currency.id,
-                "invoice_date": cls.days(invoice_in),
-                "invoice_date_due": cls.days(due_in),
-                "invoice_payment_term_id": False,
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Service",
-                            "quantity": 1,
-                            "price_unit": amount,
-                            "tax_ids": [],
-                        }
-                    )
-                ],
-            }
-        )
-        move.action_post()
-        return move
-
-    @classmethod
-    def unapplied_payment(cls, partner, amount, currency):
-        payment = cls.env["account.payment"].create(
-            {
-                "payment_type": "inbound",
-                "partner_type": "customer",
-                "partner_id": partner.id,
-                "amount": amount,
-                "currency_id": currency.id,
-                "date": cls.days(-1),
-                "journal_id": cls.company_data["default_journal_bank"].id,
-            }
-        )
-        payment.action_post()
-        return payment
+        return cls.email_customer(name, **values)
 
     def statement(self, partner=None):
         return self.env["collection.statement"]._data(partner or self.dora)
