@@ -39,12 +39,6 @@ class CollectionPaymentPlan(models.Model):
         "res.company", required=True, index=True, default=lambda s: s.env.company
     )
     currency_id = fields.Many2one(
-        "res.currency",
-        compute="_compute_currency_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        required=True,
         help="The currency of the debt the plan settles: its invoices', else "
         "the single currency of the customer's open invoices, else the "
         "company's. Its installments are in it.",

@@ -49,6 +49,16 @@ class NegotiatedMixin(models.AbstractModel):
         help="Why a collection manager recorded this outside the negotiation "
         "policy.",
     )
+    # the currency of the debt agreed on (``debt_currency``); each model
+    # computes it (``_compute_currency_id``) and says so in its help
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+    )
 
     def _negotiation_problems(self):
         """What breaks the negotiation policy, in words; empty when it fits.
@@ -123,12 +133,6 @@ class CollectionPromise(models.Model):
         "res.company", required=True, index=True, default=lambda s: s.env.company
     )
     currency_id = fields.Many2one(
-        "res.currency",
-        compute="_compute_currency_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        required=True,
         help="The currency of the debt promised: the promised invoices' (or the "
         "plan's), else the single currency of the customer's open invoices, "
         "else the company's. Amounts and payments are counted in it.",
