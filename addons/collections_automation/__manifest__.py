@@ -2,7 +2,7 @@
     "name": "Collections Automation",
     "summary": "Delinquency buckets, segments, contact policy, journeys, "
     "promises to pay and reminders with payment links",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Accounting/Accounting",
     "author": "Cobranzas Suite contributors",
     "website": "https://github.com/cobranzas-suite/cobranzas",

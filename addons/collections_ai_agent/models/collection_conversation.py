@@ -6,6 +6,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_date
 
 from odoo.addons.collections_automation.models.collection_provider import (
     ODOO_JOB_CHANNEL,
@@ -101,7 +102,12 @@ class CollectionConversation(models.Model):
         readonly=True,
         help="The channel of the latest message.",
     )
-    lang = fields.Char("Language", readonly=True)
+    lang = fields.Selection(
+        [("es", "Spanish"), ("en", "English"), ("pt", "Portuguese")],
+        "Language",
+        readonly=True,
+        help="The language the agent speaks with this customer.",
+    )
     state = fields.Selection(
         [
             ("active", "With the agent"),
@@ -168,8 +174,8 @@ class CollectionConversation(models.Model):
             conversation.display_name = self.env._(
                 "%(partner)s, %(date)s",
                 partner=conversation.partner_id.name or "",
-                date=fields.Date.to_string(
-                    conversation.create_date or fields.Date.today()
+                date=format_date(
+                    self.env, conversation.create_date or fields.Date.today()
                 ),
             )
 

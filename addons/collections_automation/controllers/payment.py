@@ -14,11 +14,18 @@ from odoo import http
 from odoo.exceptions import ValidationError
 from odoo.fields import Command
 from odoo.http import request
+from odoo.tools import consteq
 
 from odoo.addons.account_payment.controllers.payment import PaymentPortal
 from odoo.addons.payment import utils as payment_utils
 
-from ..models.payment_link import TARGET_PARAMS, link_terms, reference, terms_token
+from ..models.payment_link import (
+    TARGET_PARAMS,
+    link_terms,
+    reference,
+    short_link_token,
+    terms_token,
+)
 
 #: Values of our own access token, besides the record, amount and currency.
 TOKEN_SCOPE = "collections"
@@ -49,6 +56,29 @@ class CollectionsPaymentPortal(PaymentPortal):
             if kwargs.get(param) is not None:
                 return kind, self._cast_as_int(kwargs[param])
         return None, None
+
+    @http.route(
+        "/collections/pay/<int:debtor_id>/<int:currency_id>/<string:token>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+    )
+    def collection_short_link(self, debtor_id, currency_id, token):
+        """A printed letter's link: today's "pay everything overdue" link of
+        the customer in that currency, or a thank-you when nothing is left."""
+        if not consteq(token, short_link_token(request.env, debtor_id, currency_id)):
+            raise werkzeug.exceptions.NotFound()
+        debtor = request.env["collection.debtor"].sudo().browse(debtor_id).exists()
+        if not debtor:
+            raise werkzeug.exceptions.NotFound()
+        for currency, _amount, url in debtor._payment_links_by_currency():
+            if currency.id == currency_id:
+                return request.redirect(url, local=False)
+        return request.render(
+            "collections_automation.payment_nothing_left",
+            {"company": debtor.company_id},
+        )
 
     @http.route()
     def payment_pay(self, *args, **kwargs):

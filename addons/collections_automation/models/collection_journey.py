@@ -24,7 +24,7 @@ class CollectionJourney(models.Model):
     state = fields.Selection(
         [("draft", "Draft"), ("running", "Running")],
         required=True,
-        default="running",
+        default="draft",
         help="Draft: being built, nothing is planned. Running: the daily planning "
         "sends its steps to the customers of its segments.",
     )
@@ -85,9 +85,37 @@ class CollectionJourney(models.Model):
             warnings += step_warnings
         return blocking, warnings
 
-    # === Actions === #
-    def action_start(self):
-        """Run the journey, unless it could never send anything."""
+    # === CRUD === #
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Made running (by a script, an import): checked as Start is."""
+        to_start = [vals.get("state") == "running" for vals in vals_list]
+        journeys = super().create(
+            [
+                {**vals, "state": "draft"} if start else vals
+                for vals, start in zip(vals_list, to_start, strict=True)
+            ]
+        )
+        journeys.browse(
+            [j.id for j, start in zip(journeys, to_start, strict=True) if start]
+        ).action_start()
+        return journeys
+
+    def write(self, vals):
+        if vals.get("state") != "running":
+            return super().write(vals)
+        others = {k: v for k, v in vals.items() if k != "state"}
+        if others:
+            super().write(others)
+        self._check_can_run()
+        return super().write({"state": "running"})
+
+    def _check_can_run(self):
+        """Refuse to run a journey that could never send anything, however it
+        is started (the form's button, JSON-RPC, an import). The module's own
+        data is loaded before the segments that follow it, so it is trusted."""
+        if self.env.context.get("install_module"):
+            return
         for journey in self:
             blocking, _warnings = journey._problems()
             if blocking:
@@ -98,7 +126,11 @@ class CollectionJourney(models.Model):
                         problems="\n".join(f"- {line}" for line in blocking),
                     )
                 )
-        self.write({"state": "running"})
+
+    # === Actions === #
+    def action_start(self):
+        """Run the journey, unless it could never send anything."""
+        return self.write({"state": "running"})
 
     def action_pause(self):
         """Stop planning this journey's steps; what is planned stays."""

@@ -86,7 +86,7 @@ class CollectionJourneyStep(models.Model):
     )
     late_fee_rate = fields.Float(
         "Interest (% a year)",
-        digits=(16, 4),
+        digits=(16, 2),
         help="Simple interest on each overdue invoice, percent a year, counted "
         "day by day (actual/365) from its due date, or from the day interest "
         "was last charged to the customer, to the day this step runs.",

@@ -1,5 +1,9 @@
+import base64
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+from .payment_link import short_link
 
 REPORT = "collections_automation.action_report_dunning_letter"
 
@@ -100,15 +104,30 @@ class CollectionLetter(models.Model):
         """What the letter states: the step's text in the customer's language,
         the overdue items and the totals per currency of its statement."""
         company = company or self.env.company
-        data = self.env["collection.statement"]._data(partner, company)
+        Statement = self.env["collection.statement"]
+        data = Statement._data(partner, company)
         letter = letter.with_context(lang=data["lang"])
+        debtor = Statement._debtor(partner.commercial_partner_id, company)
         for section in data["sections"]:
+            section["short_link"] = section["link"] and short_link(
+                debtor, section["currency"]
+            )
+            section["short_link_qr"] = section["short_link"] and self._qr_code(
+                section["short_link"]
+            )
             section["overdue_lines"] = [
                 line
                 for line in section["lines"]
                 if line["amount"] > 0 and line["days_overdue"] > 0
             ]
         return {"letter": letter, "statement": data}
+
+    @api.model
+    def _qr_code(self, url):
+        """``url`` as a QR code, in the page itself (a data URI): the PDF
+        needs no request back to the server to print it."""
+        png = self.env["ir.actions.report"].barcode("QR", url, width=240, height=240)
+        return "data:image/png;base64," + base64.b64encode(png).decode()
 
     def _pdf(self, partner, company=None):
         self.ensure_one()

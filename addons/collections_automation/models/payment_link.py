@@ -47,6 +47,20 @@ def access_token(env, *values):
     )
 
 
+def short_link(debtor, currency):
+    """A link short enough to type from paper (a printed letter): it opens
+    the "pay everything overdue" link of ``debtor`` in ``currency`` as it
+    stands the day it is opened (``controllers/payment.py``)."""
+    token = short_link_token(debtor.env, debtor.id, currency.id)
+    return f"{debtor.get_base_url()}/collections/pay/{debtor.id}/{currency.id}/{token}"
+
+
+def short_link_token(env, debtor_id, currency_id):
+    """64 bits of the database's HMAC: enough for a link that only opens
+    the payment page of an amount the customer owes."""
+    return access_token(env, "collection_short_link", debtor_id, currency_id)[:16]
+
+
 def open_invoices(invoices):
     """The invoices among ``invoices`` with something left to pay."""
     return invoices.filtered(

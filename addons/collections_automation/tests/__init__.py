@@ -23,3 +23,4 @@ from . import test_tour_journey_builder
 from . import test_statement
 from . import test_letter
 from . import test_dunning_leftovers
+from . import test_first_hour_leftovers

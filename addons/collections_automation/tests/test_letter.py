@@ -1,7 +1,8 @@
 from lxml import html as lxml_html
 
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
+from ..models.payment_link import short_link
 from .test_statement import StatementPortfolio
 
 REPORT = "collections_automation.action_report_dunning_letter"
@@ -106,3 +107,64 @@ class TestLetter(StatementPortfolio):
         # a letter that does not ask for it stays out of the email
         self.final.attach_to_email = False
         self.assertEqual(Letter._attachments_for(message), [])
+
+
+@tagged("post_install", "-at_install")
+class TestLetterOnPaper(StatementPortfolio, HttpCase):
+    """A letter is read on paper: it greets the customer by name and prints
+    a link short enough to type, with its QR code, that opens the payment
+    page of what is overdue the day it is opened."""
+
+    def letter_values(self):
+        letter = self.env.ref("collections_automation.letter_standard_second")
+        values = self.env["collection.letter"]._values(letter, self.dora)
+        return letter, {s["currency"].name: s for s in values["statement"]["sections"]}
+
+    def test_greets_by_name_and_prints_a_short_link_with_its_qr_code(self):
+        letter, sections = self.letter_values()
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            REPORT, self.dora.ids, data={"letter_id": letter.id}
+        )[0]
+        tree = lxml_html.fromstring(html)
+        text = " ".join(tree.text_content().replace("\xa0", " ").split())
+        self.assertIn("Dear Dora Two,", text)
+        self.assertNotIn("Dear customer", text)
+        for name in ("USD", "EUR"):
+            short = sections[name]["short_link"]
+            self.assertIn(short, text)
+            self.assertNotIn("access_token", short)
+            self.assertLess(len(short.removeprefix(self.base_url())), 50)
+            self.assertNotIn(sections[name]["link"], text)
+        codes = tree.xpath("//*[contains(@class, 'o_letter_link')]//img/@src")
+        self.assertEqual(len(codes), 2)
+        self.assertTrue(all(src.startswith("data:image/png;base64,") for src in codes))
+
+    def test_the_short_link_opens_today_payment_page_for_anybody(self):
+        _letter, sections = self.letter_values()
+        path = sections["EUR"]["short_link"].removeprefix(self.base_url())
+        response = self.url_open(path, allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        debtor = self.env["collection.statement"]._debtor(self.dora, self.env.company)
+        [eur_link] = [
+            url
+            for currency, _amount, url in debtor._payment_links_by_currency()
+            if currency == self.eur
+        ]
+        self.assertEqual(response.headers["Location"], eur_link)
+        page = self.url_open(path)
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("/payment/pay", page.url)
+        # a forged or altered link opens nothing
+        forged = path[:-4] + ("0000" if not path.endswith("0000") else "1111")
+        self.assertEqual(self.url_open(forged).status_code, 404)
+        other = path.replace(f"/{debtor.id}/", f"/{debtor.id + 1}/")
+        self.assertEqual(self.url_open(other).status_code, 404)
+
+    def test_the_short_link_of_a_currency_paid_thanks_the_customer(self):
+        debtor = self.env["collection.statement"]._debtor(self.dora, self.env.company)
+        mxn = self.setup_other_currency("MXN", rates=[("2000-01-01", 20.0)])
+        path = short_link(debtor, mxn).removeprefix(self.base_url())
+        page = self.url_open(path)
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Nothing is left to pay on this account", page.text)
+        self.assertNotIn("Traceback", page.text)

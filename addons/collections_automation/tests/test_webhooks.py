@@ -804,6 +804,7 @@ class TestEscalationAfterFailure(WebhookClient, ProvidersCommon, HttpCase):
                 "journey_id": journey.id,
             }
         )
+        journey.action_start()
         cls.make_invoice(cls.customer, 800, due_in=-3)
         cls.start = datetime.combine(cls.today, datetime.min.time()) + timedelta(
             hours=16  # 10:00 in Mexico City

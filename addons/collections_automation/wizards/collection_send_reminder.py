@@ -68,6 +68,9 @@ class CollectionSendReminder(models.TransientModel):
         if model == "res.partner" and ids:
             partners = self.env["res.partner"].browse(ids).commercial_partner_id
             values["partner_ids"] = [fields.Command.set(partners.ids)]
+        elif model == "collection.debtor" and ids:
+            partners = self.env["collection.debtor"].browse(ids).partner_id
+            values["partner_ids"] = [fields.Command.set(partners.ids)]
         elif model == "account.move" and ids:
             moves = (
                 self.env["account.move"]

@@ -1,0 +1,115 @@
+"""The first hour's last rough edges, from the user's seat: a journey made
+over JSON-RPC waits in Draft like one made on the form, Send Reminders is
+offered on Collections > Customers, and forms say things in people's units."""
+
+from odoo.tests import new_test_user, tagged
+
+from .test_by_hand import ByHandCommon
+
+
+@tagged("post_install", "-at_install")
+class TestFirstHourLeftovers(ByHandCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(
+            cls.env,
+            "mona_manager",
+            "collections_automation.group_collection_manager",
+            password="mona_manager-pass-1",
+            company_id=cls.env.company.id,
+        )
+        cls.ana = cls.customer("Ana Torres")
+        cls.make_invoice(cls.ana, 1000, due_in=-20)
+        cls.env["collection.debtor"]._refresh(partner_ids=cls.ana.ids)
+        cls.assign_case(cls.ana, cls.user)
+
+    def test_a_journey_made_over_json_rpc_waits_in_draft(self):
+        self.login(self.manager)
+        template = self.env.ref("collections_automation.template_overdue_email")
+        [journey_id] = self.rpc(
+            "collection.journey",
+            "create",
+            [
+                {
+                    "name": "Made by a script",
+                    "step_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "name": "Reminder",
+                                "channel": "email",
+                                "fallback_channels": False,
+                                "template_ids": [(6, 0, template.ids)],
+                            },
+                        )
+                    ],
+                }
+            ],
+        )
+        [journey] = self.rpc("collection.journey", "read", [journey_id], ["state"])
+        self.assertEqual(journey["state"], "draft")
+        # started behind the form's back: refused, in the form's words
+        for method, args in (
+            ("write", ([journey_id], {"state": "running"})),
+            ("action_start", ([journey_id],)),
+        ):
+            message = self.rpc_error("collection.journey", method, *args)
+            self.assertIn("cannot start", message)
+            self.assertIn("No segment follows this journey", message)
+        # made with a state of running, refused too
+        message = self.rpc_error(
+            "collection.journey", "create", [{"name": "Eager", "state": "running"}]
+        )
+        self.assertIn("cannot start", message)
+        self.rpc(
+            "collection.segment",
+            "create",
+            [{"name": "Scripted", "journey_id": journey_id, "sequence": 1}],
+        )
+        self.rpc("collection.journey", "action_start", [journey_id])
+        [journey] = self.rpc("collection.journey", "read", [journey_id], ["state"])
+        self.assertEqual(journey["state"], "running")
+        # the shipped journeys run from the install on
+        self.assertEqual(
+            self.env.ref("collections_automation.journey_standard").state, "running"
+        )
+
+    def test_send_reminders_offered_on_collections_customers(self):
+        self.login(self.user)
+        views = self.rpc(
+            "collection.debtor",
+            "get_views",
+            [[False, "list"]],
+            options={"toolbar": True},
+        )
+        actions = views["views"]["list"]["toolbar"]["action"]
+        binding = self.env.ref(
+            "collections_automation.action_collection_send_reminders_debtor"
+        )
+        [action] = [a for a in actions if a["id"] == binding.id]
+        self.assertEqual(action["name"], "Send Reminders")
+        debtor = self.env["collection.debtor"].search(
+            [("partner_id", "=", self.ana.id)]
+        )
+        _wizard_id, wizard = self.wizard(
+            "collection.send.reminder",
+            "collection.debtor",
+            debtor.ids,
+            fields_=["partner_ids", "verdict_state"],
+        )
+        self.assertEqual(wizard["partner_ids"], self.ana.ids)
+        self.assertTrue(wizard["verdict_state"])
+
+    def test_forms_speak_in_people_units(self):
+        self.login(self.manager)
+        fields = self.rpc(
+            "collection.journey.step", "fields_get", ["late_fee_rate"], ["digits"]
+        )
+        self.assertEqual(fields["late_fee_rate"]["digits"], [16, 2])
+        arch = self.rpc("collection.journey", "get_views", [[False, "form"]])["views"][
+            "form"
+        ]["arch"]
+        # the step dialog's title: "Open: Step", not "Open: Steps"
+        self.assertIn('name="step_ids" string="Step"', arch)
