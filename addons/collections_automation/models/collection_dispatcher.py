@@ -167,6 +167,60 @@ class CollectionDispatcher(models.AbstractModel):
         self.env["collection.message"].invalidate_model(["state", *(extra or {})])
         return moved
 
+    @api.model
+    def _apply_outcomes(self, outcomes):
+        """Apply ``{(event, scheduled_at or None, error): ids}`` in one
+        statement, as ``_apply_event`` would each (the event's target state,
+        the error, and ``scheduled_at`` where given; rows in a state the event
+        does not apply to are left alone). Returns the set of ids moved."""
+        rows = [
+            (message_id, event, error, scheduled)
+            for (event, scheduled, error), ids in outcomes.items()
+            for message_id in ids
+        ]
+        if not rows:
+            return set()
+        events = sorted({event for _id, event, _error, _at in rows})
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE collection_message m
+                   SET state = CASE v.event %(targets)s END,
+                       error = v.error,
+                       scheduled_at = COALESCE(v.scheduled_at, m.scheduled_at),
+                       write_date = %(now)s
+                  FROM UNNEST(%(ids)s::int[], %(events)s::varchar[],
+                              %(errors)s::text[], %(scheduled)s::timestamp[])
+                       AS v(id, event, error, scheduled_at)
+                 WHERE m.id = v.id AND (%(sources)s)
+             RETURNING m.id
+                """,
+                targets=SQL(" ").join(
+                    SQL("WHEN %s THEN %s", event, outbox.target(event))
+                    for event in events
+                ),
+                sources=SQL(" OR ").join(
+                    SQL(
+                        "(v.event = %s AND m.state = ANY(%s))",
+                        event,
+                        list(outbox.sources(event)),
+                    )
+                    for event in events
+                ),
+                now=fields.Datetime.now(),
+                ids=[row[0] for row in rows],
+                events=[row[1] for row in rows],
+                errors=[row[2] for row in rows],
+                scheduled=[row[3] for row in rows],
+            )
+        )
+        moved = {row[0] for row in self.env.cr.fetchall()}
+        self.env["collection.message"].invalidate_model(
+            ["state", "error", "scheduled_at"]
+        )
+        return moved
+
     # === Recovery === #
     @api.model
     def _recover_stuck(self, now=None):
@@ -207,8 +261,9 @@ class CollectionDispatcher(models.AbstractModel):
         self.env.flush_all()
         dead = self._dead_send_jobs(limit)
         orphans = sorted({row_id for ids in dead.values() for row_id in ids})
-        released = self._release_queued(limit, orphans, list(dead))
-        sent, resend, unknown = self._recover_sending(limit, orphans, list(dead))
+        queued, sending = self._stuck_rows(limit, orphans, list(dead))
+        released = self._apply_event(queued, "release") if queued else []
+        sent, resend, unknown = self._recover_sending(sending)
         if dead:
             self.env["queue.job"].sudo().browse(sorted(dead))._change_job_state(
                 "cancelled",
@@ -296,61 +351,72 @@ class CollectionDispatcher(models.AbstractModel):
         )
 
     @api.model
-    def _release_queued(self, limit, orphans, released):
-        """``queued`` rows of released jobs, and those queued before
-        ``limit`` that no job holds any more, back to ``planned``."""
+    def _stuck_rows(self, limit, orphans, released):
+        """The rows to recover, read in one statement (the rows that live
+        jobs hold are listed once for both):
+
+        - ``queued`` rows of released jobs, and those queued before
+          ``limit`` that no job holds any more (to go back to ``planned``);
+        - ``sending`` rows of released jobs, and those claimed before
+          ``limit`` that no live job holds, with whether a receipt came
+          since the claim.
+
+        Returns ``(queued ids, [(id, company id, channel, has receipt)])``,
+        the rows locked."""
+        release = list(outbox.sources("release"))
+        sending = sorted(
+            set(outbox.sources("resend")) | set(outbox.sources("interrupted"))
+        )
         self.env.cr.execute(
             SQL(
                 """
                 WITH held AS MATERIALIZED (%(held)s)
-                SELECT m.id FROM collection_message m
-                 WHERE m.state = ANY(%(sources)s)
-                   AND (m.id = ANY(%(orphans)s)
-                        OR (m.write_date < %(limit)s
-                            AND NOT EXISTS (SELECT 1 FROM held h
-                                             WHERE h.id = m.id)))
+                SELECT m.id, m.state = ANY(%(release)s), m.company_id, m.channel,
+                       m.state = ANY(%(sending)s)
+                       AND EXISTS (SELECT 1 FROM collection_webhook_event e
+                                    WHERE e.message_id = m.id
+                                      AND e.kind IN ('status', 'call')
+                                      AND e.received_at >= COALESCE(m.claimed_at,
+                                                                    m.write_date))
+                  FROM collection_message m
+                 WHERE (m.state = ANY(%(release)s)
+                        AND (m.id = ANY(%(orphans)s)
+                             OR (m.write_date < %(limit)s
+                                 AND NOT EXISTS (SELECT 1 FROM held h
+                                                  WHERE h.id = m.id))))
+                    OR (m.state = ANY(%(sending)s)
+                        AND (m.id = ANY(%(orphans)s)
+                             OR (COALESCE(m.claimed_at, m.write_date) < %(limit)s
+                                 AND NOT EXISTS (SELECT 1 FROM held h
+                                                  WHERE h.id = m.id))))
                    FOR UPDATE OF m SKIP LOCKED
                 """,
                 held=self._held_rows_sql(released),
-                sources=list(outbox.sources("release")),
+                release=release,
+                sending=sending,
                 orphans=orphans,
                 limit=limit,
             )
         )
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        return self._apply_event(ids, "release") if ids else []
+        queued, stuck = [], []
+        for (
+            message_id,
+            is_queued,
+            company_id,
+            channel,
+            has_receipt,
+        ) in self.env.cr.fetchall():
+            if is_queued:
+                queued.append(message_id)
+            else:
+                stuck.append((message_id, company_id, channel, has_receipt))
+        return queued, stuck
 
     @api.model
-    def _recover_sending(self, limit, orphans, released):
-        """``sending`` rows of released jobs, and those claimed before
-        ``limit`` that no live job holds: sent (a receipt came since the
-        claim), resent (the provider deduplicates) or failed."""
-        sources = set(outbox.sources("resend")) | set(outbox.sources("interrupted"))
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH held AS MATERIALIZED (%(held)s)
-                SELECT m.id, m.company_id, m.channel,
-                       EXISTS (SELECT 1 FROM collection_webhook_event e
-                                WHERE e.message_id = m.id
-                                  AND e.kind IN ('status', 'call')
-                                  AND e.received_at >= COALESCE(m.claimed_at,
-                                                                m.write_date))
-                  FROM collection_message m
-                 WHERE m.state = ANY(%(sources)s)
-                   AND (m.id = ANY(%(orphans)s)
-                        OR (COALESCE(m.claimed_at, m.write_date) < %(limit)s
-                            AND NOT EXISTS (SELECT 1 FROM held h
-                                             WHERE h.id = m.id)))
-                   FOR UPDATE OF m SKIP LOCKED
-                """,
-                held=self._held_rows_sql(released),
-                sources=sorted(sources),
-                orphans=orphans,
-                limit=limit,
-            )
-        )
-        stuck = self.env.cr.fetchall()
+    def _recover_sending(self, stuck):
+        """``sending`` rows left behind (``_stuck_rows``): sent (a receipt
+        came since the claim), resent (the provider deduplicates) or
+        failed."""
         routes = self.env["collection.provider"]._routes({row[1] for row in stuck})
         received, resend, unknown = [], [], []
         for message_id, company_id, channel, has_receipt in stuck:
@@ -533,14 +599,14 @@ class CollectionDispatcher(models.AbstractModel):
             outcomes[("retry_later", scheduled, str(error))].append(message.id)
         for message, error in failed.items():
             outcomes[("fail", None, error)].append(message.id)
-        failed_ids = []
-        for (event, scheduled, error), ids in outcomes.items():
-            values = {"error": error}
-            if scheduled:
-                values["scheduled_at"] = scheduled
-            moved = self._apply_event(ids, event, values)
-            if event == "fail":
-                failed_ids += moved
+        moved = self._apply_outcomes(outcomes)
+        failed_ids = [
+            message_id
+            for (event, _scheduled, _error), ids in outcomes.items()
+            if event == "fail"
+            for message_id in sorted(ids)
+            if message_id in moved
+        ]
         self.env["collection.message"].invalidate_model()
         messages = self.env["collection.message"].browse(
             [message.id for message, _result in sent]

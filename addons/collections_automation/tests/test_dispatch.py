@@ -9,6 +9,7 @@ from odoo.tests import tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
+from ..channels.base import RetryableProviderError
 from .common_providers import ProvidersCommon
 
 # a Wednesday, 10:00 in Mexico City: inside every contact window
@@ -102,6 +103,41 @@ class TestDispatch(ProvidersCommon):
         self.assertEqual((first.state, second.state), ("planned", "planned"))
         self.assertGreater(second.scheduled_at, NOW)
         self.assertIn("429", second.error)
+
+    def test_a_batch_of_outcomes_is_recorded_row_by_row(self):
+        """Temporary errors of several texts, a give-up, failures of several
+        texts and a row a receipt already moved, recorded together: each row
+        gets its own state and error, the moved row is left alone."""
+        Dispatcher = self.env["collection.dispatcher"]
+        attempts = self.generic.max_attempts
+        down, busy, spent, bad, worse = (
+            self.make_row("sms", state="sending", attempts=n)
+            for n in (1, 1, attempts, 1, 1)
+        )
+        read = self.make_row("sms", state="read", error=False)
+        retry = [
+            (down, RetryableProviderError("503 upstream unavailable")),
+            (busy, RetryableProviderError("502 bad gateway", seconds=600)),
+            (spent, RetryableProviderError("503 upstream unavailable")),
+        ]
+        failed = {bad: "invalid number", worse: "number blocked", read: "late"}
+        Dispatcher._record_results(self.generic, [], retry, failed, NOW)
+        self.assertEqual(
+            [r.state for r in (down, busy, spent, bad, worse, read)],
+            ["planned", "planned", "failed", "failed", "failed", "read"],
+        )
+        self.assertEqual(down.error, "503 upstream unavailable")
+        self.assertEqual(busy.error, "502 bad gateway")
+        self.assertEqual(busy.scheduled_at, NOW + timedelta(seconds=600))
+        self.assertGreater(down.scheduled_at, NOW)
+        self.assertIn("Gave up after", spent.error)
+        self.assertIn("503 upstream unavailable", spent.error)
+        self.assertEqual((bad.error, worse.error), ("invalid number", "number blocked"))
+        self.assertFalse(read.error)
+        note = self.customer.message_ids[0].body
+        for text in ("Gave up after", "invalid number", "number blocked"):
+            self.assertIn(text, note)
+        self.assertNotIn("late", note)
 
     def test_refused_request_fails_with_a_clear_error_and_no_secret(self):
         row = self.make_row("sms", scheduled_at=NOW)
