@@ -410,6 +410,7 @@ class CollectionPromise(models.Model):
         )
         gate = self.env["collection.contact.gate"]
         context = gate._facts(promises.partner_id, now)
+        vals_list = []
         for promise in promises.filtered(lambda p: p._reminder_key() not in existing):
             partner = promise.partner_id
             # what is left of the promise, and the link paying exactly that
@@ -424,7 +425,7 @@ class CollectionPromise(models.Model):
                     context,
                 )
                 if verdict.state != "refused":
-                    Message.create(
+                    vals_list.append(
                         {
                             "partner_id": partner.id,
                             "company_id": promise.company_id.id,
@@ -446,6 +447,7 @@ class CollectionPromise(models.Model):
                         }
                     )
                     break
+        Message.create(vals_list)
 
     def _reminder_key(self):
         self.ensure_one()

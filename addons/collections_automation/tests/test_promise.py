@@ -99,6 +99,64 @@ class TestPromise(CollectionsCommon):
         self.assertEqual(reminder.state, "sent")
         self.assertIn("due tomorrow", reminder.subject)
 
+    def test_each_promise_due_tomorrow_gets_its_own_reminder_in_one_run(self):
+        Message = self.env["collection.message"]
+        Partner = self.env["res.partner"]
+        values = {"country_id": self.customer.country_id.id, "tz": self.customer.tz}
+        other = Partner.create({"name": "Bia Lima", "email": "bia@example.com.br"})
+        other.write(values)
+        silent = Partner.create(
+            {
+                "name": "Caio Mudo",
+                "email": "caio@example.com.br",
+                "collection_do_not_contact": True,
+                **values,
+            }
+        )
+        # due the day after tomorrow: not yet (a customer has one open
+        # promise; a new one replaces it)
+        later = Partner.create({"name": "Duda Rocha", "email": "duda@example.com.br"})
+        later.write(values)
+        promises = {}
+        for name, partner, amount, days in (
+            ("mine", self.customer, 400, 1),
+            ("theirs", other, 200, 1),
+            ("refused", silent, 300, 1),
+            ("later", later, 100, 2),
+        ):
+            invoice = (
+                self.invoice
+                if partner == self.customer
+                else self.make_invoice(partner, 500, due_in=-10)
+            )
+            promises[name] = self.Promise.create(
+                {
+                    "partner_id": partner.id,
+                    "amount": amount,
+                    "promise_date": self.days(days),
+                    "invoice_ids": [(6, 0, invoice.ids)],
+                }
+            )
+        self.pay(self.invoice, 100)
+        now = datetime.combine(self.today, time(15))
+        self.Promise._cron_remind(now)
+        rows = Message.search([("kind", "=", "promise_reminder")])
+        self.assertEqual(
+            {row.idempotency_key: (row.partner_id, row.amount_due) for row in rows},
+            {
+                promises["mine"]._reminder_key(): (self.customer, 300),
+                promises["theirs"]._reminder_key(): (other, 200),
+            },
+        )
+        for name, left in (("mine", 300), ("theirs", 200)):
+            row = rows.filtered(
+                lambda r, name=name: r.idempotency_key == promises[name]._reminder_key()
+            )
+            self.assertEqual(row.payment_url, promises[name]._payment_link(left))
+            self.assertEqual(row.invoice_ids, promises[name].invoice_ids)
+        self.Promise._cron_remind(now)
+        self.assertEqual(Message.search_count([("kind", "=", "promise_reminder")]), 2)
+
     def test_payment_plan_pays_its_installments_in_order(self):
         plan = self.env["collection.payment.plan"].create(
             {
