@@ -89,8 +89,10 @@ class CollectionMessageRender(models.AbstractModel):
     def _render_all_or_fail(self):
         """Render these rows in batch: one ``_render_field`` call per
         template, language and field. A batch that fails is rendered row by
-        row, so that only the rows whose template fails are failed."""
+        row, so that only the rows whose template fails are failed. The
+        invoices the links open are found for all the rows in one query."""
         self._prefetch_for_render()
+        oldest = self._oldest_invoices()
         groups = defaultdict(list)
         for message in self:
             if message.template_id:
@@ -101,7 +103,7 @@ class CollectionMessageRender(models.AbstractModel):
             messages = self.browse(ids)
             try:
                 with self.env.cr.savepoint():
-                    messages._render_batch(template, lang)
+                    messages._render_batch(template, lang, oldest=oldest)
             except UserError:
                 for message in messages:
                     message._render_or_fail()
@@ -144,18 +146,29 @@ class CollectionMessageRender(models.AbstractModel):
             )
         self._render_batch(self.template_id, self._lang())
 
-    def _render_batch(self, template, lang):
-        """Render ``template`` in ``lang`` for these rows, which use it."""
-        # the templates read the link: it is on the row before they render
-        self._write_columns(
-            {
-                "payment_url": {
-                    message.id: url
-                    for message, url in self._payment_urls().items()
-                    if url != message.payment_url
-                }
-            }
-        )
+    def _render_batch(self, template, lang, oldest=None):
+        """Render ``template`` in ``lang`` for these rows, which use it;
+        ``oldest``: :meth:`_oldest_invoices` of these rows, when known."""
+        # the templates read the link: it is on the row before they render,
+        # in the cache, and written with the text in one statement
+        urls = {
+            message.id: url
+            for message, url in self._payment_urls(oldest).items()
+            if url != message.payment_url
+        }
+        if urls:
+            self.env.cache.update(
+                self.browse(urls), self._fields["payment_url"], list(urls.values())
+            )
+        try:
+            rendered = self._render_texts(template, lang)
+        except BaseException:
+            self.browse(urls).invalidate_recordset(["payment_url"])
+            raise
+        self._write_columns({"payment_url": urls, **rendered})
+
+    def _render_texts(self, template, lang):
+        """Subject and body of these rows rendered: ``{field: {id: text}}``."""
         rendered = {}
         for fname in ("subject", "body"):
             if template[fname]:
@@ -175,7 +188,7 @@ class CollectionMessageRender(models.AbstractModel):
         for message_id, line in fee_lines.items():
             if line and bodies.get(message_id):
                 bodies[message_id] = f"{bodies[message_id]}\n\n{line}"
-        self._write_columns(rendered)
+        return rendered
 
     def _write_columns(self, columns):
         """Write ``{field: {row id: text}}`` in one statement per batch: the
@@ -306,13 +319,33 @@ class CollectionMessageRender(models.AbstractModel):
         self.ensure_one()
         return self._payment_urls()[self]
 
-    def _payment_urls(self):
+    def _payment_urls(self, oldest=None):
         """:meth:`_payment_url` of each row, the invoices linked to found in
-        one query and their portal tokens made in one statement."""
+        one query (``oldest``: :meth:`_oldest_invoices`, when known) and
+        their portal tokens made in one statement."""
         urls = {message: message.payment_url for message in self}
         todo = self.filtered(lambda m: not m.payment_url)
         if not todo:
             return urls
+        if oldest is None:
+            oldest = todo._oldest_invoices()
+        moves = self.env["account.move"].browse(
+            {oldest[message.id] for message in todo if message.id in oldest}
+        )
+        moves.fetch(["move_type", "access_token"])
+        self._ensure_access_tokens(moves)
+        base = moves[:1].get_base_url()
+        for message in todo:
+            move = moves.browse(oldest.get(message.id))
+            urls[message] = base + move.get_portal_url() if move else False
+        return urls
+
+    def _oldest_invoices(self):
+        """Row id -> the oldest invoice linked to it, for the rows without a
+        link yet, in one query."""
+        todo = self.filtered(lambda m: not m.payment_url)
+        if not todo:
+            return {}
         self.flush_recordset(["invoice_ids"])
         self.env.cr.execute(
             SQL(
@@ -328,15 +361,7 @@ class CollectionMessageRender(models.AbstractModel):
                 todo.ids,
             )
         )
-        oldest = dict(self.env.cr.fetchall())
-        moves = self.env["account.move"].browse(set(oldest.values()))
-        moves.fetch(["move_type", "access_token"])
-        self._ensure_access_tokens(moves)
-        base = moves[:1].get_base_url()
-        for message in todo:
-            move = moves.browse(oldest.get(message.id))
-            urls[message] = base + move.get_portal_url() if move else False
-        return urls
+        return dict(self.env.cr.fetchall())
 
     def _whatsapp_template(self):
         """(name, language, body parameters) of the approved template."""
