@@ -120,7 +120,8 @@ class CollectionLetter(models.Model):
                 for line in section["lines"]
                 if line["amount"] > 0 and line["days_overdue"] > 0
             ]
-        return {"letter": letter, "statement": data}
+        greeting = letter.env._("Dear %s,", data["partner"].name)
+        return {"letter": letter, "statement": data, "greeting": greeting}
 
     @api.model
     def _qr_code(self, url):
