@@ -212,16 +212,22 @@ class CollectionDebtor(models.Model):
                 )
             )
             held = {row[0]: row[1:] for row in self.env.cr.fetchall()}
-        overdues, dues = [], []
+        overdues, dues, roundings = [], [], {}
         for debtor in self:
             overdue, residual = held.get(debtor.id, (0, 0))
-            currency = debtor.sudo().company_id.currency_id
+            company = debtor.sudo().company_id
+            if company not in roundings:
+                roundings[company] = company.currency_id.rounding
+            rounding = roundings[company]
             values = [
                 float(max(debtor.total_overdue - float(overdue), 0.0) or 0.0),
                 float(max(debtor.total_due - float(residual), 0.0) or 0.0),
             ]
-            if currency:
-                values = [currency.round(value) if value else value for value in values]
+            if rounding:
+                values = [
+                    float_round(value, precision_rounding=rounding) if value else value
+                    for value in values
+                ]
             overdues.append(values[0])
             dues.append(values[1])
         cache = self.env.cache

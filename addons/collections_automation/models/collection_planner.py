@@ -82,6 +82,7 @@ class CollectionPlanner(models.AbstractModel):
         gate = self.env["collection.contact.gate"]
         context = dict(gate._facts(debtors.partner_id, now), **shared)
         context["last_contacts"] = self._last_contacts(debtors)
+        skipped_notes = {}
         rows = []
         for debtor in debtors:
             reached, refusals, last_step_date, last_sent_at = progress.get(
@@ -131,14 +132,18 @@ class CollectionPlanner(models.AbstractModel):
                 row.update(self._choose_channel(context, debtor, step, decision, now))
             if decision.skipped:
                 # earlier steps count as passed once a later one is planned
-                skipped = ", ".join(
-                    f"{step_records.browse(s.step_id).name} "
-                    f"({self._skip_reason(reason)})"
-                    for s, reason in decision.skipped
-                )
+                # (a few combinations per batch: written once each)
+                key = tuple((s.step_id, reason) for s, reason in decision.skipped)
+                if key not in skipped_notes:
+                    skipped = ", ".join(
+                        f"{step_records.browse(step_id).name} "
+                        f"({self._skip_reason(reason)})"
+                        for step_id, reason in key
+                    )
+                    skipped_notes[key] = self.env._("Skipped: %s", skipped)
                 notes = row.get("channel_notes")
                 row["channel_notes"] = "\n".join(
-                    filter(None, [notes, self.env._("Skipped: %s", skipped)])
+                    filter(None, [notes, skipped_notes[key]])
                 )
             previous = refusals.get(step.id)
             repeated = row["state"] == "refused" and previous == row.get("refusal_rule")
@@ -168,8 +173,7 @@ class CollectionPlanner(models.AbstractModel):
 
         An open promise does not stop an escalation; the other holds do.
         """
-        gate = self.env["collection.contact.gate"]
-        holds = gate._request(context, partner, "voice", now, "journey").holds
+        holds = self.env["collection.contact.gate"]._holds(context, partner)
         for hold in policy_engine.HOLD_ORDER:
             if hold in holds and hold != "promise":
                 rule = f"hold_{hold}"
