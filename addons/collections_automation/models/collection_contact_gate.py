@@ -426,7 +426,9 @@ class CollectionContactGate(models.AbstractModel):
         if history:
             return question(request, rules, history)
         key = (
-            question,
+            # a model's method is bound to a new recordset at each call: the
+            # function itself says which question it is
+            getattr(question, "__func__", question),
             id(rules),
             request.channel,
             request.at,
