@@ -86,13 +86,16 @@ class CollectionMessageRender(models.AbstractModel):
             if self._apply_event("fail", {"error": str(error)}):
                 self._log_failed()
 
-    def _render_all_or_fail(self):
+    def _render_all_or_fail(self, oldest=None):
         """Render these rows in batch: one ``_render_field`` call per
         template, language and field. A batch that fails is rendered row by
         row, so that only the rows whose template fails are failed. The
-        invoices the links open are found for all the rows in one query."""
+        invoices the links open are found for all the rows in one query,
+        unless ``oldest`` gives them (:meth:`_oldest_invoices`: row id ->
+        the oldest invoice linked to it)."""
         self._prefetch_for_render()
-        oldest = self._oldest_invoices()
+        if oldest is None:
+            oldest = self._oldest_invoices()
         groups = defaultdict(list)
         for message in self:
             if message.template_id:

@@ -8,6 +8,10 @@ from ..engine import policy as policy_engine
 
 #: Customers planned per batch.
 PLAN_BATCH = 5000
+#: Where ``_insert`` leaves, for the rendering of the rows it inserted, the
+#: invoice each row's link opens (row id -> invoice id), in the transaction's
+#: cache (``cr.cache``).
+OLDEST_INVOICES = "collection.planner.oldest_invoices"
 
 
 class CollectionPlanner(models.AbstractModel):
@@ -355,13 +359,16 @@ class CollectionPlanner(models.AbstractModel):
 
     @api.model
     def _open_invoices(self, debtors):
-        """Per debtor: its open invoices not on hold, oldest first, and their
+        """Per debtor: its open invoices not on hold, oldest first (as the
+        payment link finds its invoice, ``_oldest_invoices``), and their
         residual in company currency."""
         self.env.cr.execute(
             SQL(
                 """
                 SELECT d.id,
-                       ARRAY_AGG(ci.move_id ORDER BY ci.due_date, ci.move_id),
+                       ARRAY_AGG(ci.move_id
+                                 ORDER BY COALESCE(ci.due_date, am.invoice_date_due),
+                                          ci.move_id),
                        SUM(ci.amount_residual)
                   FROM collection_debtor d
                   JOIN collection_invoice ci
@@ -471,6 +478,14 @@ class CollectionPlanner(models.AbstractModel):
                 )
             )
         self._forget_messages()
+        # the invoice each row's link opens is the first of its invoices:
+        # rendering need not look it up (a query reading every link and
+        # invoice of the ledger again for each batch)
+        self.env.cr.cache[OLDEST_INVOICES] = {
+            message_id: invoice_ids_by_key[key][0]
+            for message_id, key, _state, _channel in inserted
+            if invoice_ids_by_key[key]
+        }
         self._after_insert([row[0] for row in inserted])
         return len(inserted)
 
@@ -500,9 +515,10 @@ class CollectionPlanner(models.AbstractModel):
         Notes and activities are created in batches: a first run may escalate
         tens of thousands of customers."""
         messages = self.env["collection.message"].browse(message_ids)
+        oldest = self.env.cr.cache.pop(OLDEST_INVOICES, None)
         messages.filtered(
             lambda m: m.state in ("review", "planned")
-        )._render_all_or_fail()
+        )._render_all_or_fail(oldest=oldest)
         refused = messages.filtered(lambda m: m.state == "refused")
         if refused:
             partners = refused.partner_id
