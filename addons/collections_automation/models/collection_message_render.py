@@ -96,6 +96,19 @@ class CollectionMessageRender(models.AbstractModel):
         self._prefetch_for_render()
         if oldest is None:
             oldest = self._oldest_invoices()
+        # the portal tokens of the invoices the links open, in one statement
+        # for all the rows (not one per template and language)
+        moves = self.env["account.move"].browse(
+            {
+                oldest[message.id]
+                for message in self
+                if message.template_id
+                and not message.payment_url
+                and message.id in oldest
+            }
+        )
+        moves.fetch(["move_type", "access_token"])
+        self._ensure_access_tokens(moves)
         groups = defaultdict(list)
         for message in self:
             if message.template_id:
