@@ -404,9 +404,18 @@ class CollectionContactGate(models.AbstractModel):
             resolvers[company.id] = self.env[
                 "collection.contact.policy"
             ]._rules_resolver(company)
-        return resolvers[company.id](
-            partner.country_id.code or None, partner.state_id.code or None
-        )
+        # the customer's place, read once per batch with the rest of what a
+        # request says of it (see _request)
+        customers = facts.get("customers")
+        known = customers.get(partner.id) if customers is not None else None
+        if known is None:
+            country, subdivision = (
+                partner.country_id.code or None,
+                partner.state_id.code or None,
+            )
+        else:
+            country, subdivision = known[0], known[1]
+        return resolvers[company.id](country, subdivision)
 
     @api.model
     def _engine_next_allowed(self, request, rules, history):

@@ -243,26 +243,30 @@ class CollectionDebtor(models.Model):
         lines = self.filtered("id")._open_receivable_lines()
         formatter = AmountFormatter(self.env)
         separator = self.env._(" and ")
+        today = fields.Date.context_today(self)
+        texts = {"overdue": [], "due": [], "to_pay": []}
         for debtor in self:
             figures = (
-                debtor._open_amounts_by_currency(lines=lines[debtor.id])
+                debtor._open_amounts_by_currency(today=today, lines=lines[debtor.id])
                 if debtor.id
                 else []
             )
-            texts = {}
-            for key in ("overdue", "due", "to_pay"):
-                texts[key] = debtor._amounts_in_words(
-                    [
-                        (line["currency"], line[key])
-                        for line in figures
-                        if line["currency"].compare_amounts(line[key], 0) > 0
-                    ],
-                    formatter=formatter,
-                    separator=separator,
+            for key, column in texts.items():
+                column.append(
+                    debtor._amounts_in_words(
+                        [
+                            (line["currency"], line[key])
+                            for line in figures
+                            if line["currency"].compare_amounts(line[key], 0) > 0
+                        ],
+                        formatter=formatter,
+                        separator=separator,
+                    )
                 )
-            debtor.overdue_by_currency = texts["overdue"]
-            debtor.due_by_currency = texts["due"]
-            debtor.to_pay_by_currency = texts["to_pay"]
+        # in the cache for the whole batch at once, as assigning them does
+        cache = self.env.cache
+        for key, column in texts.items():
+            cache.update(self, self._fields[f"{key}_by_currency"], column)
 
     def _amounts_in_words(self, amounts, formatter=None, separator=None):
         """``[(currency, amount)]`` as one text: "$ 700.00 and 600.00 €",
