@@ -24,3 +24,4 @@ from . import test_statement
 from . import test_letter
 from . import test_dunning_leftovers
 from . import test_first_hour_leftovers
+from . import test_amount_format
