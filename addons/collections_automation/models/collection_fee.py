@@ -114,13 +114,7 @@ class CollectionFee(models.Model):
         passed over, as are customers already charged for that step and cycle.
         Returns the fees created.
         """
-        messages = messages.filtered(
-            lambda m: m.kind == "journey"
-            and m.state != "refused"
-            and m.debtor_id
-            and m.anchor_date
-            and m.step_id._charges_late_fee()
-        )
+        messages = self._messages_charging(messages)
         if not messages:
             return self.browse()
         Fee = self.sudo()
@@ -187,6 +181,40 @@ class CollectionFee(models.Model):
             fee.id: quote for fee, (_message, quote) in zip(fees, values, strict=True)
         }
         return fees._make_invoices(quotes)
+
+    @api.model
+    def _messages_charging(self, messages):
+        """The rows of ``messages`` whose step charges a fee (journey rows
+        not refused, of a customer's cycle, whose step has a fee or an
+        interest rate: ``step._charges_late_fee``), in their order, found in
+        one query: read row by row, a first planning's 50,000 rows took
+        1.5 s for the few that charge anything."""
+        if not messages:
+            return messages
+        self.env["collection.message"].flush_model(
+            ["kind", "state", "debtor_id", "anchor_date", "step_id"]
+        )
+        self.env["collection.journey.step"].flush_model(
+            ["late_fee_fixed", "late_fee_rate"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT m.id
+                  FROM collection_message m
+                  JOIN collection_journey_step s ON s.id = m.step_id
+                 WHERE m.id = ANY(%s)
+                   AND m.kind = 'journey'
+                   AND m.state != 'refused'
+                   AND m.debtor_id IS NOT NULL
+                   AND m.anchor_date IS NOT NULL
+                   AND (s.late_fee_fixed > 0 OR s.late_fee_rate > 0)
+                """,
+                messages.ids,
+            )
+        )
+        charging = {row_id for (row_id,) in self.env.cr.fetchall()}
+        return messages.browse([mid for mid in messages.ids if mid in charging])
 
     @api.model
     def _overdue_items(self, partners, companies, fee_moves):
