@@ -402,6 +402,9 @@ class CollectionMessageRender(models.AbstractModel):
         moves.fetch(["move_type", "access_token"])
         self._ensure_access_tokens(moves)
         base = moves[:1].get_base_url()
+        # each row's invoice is browsed alone: its portal path computed
+        # for all of them at once, not one invoice at a time
+        moves.mapped("access_url")
         for message in todo:
             move = moves.browse(oldest.get(message.id))
             urls[message] = base + move.get_portal_url() if move else False
