@@ -202,15 +202,17 @@ class CollectionMessageRender(models.AbstractModel):
         inserted (:meth:`_render_all_or_fail`), where a failure fails its
         rows and says so on the customer's chatter."""
         self._prefetch_for_render()
-        self._ensure_access_tokens(
-            self.env["account.move"].browse(
-                {
-                    oldest[message.id]
-                    for message in self
-                    if message.template_id and message.id in oldest
-                }
-            )
+        moves = self.env["account.move"].browse(
+            {
+                oldest[message.id]
+                for message in self
+                if message.template_id and message.id in oldest
+            }
         )
+        # what the links read, no more: filtering on the token would read
+        # every column of each invoice
+        moves.fetch(["move_type", "access_token"])
+        self._ensure_access_tokens(moves)
         groups = defaultdict(list)
         for message in self:
             if message.template_id:
