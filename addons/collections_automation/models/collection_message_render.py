@@ -96,25 +96,10 @@ class CollectionMessageRender(models.AbstractModel):
         self._prefetch_for_render()
         if oldest is None:
             oldest = self._oldest_invoices()
-        # the portal tokens of the invoices the links open, in one statement
-        # for all the rows (not one per template and language)
-        moves = self.env["account.move"].browse(
-            {
-                oldest[message.id]
-                for message in self
-                if message.template_id
-                and not message.payment_url
-                and message.id in oldest
-            }
-        )
-        moves.fetch(["move_type", "access_token"])
-        self._ensure_access_tokens(moves)
-        groups = defaultdict(list)
-        for message in self:
-            if message.template_id:
-                groups[(message.template_id, message._lang())].append(message.id)
-            else:
-                message._render_or_fail()
+        (self - self.filtered("payment_url"))._link_tokens(oldest)
+        groups = self._by_template_and_lang()
+        for message in self.filtered(lambda m: not m.template_id):
+            message._render_or_fail()
         for (template, lang), ids in groups.items():
             messages = self.browse(ids)
             try:
@@ -190,6 +175,30 @@ class CollectionMessageRender(models.AbstractModel):
             raise
         return urls, rendered
 
+    def _link_tokens(self, oldest):
+        """Give the invoices the links of these rows open (``oldest``: row
+        id -> invoice) their portal token, in one statement for all the rows
+        rather than one per template and language."""
+        moves = self.env["account.move"].browse(
+            {
+                oldest[message.id]
+                for message in self
+                if message.template_id and message.id in oldest
+            }
+        )
+        # what the links read, no more: filtering on the token would read
+        # every column of each invoice
+        moves.fetch(["move_type", "access_token"])
+        self._ensure_access_tokens(moves)
+
+    def _by_template_and_lang(self):
+        """The templated rows' ids by (template, language)."""
+        groups = defaultdict(list)
+        for message in self:
+            if message.template_id:
+                groups[(message.template_id, message._lang())].append(message.id)
+        return groups
+
     def _render_unsaved(self, oldest):
         """Render these rows before they are inserted: the planner
         (``collection.planner._insert``) put their values in the cache, and
@@ -202,21 +211,8 @@ class CollectionMessageRender(models.AbstractModel):
         inserted (:meth:`_render_all_or_fail`), where a failure fails its
         rows and says so on the customer's chatter."""
         self._prefetch_for_render()
-        moves = self.env["account.move"].browse(
-            {
-                oldest[message.id]
-                for message in self
-                if message.template_id and message.id in oldest
-            }
-        )
-        # what the links read, no more: filtering on the token would read
-        # every column of each invoice
-        moves.fetch(["move_type", "access_token"])
-        self._ensure_access_tokens(moves)
-        groups = defaultdict(list)
-        for message in self:
-            if message.template_id:
-                groups[(message.template_id, message._lang())].append(message.id)
+        self._link_tokens(oldest)
+        groups = self._by_template_and_lang()
         texts = {}
         for (template, lang), ids in groups.items():
             try:
