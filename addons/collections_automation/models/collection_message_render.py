@@ -150,13 +150,6 @@ class CollectionMessageRender(models.AbstractModel):
     def _render_batch(self, template, lang, oldest=None):
         """Render ``template`` in ``lang`` for these rows, which use it;
         ``oldest``: :meth:`_oldest_invoices` of these rows, when known."""
-        urls, rendered = self._render_values(template, lang, oldest)
-        self._write_columns({"payment_url": urls, **rendered})
-
-    def _render_values(self, template, lang, oldest=None):
-        """The link, subject and body of these rows rendered with
-        ``template`` in ``lang``, not written: ``(urls, {field: {id: text}})``,
-        ``urls`` holding the links that change (row id -> link or False)."""
         # the templates read the link: it is on the row before they render,
         # in the cache, and written with the text in one statement
         urls = {
@@ -173,7 +166,7 @@ class CollectionMessageRender(models.AbstractModel):
         except BaseException:
             self.browse(urls).invalidate_recordset(["payment_url"])
             raise
-        return urls, rendered
+        self._write_columns({"payment_url": urls, **rendered})
 
     def _link_tokens(self, oldest):
         """Give the invoices the links of these rows open (``oldest``: row
@@ -198,39 +191,6 @@ class CollectionMessageRender(models.AbstractModel):
             if message.template_id:
                 groups[(message.template_id, message._lang())].append(message.id)
         return groups
-
-    def _render_unsaved(self, oldest):
-        """Render these rows before they are inserted: the planner
-        (``collection.planner._insert``) put their values in the cache, and
-        inserts each row once with its text (written by an UPDATE after the
-        INSERT, each row had all its foreign keys checked again).
-
-        Returns ``{row id: {"payment_url", "subject", "body"}}`` for the rows
-        rendered. Rows without a template, and those from the first template
-        and language whose rendering fails on, are left out: rendered once
-        inserted (:meth:`_render_all_or_fail`), where a failure fails its
-        rows and says so on the customer's chatter."""
-        self._prefetch_for_render()
-        self._link_tokens(oldest)
-        groups = self._by_template_and_lang()
-        texts = {}
-        for (template, lang), ids in groups.items():
-            try:
-                with self.env.cr.savepoint():
-                    urls, rendered = self.browse(ids)._render_values(
-                        template, lang, oldest=oldest
-                    )
-            except UserError:
-                # rolled back, the savepoint emptied the cache, these rows'
-                # values with it: the groups left are rendered once inserted
-                break
-            for row_id in ids:
-                # as _write_columns writes them: False is NULL
-                texts[row_id] = {
-                    fname: None if values.get(row_id) is False else values.get(row_id)
-                    for fname, values in {"payment_url": urls, **rendered}.items()
-                }
-        return texts
 
     def _render_texts(self, template, lang):
         """Subject and body of these rows rendered: ``{field: {id: text}}``."""

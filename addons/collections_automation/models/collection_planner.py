@@ -12,11 +12,6 @@ PLAN_BATCH = 5000
 #: invoice each row's link opens (row id -> invoice id), in the transaction's
 #: cache (``cr.cache``).
 OLDEST_INVOICES = "collection.planner.oldest_invoices"
-#: Where ``_insert`` leaves the state and channel of the rows it inserted
-#: (row id -> (state, channel)), for ``_after_insert``.
-INSERTED_ROWS = "collection.planner.inserted_rows"
-#: ... and the rows it rendered before inserting them (a set of ids).
-RENDERED_ROWS = "collection.planner.rendered_rows"
 
 
 class CollectionPlanner(models.AbstractModel):
@@ -395,43 +390,83 @@ class CollectionPlanner(models.AbstractModel):
 
     @api.model
     def _insert(self, rows, today, now):
-        """Insert the rows in one statement; those already planned are skipped.
-
-        The rows to review or planned are rendered first (their values in
-        the cache, under ids taken from the table's sequence), so that each
-        is written once with its text: updated in the transaction that
-        inserted it, a row has every foreign key checked again."""
+        """Insert the rows in one statement; those already planned are skipped."""
         if not rows:
             return 0
+        columns = {
+            "partner_id": [],
+            "company_id": [],
+            "debtor_id": [],
+            "journey_id": [],
+            "step_id": [],
+            "variant_id": [],
+            "template_id": [],
+            "channel": [],
+            "state": [],
+            "idempotency_key": [],
+            "anchor_date": [],
+            "scheduled_at": [],
+            "sent_at": [],
+            "amount_due": [],
+            "refusal_rule": [],
+            "refusal_reason": [],
+            "channel_notes": [],
+            "deferral_rule": [],
+            "deferral_reason": [],
+        }
+        invoice_ids_by_key = {}
+        for row in rows:
+            debtor = row["debtor"]
+            key = journey_engine.idempotency_key(debtor.id, row["step"].id, today)
+            invoice_ids_by_key[key] = row["invoice_ids"]
+            values = {
+                "partner_id": debtor.partner_id.id,
+                "company_id": debtor.company_id.id,
+                "debtor_id": debtor.id,
+                "journey_id": row["journey_id"],
+                "step_id": row["step"].id,
+                "idempotency_key": key,
+                "anchor_date": row["anchor"],
+                "scheduled_at": row.get("scheduled_at") or now,
+            }
+            for name, column in columns.items():
+                column.append(values[name] if name in values else row.get(name))
         self.env.flush_all()
-        keys = [
-            journey_engine.idempotency_key(row["debtor"].id, row["step"].id, today)
-            for row in rows
-        ]
-        # rows already planned are not rendered (the INSERT skips them, and
-        # still skips a row another planner inserted meanwhile)
         self.env.cr.execute(
             SQL(
-                "SELECT idempotency_key FROM collection_message"
-                " WHERE idempotency_key = ANY(%s)",
-                keys,
+                """
+                INSERT INTO collection_message
+                       (partner_id, company_id, debtor_id, journey_id, step_id,
+                        variant_id, template_id, channel, state, idempotency_key,
+                        anchor_date, scheduled_at, sent_at, amount_due,
+                        refusal_rule, refusal_reason, channel_notes,
+                        deferral_rule, deferral_reason, attempts,
+                        kind, create_uid, write_uid, create_date, write_date)
+                SELECT *, 0, 'journey', %(uid)s, %(uid)s, %(now)s, %(now)s
+                  FROM UNNEST(
+                       %(partner_id)s::int[], %(company_id)s::int[],
+                       %(debtor_id)s::int[], %(journey_id)s::int[],
+                       %(step_id)s::int[], %(variant_id)s::int[],
+                       %(template_id)s::int[], %(channel)s::varchar[],
+                       %(state)s::varchar[], %(idempotency_key)s::varchar[],
+                       %(anchor_date)s::date[], %(scheduled_at)s::timestamp[],
+                       %(sent_at)s::timestamp[], %(amount_due)s::numeric[],
+                       %(refusal_rule)s::varchar[], %(refusal_reason)s::varchar[],
+                       %(channel_notes)s::text[], %(deferral_rule)s::varchar[],
+                       %(deferral_reason)s::varchar[])
+           ON CONFLICT (idempotency_key) DO NOTHING
+             RETURNING id, idempotency_key, state, channel
+                """,
+                uid=self.env.uid,
+                now=now,
+                **columns,
             )
         )
-        planned = {key for (key,) in self.env.cr.fetchall()}
-        todo = [
-            (row, key)
-            for row, key in zip(rows, keys, strict=True)
-            if key not in planned
-        ]
-        inserted = []
-        if todo:
-            inserted = self._insert_rows(
-                [row for row, _key in todo], [key for _row, key in todo], now
-            )
+        inserted = self.env.cr.fetchall()
         links = [
             (message_id, move_id)
-            for message_id, invoice_ids, _state, _channel in inserted
-            for move_id in invoice_ids
+            for message_id, key, _state, _channel in inserted
+            for move_id in invoice_ids_by_key[key]
         ]
         if links:
             message_ids, move_ids = zip(*links, strict=True)
@@ -451,182 +486,12 @@ class CollectionPlanner(models.AbstractModel):
         # rendering need not look it up (a query reading every link and
         # invoice of the ledger again for each batch)
         self.env.cr.cache[OLDEST_INVOICES] = {
-            message_id: invoice_ids[0]
-            for message_id, invoice_ids, _state, _channel in inserted
-            if invoice_ids
-        }
-        self.env.cr.cache[INSERTED_ROWS] = {
-            message_id: (state, channel)
-            for message_id, _invoice_ids, state, channel in inserted
+            message_id: invoice_ids_by_key[key][0]
+            for message_id, key, _state, _channel in inserted
+            if invoice_ids_by_key[key]
         }
         self._after_insert([row[0] for row in inserted])
         return len(inserted)
-
-    @api.model
-    def _insert_rows(self, rows, keys, now):
-        """Render and insert ``rows`` (not planned yet; ``keys``: their
-        idempotency keys); return ``(id, invoice ids, state, channel)`` of
-        the rows inserted."""
-        Message = self.env["collection.message"]
-        self.env.cr.execute(
-            SQL(
-                "SELECT nextval(pg_get_serial_sequence('collection_message', 'id'))"
-                "  FROM generate_series(1, %s)",
-                len(rows),
-            )
-        )
-        ids = sorted(row_id for (row_id,) in self.env.cr.fetchall())
-        columns = {
-            "id": ids,
-            "partner_id": [],
-            "company_id": [],
-            "debtor_id": [],
-            "journey_id": [],
-            "step_id": [],
-            "variant_id": [],
-            "template_id": [],
-            "channel": [],
-            "state": [],
-            "idempotency_key": list(keys),
-            "anchor_date": [],
-            "scheduled_at": [],
-            "sent_at": [],
-            "amount_due": [],
-            "refusal_rule": [],
-            "refusal_reason": [],
-            "channel_notes": [],
-            "deferral_rule": [],
-            "deferral_reason": [],
-        }
-        for row in rows:
-            debtor = row["debtor"]
-            values = {
-                "partner_id": debtor.partner_id.id,
-                "company_id": debtor.company_id.id,
-                "debtor_id": debtor.id,
-                "journey_id": row["journey_id"],
-                "step_id": row["step"].id,
-                "anchor_date": row["anchor"],
-                "scheduled_at": row.get("scheduled_at") or now,
-            }
-            for name, column in columns.items():
-                if name not in ("id", "idempotency_key"):
-                    column.append(values[name] if name in values else row.get(name))
-        invoice_ids = dict(zip(ids, (row["invoice_ids"] for row in rows), strict=True))
-        oldest = {
-            row_id: invoices[0] for row_id, invoices in invoice_ids.items() if invoices
-        }
-        todo = [
-            position
-            for position, row in enumerate(rows)
-            if columns["state"][position] in ("review", "planned")
-            and columns["template_id"][position]
-            and self._render_before_insert(row)
-        ]
-        texts = {}
-        if todo:
-            unsaved = Message.browse([ids[position] for position in todo])
-            values = {
-                name: [columns[name][position] for position in todo]
-                for name in columns
-                if name != "id"
-            }
-            values.update(
-                kind=["journey"] * len(todo),
-                attempts=[0] * len(todo),
-                create_uid=[self.env.uid] * len(todo),
-                write_uid=[self.env.uid] * len(todo),
-                create_date=[now] * len(todo),
-                write_date=[now] * len(todo),
-                invoice_ids=[tuple(invoice_ids[row_id]) for row_id in unsaved.ids],
-            )
-            if self._cache_unsaved(unsaved, values):
-                try:
-                    texts = unsaved._render_unsaved(oldest)
-                finally:
-                    unsaved.invalidate_recordset()
-        for fname in ("subject", "body", "payment_url"):
-            columns[fname] = [texts.get(row_id, {}).get(fname) for row_id in ids]
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO collection_message
-                       (id, partner_id, company_id, debtor_id, journey_id, step_id,
-                        variant_id, template_id, channel, state, idempotency_key,
-                        anchor_date, scheduled_at, sent_at, amount_due,
-                        refusal_rule, refusal_reason, channel_notes,
-                        deferral_rule, deferral_reason, subject, body, payment_url,
-                        attempts, kind, create_uid, write_uid, create_date,
-                        write_date)
-                SELECT *, 0, 'journey', %(uid)s, %(uid)s, %(now)s, %(now)s
-                  FROM UNNEST(
-                       %(id)s::int[],
-                       %(partner_id)s::int[], %(company_id)s::int[],
-                       %(debtor_id)s::int[], %(journey_id)s::int[],
-                       %(step_id)s::int[], %(variant_id)s::int[],
-                       %(template_id)s::int[], %(channel)s::varchar[],
-                       %(state)s::varchar[], %(idempotency_key)s::varchar[],
-                       %(anchor_date)s::date[], %(scheduled_at)s::timestamp[],
-                       %(sent_at)s::timestamp[], %(amount_due)s::numeric[],
-                       %(refusal_rule)s::varchar[], %(refusal_reason)s::varchar[],
-                       %(channel_notes)s::text[], %(deferral_rule)s::varchar[],
-                       %(deferral_reason)s::varchar[], %(subject)s::varchar[],
-                       %(body)s::text[], %(payment_url)s::varchar[])
-           ON CONFLICT (idempotency_key) DO NOTHING
-             RETURNING id, state, channel
-                """,
-                uid=self.env.uid,
-                now=now,
-                **columns,
-            )
-        )
-        inserted = sorted(self.env.cr.fetchall())
-        self.env.cr.cache[RENDERED_ROWS] = {
-            row_id for row_id, _state, _channel in inserted if row_id in texts
-        }
-        if len(inserted) < len(ids):
-            # inserted by another planner meanwhile: what was rendered for it
-            # goes with it
-            self.env["collection.message"].browse(ids).invalidate_recordset()
-        return [
-            (row_id, invoice_ids[row_id], state, channel)
-            for row_id, state, channel in inserted
-        ]
-
-    @api.model
-    def _render_before_insert(self, row):
-        """Whether ``row`` (to review or planned, with a template) is rendered
-        before it is inserted. A step charging a late fee is rendered once
-        its fee is charged (``collection.fee``), after the insert."""
-        return not row["step"]._charges_late_fee()
-
-    @api.model
-    def _cache_unsaved(self, messages, values):
-        """Put the values of these rows, not inserted yet, in the cache, as
-        a read of the inserted rows would: ``values`` gives some columns
-        (one value per row), the others are empty. False when a column's
-        cache depends on the context (a translated field): then rows are
-        rendered once inserted."""
-        stored = [
-            field
-            for field in messages._fields.values()
-            if field.store
-            and field.name != "id"
-            and (field.column_type or field.type == "many2many")
-        ]
-        if any(
-            getattr(field, "translate", False) or field.company_dependent
-            for field in stored
-        ):
-            return False
-        empty = [None] * len(messages)
-        for field in stored:
-            if field.type == "many2many":
-                column = values.get(field.name) or [()] * len(messages)
-            else:
-                column = values.get(field.name, empty)
-            self.env.cache.update(messages, field, column)
-        return True
 
     @api.model
     def _forget_messages(self):
@@ -649,36 +514,16 @@ class CollectionPlanner(models.AbstractModel):
     @api.model
     def _after_insert(self, message_ids):
         """Chatter notes for refusals, activities for escalations, and the
-        content of rows to review or planned that ``_insert`` did not render
-        before inserting them (no template, a late fee to state, a template
-        that failed), so that a person reads what will be sent (rendered in
-        batch, one call per template and language). Notes and activities are
-        created in batches: a first run may escalate tens of thousands of
-        customers. The rows' states and channels are those ``_insert`` left
-        in the transaction's cache (read when called otherwise)."""
+        content of rows to review or planned, so that a person reads what will
+        be sent (rendered in batch, one call per template and language).
+        Notes and activities are created in batches: a first run may escalate
+        tens of thousands of customers."""
         messages = self.env["collection.message"].browse(message_ids)
         oldest = self.env.cr.cache.pop(OLDEST_INVOICES, None)
-        rendered = self.env.cr.cache.pop(RENDERED_ROWS, ())
-        states = self.env.cr.cache.pop(INSERTED_ROWS, None)
-        if states is None or not set(message_ids) <= states.keys():
-            states = {
-                message.id: (message.state, message.channel) for message in messages
-            }
-        messages.browse(
-            [
-                message_id
-                for message_id in message_ids
-                if states[message_id][0] in ("review", "planned")
-                and message_id not in rendered
-            ]
+        messages.filtered(
+            lambda m: m.state in ("review", "planned")
         )._render_all_or_fail(oldest=oldest)
-        refused = messages.browse(
-            [
-                message_id
-                for message_id in message_ids
-                if states[message_id][0] == "refused"
-            ]
-        )
+        refused = messages.filtered(lambda m: m.state == "refused")
         if refused:
             partners = refused.partner_id
             bodies = {}
@@ -689,12 +534,8 @@ class CollectionPlanner(models.AbstractModel):
                     reason=message.refusal_reason,
                 )
             partners._message_log_batch(bodies=bodies)
-        escalations = messages.browse(
-            [
-                message_id
-                for message_id in message_ids
-                if states[message_id] == ("sent", "collector")
-            ]
+        escalations = messages.filtered(
+            lambda m: m.channel == "collector" and m.state == "sent"
         )
         if escalations:
             self._schedule_calls(escalations)

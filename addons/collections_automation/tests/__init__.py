@@ -25,5 +25,4 @@ from . import test_letter
 from . import test_dunning_leftovers
 from . import test_first_hour_leftovers
 from . import test_amount_format
-from . import test_plan_render_once
 from . import test_email_candidates
