@@ -57,6 +57,8 @@ class AccountMove(models.Model):
     collection_hold = fields.Selection(
         [("dispute", "Dispute"), ("legal", "Legal")],
         tracking=True,
+        # the few invoices on hold, found without reading the open ones
+        index="btree_not_null",
         help="An invoice on hold gets no reminder until the hold is lifted.",
     )
 

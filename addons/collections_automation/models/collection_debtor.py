@@ -200,12 +200,14 @@ class CollectionDebtor(models.Model):
                 SQL(
                     """
                     SELECT d.id, SUM(ci.amount_overdue), SUM(ci.amount_residual)
-                      FROM collection_debtor d
-                      JOIN collection_invoice ci
-                        ON ci.partner_id = d.partner_id
-                       AND ci.company_id = d.company_id
-                      JOIN account_move am ON am.id = ci.move_id
-                     WHERE d.id = ANY(%s) AND am.collection_hold IS NOT NULL
+                      FROM account_move am
+                      JOIN collection_invoice ci ON ci.move_id = am.id
+                      JOIN collection_debtor d
+                        ON d.partner_id = ci.partner_id
+                       AND d.company_id = ci.company_id
+                     -- from the few invoices on hold (a partial index), not
+                     -- from every open invoice of the batch's customers
+                     WHERE am.collection_hold IS NOT NULL AND d.id = ANY(%s)
                   GROUP BY d.id
                     """,
                     ids,
@@ -254,10 +256,12 @@ class CollectionDebtor(models.Model):
             for key, column in texts.items():
                 column.append(
                     debtor._amounts_in_words(
+                        # rounded in their currency already: above zero is
+                        # what compare_amounts says, without rounding again
                         [
                             (line["currency"], line[key])
                             for line in figures
-                            if line["currency"].compare_amounts(line[key], 0) > 0
+                            if line[key] > 0
                         ],
                         formatter=formatter,
                         separator=separator,
@@ -316,6 +320,7 @@ class CollectionDebtor(models.Model):
             by_currency[line["currency_id"]].append(line)
         Currency = self.env["res.currency"]
         Move = self.env["account.move"]
+        company_currency = self.currency_id
         result = []
         for currency_id, items in by_currency.items():
             currency = Currency.browse(currency_id)
@@ -366,8 +371,8 @@ class CollectionDebtor(models.Model):
                     "to_pay": overdue
                     if currency.compare_amounts(overdue, 0) > 0
                     else due,
-                    "overdue_company": self.currency_id.round(figures["residual"][0]),
-                    "due_company": self.currency_id.round(figures["residual"][1]),
+                    "overdue_company": company_currency.round(figures["residual"][0]),
+                    "due_company": company_currency.round(figures["residual"][1]),
                     "invoices": moves,
                     "overdue_invoices": moves.browse(
                         [move_id for move_id in moves.ids if move_id in late_ids]
