@@ -113,3 +113,64 @@ class TestFirstHourLeftovers(ByHandCommon):
         ]["arch"]
         # the step dialog's title: "Open: Step", not "Open: Steps"
         self.assertIn('name="step_ids" string="Step"', arch)
+
+    def test_send_reminders_sends_as_the_company_of_the_selection(self):
+        """A manager of two companies, working in the first, selects a
+        customer of the second on Collections > Customers (or one of its
+        invoices): the reminders go out as the second company, with its
+        figures, templates and providers; a selection over both companies is
+        refused in words."""
+        other = self.setup_other_company(name="Collections Second Co")["company"]
+        self.manager.write({"company_ids": [(4, other.id)]})
+        invoice = self.make_invoice(self.ana, 500, due_in=-15, company=other)
+        Debtor = self.env["collection.debtor"]
+        Debtor._refresh(partner_ids=self.ana.ids, company_ids=other.ids)
+        mine, theirs = (
+            Debtor.search(
+                [("partner_id", "=", self.ana.id), ("company_id", "=", company.id)]
+            )
+            for company in (self.env.company, other)
+        )
+        self.assertTrue(mine and theirs)
+        self.login(self.manager)
+        companies = [self.env.company.id, other.id]
+
+        def open_on(model, ids):
+            context = {
+                "active_model": model,
+                "active_ids": ids,
+                "allowed_company_ids": companies,
+            }
+            [wizard_id] = self.rpc(
+                "collection.send.reminder", "create", [{}], context=context
+            )
+            [values] = self.rpc(
+                "collection.send.reminder",
+                "read",
+                [wizard_id],
+                ["company_id", "partner_ids"],
+                context={"allowed_company_ids": companies},
+            )
+            return values
+
+        for model, ids in (
+            ("collection.debtor", theirs.ids),
+            ("account.move", invoice.ids),
+        ):
+            values = open_on(model, ids)
+            self.assertEqual(values["company_id"][0], other.id, model)
+            self.assertEqual(values["partner_ids"], self.ana.ids, model)
+        self.assertEqual(open_on("collection.debtor", mine.ids)["company_id"][0],
+                         self.env.company.id)
+        message = self.rpc_error(
+            "collection.send.reminder",
+            "create",
+            [{}],
+            context={
+                "active_model": "collection.debtor",
+                "active_ids": (mine | theirs).ids,
+                "allowed_company_ids": companies,
+            },
+        )
+        self.assertIn("spans several companies", message)
+        self.assertIn("Collections Second Co", message)

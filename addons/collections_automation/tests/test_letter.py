@@ -168,3 +168,34 @@ class TestLetterOnPaper(StatementPortfolio, HttpCase):
         self.assertEqual(page.status_code, 200)
         self.assertIn("Nothing is left to pay on this account", page.text)
         self.assertNotIn("Traceback", page.text)
+
+    def test_the_short_link_of_another_company_pays_that_company_only(self):
+        """Dora owes in a second company too (an invoice of 640 there): the
+        letter of that company's customer record opens that company's
+        payment page for its 640, never what she owes the first company,
+        and its link does not open the other record's page."""
+        other = self.setup_other_company(name="Collections Second Co")["company"]
+        invoice = self.make_invoice(self.dora, 640, -30, company=other)
+        Debtor = self.env["collection.debtor"]
+        Debtor._refresh(partner_ids=self.dora.ids, company_ids=other.ids)
+        debtor = Debtor.search(
+            [("partner_id", "=", self.dora.id), ("company_id", "=", other.id)]
+        )
+        first = self.env["collection.statement"]._debtor(self.dora, self.env.company)
+        self.assertTrue(debtor)
+        self.assertNotEqual(debtor, first)
+        path = short_link(debtor, invoice.currency_id).removeprefix(self.base_url())
+        response = self.url_open(path, allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        location = response.headers["Location"]
+        self.assertIn("/payment/pay", location)
+        self.assertIn(f"company_id={other.id}", location)
+        self.assertIn("amount=640.0", location)
+        self.assertIn(f"collection_debtor_id={debtor.id}", location)
+        # the first company's record, with the second one's token: nothing
+        swapped = path.replace(f"/{debtor.id}/", f"/{first.id}/")
+        self.assertEqual(self.url_open(swapped).status_code, 404)
+        page = self.url_open(path)
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("640.00", page.text)
+        self.assertNotIn("Traceback", page.text)

@@ -69,8 +69,9 @@ class CollectionSendReminder(models.TransientModel):
             partners = self.env["res.partner"].browse(ids).commercial_partner_id
             values["partner_ids"] = [fields.Command.set(partners.ids)]
         elif model == "collection.debtor" and ids:
-            partners = self.env["collection.debtor"].browse(ids).partner_id
-            values["partner_ids"] = [fields.Command.set(partners.ids)]
+            debtors = self.env["collection.debtor"].browse(ids)
+            values["partner_ids"] = [fields.Command.set(debtors.partner_id.ids)]
+            values["company_id"] = self._company_of_selection(debtors.company_id)
         elif model == "account.move" and ids:
             moves = (
                 self.env["account.move"]
@@ -84,6 +85,7 @@ class CollectionSendReminder(models.TransientModel):
                 raise UserError(
                     self.env._("Select posted customer invoices to send reminders.")
                 )
+            values["company_id"] = self._company_of_selection(moves.company_id)
             values["invoice_ids"] = [fields.Command.set(moves.ids)]
             values["partner_ids"] = [
                 fields.Command.set(moves.commercial_partner_id.ids)
@@ -94,6 +96,21 @@ class CollectionSendReminder(models.TransientModel):
         if len(partners) == 1 and partners.collection_preferred_channel:
             values["channel"] = partners.collection_preferred_channel
         return values
+
+    @api.model
+    def _company_of_selection(self, companies):
+        """The company whose reminders a selection of its customers or
+        invoices sends (its figures, templates and providers), whichever
+        company is active; a selection over several companies is refused."""
+        if len(companies) > 1:
+            raise UserError(
+                self.env._(
+                    "The selection spans several companies (%s): send the "
+                    "reminders of one company at a time.",
+                    ", ".join(companies.mapped("name")),
+                )
+            )
+        return companies.id
 
     @api.depends("channel", "partner_ids", "company_id")
     def _compute_template_id(self):
