@@ -174,3 +174,43 @@ class TestFirstHourLeftovers(ByHandCommon):
         )
         self.assertIn("spans several companies", message)
         self.assertIn("Collections Second Co", message)
+
+    def test_send_reminders_opens_in_the_web_client(self):
+        """The web client opens the wizard with an onchange on a form not
+        saved yet, whose customers are new records standing for the
+        selected ones: the contact gate's review is computed for them."""
+        debtor = self.env["collection.debtor"].search(
+            [("partner_id", "=", self.ana.id)]
+        )
+        self.login(self.manager)
+        spec = {
+            name: {}
+            for name in (
+                "partner_ids",
+                "company_id",
+                "channel",
+                "template_id",
+                "customer_count",
+                "allowed_count",
+                "verdict_state",
+                "verdict_reason",
+            )
+        }
+        result = self.rpc(
+            "collection.send.reminder",
+            "onchange",
+            [],
+            {},
+            [],
+            spec,
+            context={
+                "active_model": "collection.debtor",
+                "active_ids": debtor.ids,
+                "active_id": debtor.id,
+            },
+        )
+        value = result["value"]
+        self.assertEqual(value["customer_count"], 1)
+        self.assertEqual(value["company_id"], self.env.company.id)
+        self.assertIn(value["verdict_state"], ("allowed", "deferred", "refused"))
+        self.assertTrue(value["template_id"])

@@ -118,7 +118,7 @@ class CollectionSendReminder(models.TransientModel):
         for wizard in self:
             if len(wizard.partner_ids) == 1 and wizard.channel:
                 wizard.template_id = Manual._template_for(
-                    wizard.partner_ids, wizard.channel, wizard.company_id
+                    wizard.partner_ids._origin, wizard.channel, wizard.company_id
                 )
             else:
                 wizard.template_id = False
@@ -133,7 +133,9 @@ class CollectionSendReminder(models.TransientModel):
         for wizard in self:
             review = (
                 Manual._review(
-                    wizard.partner_ids,
+                    # the saved customers: the form not saved yet (the web
+                    # client's onchange) holds new records standing for them
+                    wizard.partner_ids._origin,
                     wizard.channel,
                     wizard.company_id,
                     wizard.template_id or None,
