@@ -409,7 +409,11 @@ class CollectionDebtor(models.Model):
                        aml.date_maturity,
                        aml.display_type = 'payment_term'
                            AND aml.amount_residual > 0,
-                       am.collection_hold IS NOT NULL
+                       -- the few invoices on hold, read once through their
+                       -- partial index: joined, every open line's invoice
+                       -- was looked up
+                       aml.move_id IN (SELECT h.id FROM account_move h
+                                        WHERE h.collection_hold IS NOT NULL)
                   FROM collection_debtor d
                   JOIN res_company rc ON rc.id = d.company_id
                   -- customer by customer through the index of unreconciled
@@ -428,7 +432,6 @@ class CollectionDebtor(models.Model):
                           AND aml.parent_state = 'posted'
                           AND aml.reconciled IS NOT TRUE
                        ) aml
-                  JOIN account_move am ON am.id = aml.move_id
                  WHERE d.id = ANY(%s)
                 """,
                 self.ids,
