@@ -41,7 +41,12 @@ times the refresh against a hand-written floor, and prints one JSON line:
     included: rebuild, refresh, reminders by hand, planning, KPIs). The
     benchmark's own checks (the sample read through the ORM, the floor fetched
     in full) do not count; nor does the portfolio, built in a child process,
-    nor the memory of the PostgreSQL server.
+    nor the memory of the PostgreSQL server;
+``memory_limit_mb``
+    the limit the suite's calls ran under: Odoo's default hard memory limit
+    of a worker (``limit_memory_hard``, 2,560 MB of address space), applied
+    to this process as Odoo applies it; a call needing more would have
+    failed with MemoryError, as in production.
 
 Targets at 200,000 open invoices over 50,000 customers: ``refresh_s`` at most
 3 times ``sql_floor_s``, ``rebuild_s`` under 10 s, ``plan_s`` (cases
@@ -913,9 +918,25 @@ def time_floor(cr, day):
     return seconds, rows
 
 
+def apply_odoo_memory_limit():
+    """Hold this process to Odoo's default hard memory limit of a worker
+    (``limit_memory_hard``, on the address space, as Odoo's workers apply
+    it): a call needing more fails with MemoryError here as it would in
+    production. Its size in MB."""
+    import odoo.tools  # noqa: PLC0415
+
+    limit = odoo.tools.config["limit_memory_hard"]
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    return limit // (1024 * 1024)
+
+
 def run(options, today):
     """Check the portfolio, then time the refreshes, the planning, the floor,
-    the KPIs."""
+    the KPIs, under Odoo's default memory limit."""
+    memory_limit_mb = apply_odoo_memory_limit()
     registry = open_registry(options.database)
     with registry.cursor() as cr:
         env = environment(cr)
@@ -950,6 +971,7 @@ def run(options, today):
             if name in PEAKS
         },
         "peak_rss_mb": round(max(PEAKS.values()), 1) if PEAKS else None,
+        "memory_limit_mb": memory_limit_mb,
         **by_hand,
     }
 
