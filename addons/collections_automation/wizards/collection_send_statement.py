@@ -53,7 +53,9 @@ class CollectionSendStatement(models.TransientModel):
         }
         for wizard in self:
             review = (
-                Statement._review(wizard.partner_ids, wizard.company_id)
+                # the saved customers: the form not saved yet (the web
+                # client's onchange) holds new records standing for them
+                Statement._review(wizard.partner_ids._origin, wizard.company_id)
                 if wizard.partner_ids
                 else []
             )
