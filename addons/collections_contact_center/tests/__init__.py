@@ -11,3 +11,4 @@ from . import test_cases_follow_agreements
 from . import test_statement_roles
 from . import test_dashboard
 from . import test_dunning_leftovers
+from . import test_wizards_in_the_web_client
