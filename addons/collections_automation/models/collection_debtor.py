@@ -2,7 +2,7 @@ import ast
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools import SQL, float_round, get_lang
+from odoo.tools import SQL, float_round, get_lang, split_every
 
 from odoo.addons.base.models.res_lang import intersperse
 
@@ -18,6 +18,8 @@ REFRESHED_ON_PARAM = "collections_automation.refreshed_on"
 FULL_REFRESH_ON_PARAM = "collections_automation.full_refresh_on"
 #: A full refresh runs at least this often, whatever the hooks caught.
 FULL_REFRESH_DAYS = 7
+#: Customers scored per batch (see ``_refresh_scores``).
+SCORE_BATCH = 20000
 
 
 class AmountFormatter:
@@ -638,14 +640,24 @@ class CollectionDebtor(models.Model):
         return self.search([("id", "in", list(ids)), *domain])
 
     def _refresh_scores(self, today):
-        """Score, segment, priority and journey of these customers, in bulk.
+        """Score, segment, priority and journey of these customers, in bulk,
+        :data:`SCORE_BATCH` at a time: a first refresh scores every customer,
+        and holding them all at once made memory grow with the portfolio
+        (437 MB at 250,000 customers).
 
-        History is read in three grouped queries, the engine decides per
-        customer, and one statement writes the rows whose values changed.
+        :return: how many customers' values changed
         """
         if not self:
             return 0
         self.env.flush_all()
+        return sum(
+            self.browse(ids)._refresh_scores_batch(today)
+            for ids in split_every(SCORE_BATCH, self.ids)
+        )
+
+    def _refresh_scores_batch(self, today):
+        """History is read in three grouped queries, the engine decides per
+        customer, and one statement writes the rows whose values changed."""
         # plain rows, not records: this loop may see every customer
         self.env.cr.execute(
             SQL(

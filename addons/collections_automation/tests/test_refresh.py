@@ -1,5 +1,8 @@
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
+from ..models import collection_debtor
 from .common import CollectionsCommon
 
 
@@ -140,6 +143,29 @@ class TestRefresh(CollectionsCommon):
         self.assertGreater(good_payer.score, 50)
         self.assertGreater(late_payer.priority, good_payer.priority)
         self.assertEqual(late_payer.segment_id.journey_id, late_payer.journey_id)
+
+    def test_scored_in_batches_as_in_one(self):
+        """Scores, segments, priorities and journeys come out the same
+        whether the customers are scored all at once or a few at a time."""
+        late = self.make_invoice(self.partner_a, 400, due_in=-10)
+        self.pay(late, 400)
+        self.make_invoice(self.partner_a, 100, due_in=-2)
+        self.make_invoice(self.partner_b, 900, due_in=-70)
+        self.make_invoice(self.env["res.partner"].create({"name": "C"}), 50, -1)
+        self.refresh(self.today)
+        debtors = self.Debtor.search([("company_id", "=", self.env.company.id)])
+        self.assertGreater(len(debtors), 2)
+        fields_ = ["score", "segment_id", "priority", "journey_id"]
+
+        def scored(batch):
+            debtors.write({"score": 0, "segment_id": False, "priority": 0})
+            debtors.flush_recordset()
+            with patch.object(collection_debtor, "SCORE_BATCH", batch):
+                changed = debtors._refresh_scores(self.today)
+            self.assertEqual(changed, len(debtors))
+            return debtors.read(fields_)
+
+        self.assertEqual(scored(2), scored(10000))
 
     def test_incremental_refresh_equals_a_full_one(self):
         """The daily refresh only visits customers with a line crossing a
