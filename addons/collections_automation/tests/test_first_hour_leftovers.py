@@ -160,8 +160,9 @@ class TestFirstHourLeftovers(ByHandCommon):
             values = open_on(model, ids)
             self.assertEqual(values["company_id"][0], other.id, model)
             self.assertEqual(values["partner_ids"], self.ana.ids, model)
-        self.assertEqual(open_on("collection.debtor", mine.ids)["company_id"][0],
-                         self.env.company.id)
+        self.assertEqual(
+            open_on("collection.debtor", mine.ids)["company_id"][0], self.env.company.id
+        )
         message = self.rpc_error(
             "collection.send.reminder",
             "create",
