@@ -149,6 +149,10 @@ def start_odoo(options, addons_path, port, runner=True, jobs_via=None, logfile=N
         f"--database={options.database}",
         f"--db-filter=^{options.database}$",
         f"--http-port={port}",
+        # each server its own websocket (gevent) port: on Odoo's default one
+        # (8072) the second server's gevent process failed to bind and was
+        # started again and again, a load on the machine during the test
+        f"--gevent-port={free_port()}",
         f"--workers={options.workers}",
         "--max-cron-threads=1",
         "--load=base,web,queue_job",
