@@ -41,8 +41,10 @@ class TestRecovery(ProvidersCommon):
         return jobs.filtered(lambda job: set(job.records.ids) & set(rows.ids))
 
     def enqueue(self, rows):
-        """Queue ``rows`` through the real dispatch path; return their jobs."""
-        self.Dispatcher._enqueue_due(self.now)
+        """Queue ``rows`` through the real dispatch path; return their jobs.
+        Due as of their schedule: a row made a second after ``setUp`` read
+        the clock is not due yet at ``self.now``."""
+        self.Dispatcher._enqueue_due(max(self.now, *rows.mapped("scheduled_at")))
         self.assertEqual(set(rows.mapped("state")), {"queued"})
         return self.jobs_of(rows)
 
