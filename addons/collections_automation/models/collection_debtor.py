@@ -400,7 +400,6 @@ class CollectionDebtor(models.Model):
         self.env["account.move.line"].flush_model(
             ["amount_residual", "amount_residual_currency", "reconciled"]
         )
-        self.env["account.move"].flush_model(["collection_hold"])
         self.flush_recordset(["partner_id", "company_id"])
         self.env.cr.execute(
             SQL(
@@ -411,11 +410,7 @@ class CollectionDebtor(models.Model):
                        aml.date_maturity,
                        aml.display_type = 'payment_term'
                            AND aml.amount_residual > 0,
-                       -- the few invoices on hold, read once through their
-                       -- partial index: joined, every open line's invoice
-                       -- was looked up
-                       aml.move_id IN (SELECT h.id FROM account_move h
-                                        WHERE h.collection_hold IS NOT NULL)
+                       aml.move_id IN (%s)
                   FROM collection_debtor d
                   JOIN res_company rc ON rc.id = d.company_id
                   -- customer by customer through the index of unreconciled
@@ -436,6 +431,7 @@ class CollectionDebtor(models.Model):
                        ) aml
                  WHERE d.id = ANY(%s)
                 """,
+                self.env["account.move"]._collection_held_sql(),
                 self.ids,
             )
         )

@@ -409,14 +409,11 @@ class CollectionPlanner(models.AbstractModel):
                   JOIN collection_invoice ci
                     ON ci.partner_id = d.partner_id
                    AND ci.company_id = d.company_id
-                 WHERE d.id = ANY(%s)
-                   -- the few invoices on hold, read once through their
-                   -- partial index: joined, every open invoice was looked up
-                   AND ci.move_id NOT IN (SELECT h.id FROM account_move h
-                                           WHERE h.collection_hold IS NOT NULL)
+                 WHERE d.id = ANY(%s) AND ci.move_id NOT IN (%s)
               GROUP BY d.id
                 """,
                 debtors.ids,
+                self.env["account.move"]._collection_held_sql(),
             )
         )
         return {row[0]: (row[1], row[2]) for row in self.env.cr.fetchall()}

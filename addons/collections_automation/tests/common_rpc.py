@@ -1,5 +1,6 @@
 """Calling Odoo as the web client does, for tests that log in as a role."""
 
+from odoo.tests import new_test_user
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
@@ -9,6 +10,18 @@ ACCESS_ERROR = "odoo.exceptions.AccessError"
 class WebClientMixin:
     """For an ``HttpCase``: log in as a user (whose password is
     ``<login>-pass-1``) and call models over JSON-RPC."""
+
+    @staticmethod
+    def role_user(env, login, groups, **values):
+        """A user of ``groups`` who can :meth:`login`, in the current
+        company unless ``values`` say otherwise."""
+        return new_test_user(
+            env,
+            login,
+            groups,
+            password=f"{login}-pass-1",
+            **{"company_id": env.company.id, **values},
+        )
 
     def login(self, user):
         self.authenticate(user.login, f"{user.login}-pass-1")

@@ -132,23 +132,20 @@ class ByHandCommon(WebClientMixin, CollectionsCommon, HttpCase):
 
     def rpc_error(self, model, method, *args, error=USER_ERROR, **kwargs):
         """Call and expect an error; return the message the person reads."""
-        payload = json.dumps(
-            {
-                "id": 0,
-                "jsonrpc": "2.0",
-                "method": "call",
-                "params": {
-                    "model": model,
-                    "method": method,
-                    "args": list(args),
-                    "kwargs": kwargs,
-                },
-            }
-        ).encode()
+        return self.request_error(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+            error=error,
+        )
+
+    def request_error(self, route, params, error=USER_ERROR):
+        """A JSON-RPC request to ``route`` answered with ``error``, as an
+        error for people, not a 500; return the message the person reads."""
+        payload = {"id": 0, "jsonrpc": "2.0", "method": "call", "params": params}
         with mute_logger("odoo.http"):
             response = self.url_open(
-                f"/web/dataset/call_kw/{model}/{method}",
-                payload,
+                route,
+                json.dumps(payload).encode(),
                 headers={"Content-Type": "application/json"},
             )
         self.assertEqual(response.status_code, 200, "an error for people, not a 500")

@@ -8,10 +8,7 @@ with the context of the action or button that opened it (``active_model``,
 ``active_ids``, ``active_id``). Tests that only ``create`` miss what breaks
 on the unsaved form."""
 
-import json
-
-from odoo.tests import new_test_user, tagged
-from odoo.tools import mute_logger
+from odoo.tests import tagged
 
 from .test_by_hand import ByHandCommon
 
@@ -100,35 +97,31 @@ class WizardProbe:
             values[name] = item
         return values
 
-    def press(self, model, value, method, context, readonly=(), **changes):
-        """Save the form (with ``changes`` typed in) and press its button."""
+    def save(self, model, value, context, readonly=(), **changes):
+        """Save the form (with ``changes`` typed in): the wizard's id."""
         fields = self.form_fields(model)
         values = {**self.writable(fields, value, readonly), **changes}
         [saved] = self.rpc(model, "web_save", [], values, {}, context=context)
-        return self.button(model, method, [saved["id"]], context=context)
+        return saved["id"]
+
+    def press(self, model, value, method, context, readonly=(), **changes):
+        """Save the form (with ``changes`` typed in) and press its button."""
+        saved = self.save(model, value, context, readonly, **changes)
+        return self.button(model, method, [saved], context=context)
 
     def press_refused(self, model, value, method, context, readonly=(), **changes):
         """``press``, refused with a ``UserError``: the message the person
         reads."""
-        fields = self.form_fields(model)
-        values = {**self.writable(fields, value, readonly), **changes}
-        [saved] = self.rpc(model, "web_save", [], values, {}, context=context)
-        params = {
-            "model": model,
-            "method": method,
-            "args": [[saved["id"]]],
-            "kwargs": {"context": context},
-        }
-        payload = {"id": 0, "jsonrpc": "2.0", "method": "call", "params": params}
-        with mute_logger("odoo.http"):
-            response = self.url_open(
-                "/web/dataset/call_button",
-                json.dumps(payload).encode(),
-                headers={"Content-Type": "application/json"},
-            )
-        error = response.json()["error"]["data"]
-        self.assertEqual(error["name"], "odoo.exceptions.UserError")
-        return error["message"]
+        saved = self.save(model, value, context, readonly, **changes)
+        return self.request_error(
+            "/web/dataset/call_button",
+            {
+                "model": model,
+                "method": method,
+                "args": [[saved]],
+                "kwargs": {"context": context},
+            },
+        )
 
 
 def apply(lines, commands):
@@ -156,12 +149,8 @@ class TestWizardsInTheWebClient(WizardProbe, ByHandCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.manager = new_test_user(
-            cls.env,
-            "mona_manager",
-            "collections_automation.group_collection_manager",
-            password="mona_manager-pass-1",
-            company_id=cls.env.company.id,
+        cls.manager = cls.role_user(
+            cls.env, "mona_manager", "collections_automation.group_collection_manager"
         )
         cls.ana = cls.customer("Ana Torres")
         cls.ben = cls.customer("Ben Okafor")

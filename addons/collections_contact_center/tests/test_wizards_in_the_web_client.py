@@ -4,7 +4,7 @@ form's button context (``default_case_id`` and the case as active record),
 then ``web_save`` and ``/web/dataset/call_button``. See
 ``collections_automation/tests/test_wizards_in_the_web_client.py``."""
 
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.collections_automation.tests.test_by_hand import ByHandCommon
 from odoo.addons.collections_automation.tests.test_wizards_in_the_web_client import (
@@ -21,19 +21,9 @@ class TestCaseWizardsInTheWebClient(WizardProbe, ByHandCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.cora = new_test_user(
-            cls.env,
-            "cora_collector",
-            COLLECTOR,
-            password="cora_collector-pass-1",
-            company_id=cls.env.company.id,
-        )
-        cls.manager = new_test_user(
-            cls.env,
-            "mona_manager",
-            "collections_automation.group_collection_manager",
-            password="mona_manager-pass-1",
-            company_id=cls.env.company.id,
+        cls.cora = cls.role_user(cls.env, "cora_collector", COLLECTOR)
+        cls.manager = cls.role_user(
+            cls.env, "mona_manager", "collections_automation.group_collection_manager"
         )
         cls.dana = cls.customer("Dana Silva")
         cls.eli = cls.customer("Eli Moreau")

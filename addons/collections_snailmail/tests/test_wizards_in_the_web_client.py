@@ -4,7 +4,7 @@ collector, on one customer and on several; billing users print but do not
 post. See ``collections_automation/tests/test_wizards_in_the_web_client.py``."""
 
 from odoo import fields
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.collections_automation.tests.test_by_hand import ByHandCommon
 from odoo.addons.collections_automation.tests.test_wizards_in_the_web_client import (
@@ -21,12 +21,8 @@ class TestPostInTheWebClient(WizardProbe, ByHandCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.cora = new_test_user(
-            cls.env,
-            "cora_collector",
-            "collections_automation.group_collection_user",
-            password="cora_collector-pass-1",
-            company_id=cls.env.company.id,
+        cls.cora = cls.role_user(
+            cls.env, "cora_collector", "collections_automation.group_collection_user"
         )
         address = {"street": "Main Street 1", "city": "Springfield", "zip": "12345"}
         cls.env.company.partner_id.write(
