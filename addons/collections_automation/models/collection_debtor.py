@@ -190,46 +190,62 @@ class CollectionDebtor(models.Model):
     @api.depends("total_due", "total_overdue")
     def _compute_stated_amounts(self):
         """The figures told to the customer: this debtor's, less what its
-        invoices on hold (a dispute, a legal case) account for, in one query;
-        rounded in the company's currency as the fields are, and put in the
-        cache for the whole batch at once (assigned one record at a time,
-        the monetary fields read each record's currency again)."""
-        held = {}
-        ids = [debtor_id for debtor_id in self.ids if debtor_id]
-        if ids:
+        invoices on hold (a dispute, a legal case) account for; rounded in
+        the company's currency as the fields are. Figures, rounding and
+        holds come in one query for the whole batch, and the results go in
+        the cache at once: read record by record through the ORM, 50,000
+        customers of a planning took a second."""
+        saved = self.browse([debtor_id for debtor_id in self.ids if debtor_id])
+        figures = {}
+        if saved:
             self.env["account.move"].flush_model(["collection_hold"])
+            saved.flush_recordset(["total_overdue", "total_due", "company_id"])
             self.env.cr.execute(
                 SQL(
                     """
-                    SELECT d.id, SUM(ci.amount_overdue), SUM(ci.amount_residual)
-                      FROM account_move am
-                      JOIN collection_invoice ci ON ci.move_id = am.id
-                      JOIN collection_debtor d
-                        ON d.partner_id = ci.partner_id
-                       AND d.company_id = ci.company_id
-                     -- from the few invoices on hold (a partial index), not
-                     -- from every open invoice of the batch's customers
-                     WHERE am.collection_hold IS NOT NULL AND d.id = ANY(%s)
-                  GROUP BY d.id
+                    SELECT d.id, d.total_overdue, d.total_due, cur.rounding,
+                           held.overdue, held.residual
+                      FROM collection_debtor d
+                      JOIN res_company rc ON rc.id = d.company_id
+                      JOIN res_currency cur ON cur.id = rc.currency_id
+                      LEFT JOIN (
+                           SELECT hd.id, SUM(ci.amount_overdue) AS overdue,
+                                  SUM(ci.amount_residual) AS residual
+                             FROM account_move am
+                             JOIN collection_invoice ci ON ci.move_id = am.id
+                             JOIN collection_debtor hd
+                               ON hd.partner_id = ci.partner_id
+                              AND hd.company_id = ci.company_id
+                            -- from the few invoices on hold (a partial
+                            -- index), not from every open invoice of the
+                            -- batch's customers
+                            WHERE am.collection_hold IS NOT NULL
+                              AND hd.id = ANY(%(ids)s)
+                         GROUP BY hd.id
+                           ) held ON held.id = d.id
+                     WHERE d.id = ANY(%(ids)s)
                     """,
-                    ids,
+                    ids=saved.ids,
                 )
             )
-            held = {row[0]: row[1:] for row in self.env.cr.fetchall()}
-        overdues, dues, roundings = [], [], {}
+            figures = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        overdues, dues = [], []
         for debtor in self:
-            overdue, residual = held.get(debtor.id, (0, 0))
-            company = debtor.sudo().company_id
-            if company not in roundings:
-                roundings[company] = company.currency_id.rounding
-            rounding = roundings[company]
+            if debtor.id in figures:
+                overdue, due, rounding, held_overdue, held_due = figures[debtor.id]
+            else:  # not saved yet (a form's onchange): nothing on hold
+                overdue, due = debtor.total_overdue, debtor.total_due
+                rounding = debtor.sudo().company_id.currency_id.rounding
+                held_overdue = held_due = 0
             values = [
-                float(max(debtor.total_overdue - float(overdue), 0.0) or 0.0),
-                float(max(debtor.total_due - float(residual), 0.0) or 0.0),
+                max(float(overdue or 0) - float(held_overdue or 0), 0.0),
+                max(float(due or 0) - float(held_due or 0), 0.0),
             ]
             if rounding:
                 values = [
-                    float_round(value, precision_rounding=rounding) if value else value
+                    float_round(value, precision_rounding=float(rounding))
+                    if value
+                    else value
                     for value in values
                 ]
             overdues.append(values[0])

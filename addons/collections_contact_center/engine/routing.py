@@ -29,7 +29,6 @@ The result is deterministic: same cases, teams and loads, same assignments.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from fractions import Fraction
 from typing import NamedTuple
 
 LEAST_LOADED = "least_loaded"
@@ -180,7 +179,13 @@ def _prepare(teams):
 
 def match_team(case: Case, teams: Iterable[Team]) -> Team | None:
     """The first team by ``(sequence, id)`` skilled for the case, or None."""
-    for team in _ordered(teams):
+    return _first_match(case, _ordered(teams))
+
+
+def _first_match(case, ordered):
+    """:func:`match_team` over teams already in order: a batch of tens of
+    thousands of cases sorts them once, not once per case."""
+    for team in ordered:
         if team.matches(case):
             return team
     return None
@@ -222,7 +227,9 @@ def pick_collector(
     if not available:
         return None
     if team.method == LEAST_LOADED:
-        return min(available, key=lambda m: (m[1], Fraction(m[1], m[2]), m[0]))[0]
+        # the fewest open cases, then the lowest share of capacity: for
+        # equal loads, the most room (no share at all when nobody has a case)
+        return min(available, key=lambda m: (m[1], -m[2] if m[1] else 0, m[0]))[0]
     last = team.last_assigned_user_id if last_user_id is _UNSET else last_user_id
     ids = sorted(user_id for user_id, _load, _capacity in available)
     if last is None:
@@ -273,7 +280,7 @@ def assign(
         workload = Workload.of(teams)
     result = []
     for case in cases:
-        team = match_team(case, teams)
+        team = _first_match(case, teams)
         if team is None:
             _release(case, workload)
             result.append(Assignment(case.id, None, None, NO_TEAM))
@@ -310,7 +317,7 @@ def reassign_absent(
     for case in cases:
         if case.current_user_id is None or case.current_user_id not in absent:
             continue
-        team = by_id.get(case.team_id) or match_team(case, teams)
+        team = by_id.get(case.team_id) or _first_match(case, teams)
         _release(case, workload)
         if team is None:
             result.append(Assignment(case.id, None, None, NO_TEAM))
