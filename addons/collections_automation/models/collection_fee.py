@@ -186,34 +186,52 @@ class CollectionFee(models.Model):
     def _messages_charging(self, messages):
         """The rows of ``messages`` whose step charges a fee (journey rows
         not refused, of a customer's cycle, whose step has a fee or an
-        interest rate: ``step._charges_late_fee``), in their order, found in
-        one query: read row by row, a first planning's 50,000 rows took
-        1.5 s for the few that charge anything."""
+        interest rate: ``step._charges_late_fee``), in their order.
+
+        The few steps that charge are found first; without any, no row is
+        read. The rows are then read by id alone: read row by row, a first
+        planning's 50,000 rows took 1.5 s; joined to their steps in one
+        query, PostgreSQL walked the whole outbox for each batch once it
+        outgrew its statistics in the middle of a first planning (12.7 s at
+        1,000,000 invoices)."""
         if not messages:
             return messages
-        self.env["collection.message"].flush_model(
-            ["kind", "state", "debtor_id", "anchor_date", "step_id"]
-        )
         self.env["collection.journey.step"].flush_model(
             ["late_fee_fixed", "late_fee_rate"]
         )
         self.env.cr.execute(
             SQL(
+                "SELECT id FROM collection_journey_step"
+                " WHERE late_fee_fixed > 0 OR late_fee_rate > 0"
+            )
+        )
+        charging_steps = {step_id for (step_id,) in self.env.cr.fetchall()}
+        if not charging_steps:
+            return messages.browse()
+        self.env["collection.message"].flush_model(
+            ["kind", "state", "debtor_id", "anchor_date", "step_id"]
+        )
+        self.env.cr.execute(
+            SQL(
                 """
-                SELECT m.id
-                  FROM collection_message m
-                  JOIN collection_journey_step s ON s.id = m.step_id
-                 WHERE m.id = ANY(%s)
-                   AND m.kind = 'journey'
-                   AND m.state != 'refused'
-                   AND m.debtor_id IS NOT NULL
-                   AND m.anchor_date IS NOT NULL
-                   AND (s.late_fee_fixed > 0 OR s.late_fee_rate > 0)
+                SELECT id, step_id, kind, state, debtor_id, anchor_date
+                  FROM collection_message
+                 WHERE id = ANY(%s)
                 """,
                 messages.ids,
             )
         )
-        charging = {row_id for (row_id,) in self.env.cr.fetchall()}
+        charging = {
+            row_id
+            for row_id, step_id, kind, state, debtor_id, anchor_date in (
+                self.env.cr.fetchall()
+            )
+            if step_id in charging_steps
+            and kind == "journey"
+            and state != "refused"
+            and debtor_id
+            and anchor_date
+        }
         return messages.browse([mid for mid in messages.ids if mid in charging])
 
     @api.model
