@@ -176,6 +176,37 @@ class TestLateFees(CollectionsCommon):
         self.assertAlmostEqual(second.interest_amount, 4.93, msg="15 days, not 46")
         self.assertEqual(second.interest_through, self.today + timedelta(days=15))
 
+    def test_only_the_rows_of_a_charging_step_are_charged(self):
+        """One planning, two customers: the one whose step charges gets its
+        fee, the one at an earlier step of the same journey none, and its
+        reminder says nothing of a charge."""
+        early = self.env["res.partner"].create(
+            {
+                "name": "Lucía Prado",
+                "email": "lucia@example.com",
+                "lang": "en_US",
+                "tz": "Europe/Madrid",
+                "country_id": self.env.ref("base.es").id,
+            }
+        )
+        self.make_invoice(early, 400, due_in=-5)
+        self.assertEqual(self.cycle(), 2)
+        self.assertEqual(len(self.fees()), 1)
+        self.assertFalse(self.fees(early))
+        reminder = self.Message.search([("partner_id", "=", early.id)])
+        self.assertEqual(len(reminder), 1)
+        self.assertNotEqual(reminder.step_id, self.step)
+        self.assertTrue(reminder.body)
+        self.assertNotIn("late payment charge", reminder.body)
+
+    def test_no_step_charging_no_fee(self):
+        self.step.write({"late_fee_fixed": 0, "late_fee_rate": 0})
+        self.assertEqual(self.cycle(), 1)
+        self.assertFalse(self.fees())
+        reminder = self.Message.search([("partner_id", "=", self.customer.id)])
+        self.assertTrue(reminder.body)
+        self.assertNotIn("late payment charge", reminder.body)
+
     def test_refused_step_charges_nothing(self):
         self.customer.write({"email": False})
         self.cycle()
