@@ -198,7 +198,6 @@ class CollectionDebtor(models.Model):
         saved = self.browse([debtor_id for debtor_id in self.ids if debtor_id])
         figures = {}
         if saved:
-            self.env["account.move"].flush_model(["collection_hold"])
             saved.flush_recordset(["total_overdue", "total_due", "company_id"])
             self.env.cr.execute(
                 SQL(
@@ -211,20 +210,17 @@ class CollectionDebtor(models.Model):
                       LEFT JOIN (
                            SELECT hd.id, SUM(ci.amount_overdue) AS overdue,
                                   SUM(ci.amount_residual) AS residual
-                             FROM account_move am
-                             JOIN collection_invoice ci ON ci.move_id = am.id
+                             FROM collection_invoice ci
                              JOIN collection_debtor hd
                                ON hd.partner_id = ci.partner_id
                               AND hd.company_id = ci.company_id
-                            -- from the few invoices on hold (a partial
-                            -- index), not from every open invoice of the
-                            -- batch's customers
-                            WHERE am.collection_hold IS NOT NULL
+                            WHERE ci.move_id IN (%(held)s)
                               AND hd.id = ANY(%(ids)s)
                          GROUP BY hd.id
                            ) held ON held.id = d.id
                      WHERE d.id = ANY(%(ids)s)
                     """,
+                    held=self.env["account.move"]._collection_held_sql(),
                     ids=saved.ids,
                 )
             )
