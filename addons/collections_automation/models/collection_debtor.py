@@ -334,7 +334,9 @@ class CollectionDebtor(models.Model):
             by_currency[line["currency_id"]].append(line)
         Currency = self.env["res.currency"]
         Move = self.env["account.move"]
-        company_currency = self.currency_id
+        # the company's, as ``currency_id`` relates it, without computing
+        # that related field customer by customer
+        company_currency = self.company_id.currency_id
         result = []
         for currency_id, items in by_currency.items():
             currency = Currency.browse(currency_id)

@@ -505,7 +505,6 @@ class CollectionPlanner(models.AbstractModel):
                     """
                     INSERT INTO collection_message_invoice_rel (message_id, move_id)
                     SELECT * FROM UNNEST(%s::int[], %s::int[])
-                    ON CONFLICT DO NOTHING
                     """,
                     list(message_ids),
                     list(move_ids),

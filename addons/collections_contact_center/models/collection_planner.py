@@ -12,9 +12,6 @@ class CollectionPlanner(models.AbstractModel):
         """A journey step that escalates opens (or updates) the customer's
         case, routed to a collector, rather than a loose activity: the whole
         planning's escalations at once (``collection.case._escalate_many``)."""
-        notes = {}
-        for step in escalations.step_id:
-            notes[step.id] = self._escalation_note(step.name)
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -24,6 +21,12 @@ class CollectionPlanner(models.AbstractModel):
             )
         )
         rows = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        # the steps from the rows just read: through ``escalations.step_id``
+        # the ORM read every column of tens of thousands of rows
+        steps = self.env["collection.journey.step"].browse(
+            {step_id for *_ids, step_id in rows.values() if step_id}
+        )
+        notes = {step.id: self._escalation_note(step.name) for step in steps}
         self.env["collection.case"].sudo()._escalate_many(
             [
                 (
