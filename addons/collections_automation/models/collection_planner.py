@@ -1,4 +1,6 @@
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 
 from markupsafe import Markup
 
@@ -14,6 +16,24 @@ PLAN_BATCH = 5000
 #: invoice each row's link opens (row id -> invoice id), in the transaction's
 #: cache (``cr.cache``).
 OLDEST_INVOICES = "collection.planner.oldest_invoices"
+
+
+@contextmanager
+def _older_objects_frozen():
+    """Keep Python's garbage collector, for this block, off the objects
+    alive when it starts (the registry's models and fields, some 200,000).
+
+    A planning allocates millions of short-lived objects; each of the
+    collector's full passes scanned those old objects again: 18 passes,
+    2.4 s of a planning at 200,000 invoices, against 0.75 s with them set
+    aside (``gc.freeze``). ``gc.unfreeze`` gives them back to the collector
+    afterwards, so nothing is kept longer than the block.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 class CollectionPlanner(models.AbstractModel):
@@ -48,12 +68,13 @@ class CollectionPlanner(models.AbstractModel):
         }
         shared = {"rules": {}, "memo": {}, "steps": {}}
         planned = 0
-        # batches keep memory flat however large the portfolio
-        for ids in split_every(PLAN_BATCH, Debtor.search(domain).ids):
-            planned += self._plan_batch(
-                Debtor.browse(ids), steps_by_journey, shared, now
-            )
-            self.env.invalidate_all()
+        with _older_objects_frozen():
+            # batches keep memory flat however large the portfolio
+            for ids in split_every(PLAN_BATCH, Debtor.search(domain).ids):
+                planned += self._plan_batch(
+                    Debtor.browse(ids), steps_by_journey, shared, now
+                )
+                self.env.invalidate_all()
         return planned
 
     @api.model

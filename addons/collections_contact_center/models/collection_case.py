@@ -667,10 +667,10 @@ class CollectionCase(models.Model):
         followers = defaultdict(list)
         if self.env.user.active and not context.get("mail_create_nosubscribe"):
             followers[self.env.user.partner_id.id] += ids
-        for user in users.filtered("active"):
-            followers[user.partner_id.id] += [
-                i for i in ids if rows[i]["user_id"] == user.id
-            ]
+        active = {user.id: user.partner_id.id for user in users.filtered("active")}
+        for case_id, row in rows.items():
+            if row["user_id"] in active:
+                followers[active[row["user_id"]]].append(case_id)
         self._add_followers(followers)
 
     @api.model
