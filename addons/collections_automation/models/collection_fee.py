@@ -196,16 +196,13 @@ class CollectionFee(models.Model):
         1,000,000 invoices)."""
         if not messages:
             return messages
-        self.env["collection.journey.step"].flush_model(
-            ["late_fee_fixed", "late_fee_rate"]
+        # a few dozen steps, asked through the rule's one home
+        charging_steps = set(
+            self.env["collection.journey.step"]
+            .search([])
+            .filtered(lambda step: step._charges_late_fee())
+            .ids
         )
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM collection_journey_step"
-                " WHERE late_fee_fixed > 0 OR late_fee_rate > 0"
-            )
-        )
-        charging_steps = {step_id for (step_id,) in self.env.cr.fetchall()}
         if not charging_steps:
             return messages.browse()
         self.env["collection.message"].flush_model(
