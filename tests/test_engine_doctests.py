@@ -9,7 +9,7 @@ import pytest
 from engines import ADDONS_DIR, load_engine
 
 # the addons' Odoo-free packages whose modules carry doctests
-PACKAGES = ("engine", "channels", "loopback")
+PACKAGES = ("engine", "channels", "loopback", "tools")
 
 ENGINE_MODULES = [
     f"{addon.name}_{package}.{module.name}"

@@ -9,6 +9,7 @@ from odoo.tools import SQL, format_datetime
 
 from ..engine import outbox
 from ..engine import policy as policy_engine
+from ..tools import pg_array
 
 #: Channels needing a valid phone number.
 PHONE_CHANNELS = ("sms", "whatsapp", "voice")
@@ -191,13 +192,13 @@ class CollectionContactGate(models.AbstractModel):
                        state IN ('delivered', 'read', 'replied'),
                        state = 'replied', replied_at
                   FROM collection_message
-                 WHERE partner_id = ANY(%s)
+                 WHERE partner_id = ANY(%s::int[])
                    AND (state IN %s OR state = 'failed')
                    AND channel != 'collector'
                    AND sent_at IS NOT NULL
                    AND (sent_at > %s OR replied_at > %s)
                 """,
-                partners.ids,
+                pg_array(partners.ids),
                 outbox.CONTACTED,
                 now - timedelta(days=HISTORY_DAYS),
                 now - timedelta(days=HISTORY_DAYS),
@@ -224,10 +225,10 @@ class CollectionContactGate(models.AbstractModel):
                   FROM collection_statement_sending s
              LEFT JOIN collection_debtor d
                     ON d.partner_id = s.partner_id AND d.company_id = s.company_id
-                 WHERE s.partner_id = ANY(%s)
+                 WHERE s.partner_id = ANY(%s::int[])
                    AND s.sent_at > %s
                 """,
-                partners.ids,
+                pg_array(partners.ids),
                 now - timedelta(days=HISTORY_DAYS),
             )
         )

@@ -8,6 +8,7 @@ from odoo.addons.base.models.res_lang import intersperse
 
 from ..engine import buckets as bucket_engine
 from ..engine import segments as segment_engine
+from ..tools import pg_array
 from .collection_message import CONTACTED_STATES
 from .payment_link import open_invoices, payment_link
 
@@ -215,13 +216,13 @@ class CollectionDebtor(models.Model):
                                ON hd.partner_id = ci.partner_id
                               AND hd.company_id = ci.company_id
                             WHERE ci.move_id IN (%(held)s)
-                              AND hd.id = ANY(%(ids)s)
+                              AND hd.id = ANY(%(ids)s::int[])
                          GROUP BY hd.id
                            ) held ON held.id = d.id
-                     WHERE d.id = ANY(%(ids)s)
+                     WHERE d.id = ANY(%(ids)s::int[])
                     """,
                     held=self.env["account.move"]._collection_held_sql(),
-                    ids=saved.ids,
+                    ids=pg_array(saved.ids),
                 )
             )
             figures = {row[0]: row[1:] for row in self.env.cr.fetchall()}
@@ -443,10 +444,10 @@ class CollectionDebtor(models.Model):
                           AND aml.parent_state = 'posted'
                           AND aml.reconciled IS NOT TRUE
                        ) aml
-                 WHERE d.id = ANY(%s)
+                 WHERE d.id = ANY(%s::int[])
                 """,
                 self.env["account.move"]._collection_held_sql(),
-                self.ids,
+                pg_array(self.ids),
             )
         )
         keys = (
@@ -678,9 +679,9 @@ class CollectionDebtor(models.Model):
                   FROM collection_debtor d
              LEFT JOIN collection_bucket b ON b.id = d.worst_bucket_id
              LEFT JOIN res_country c ON c.id = d.country_id
-                 WHERE d.id = ANY(%s)
+                 WHERE d.id = ANY(%s::int[])
                 """,
-                self.ids,
+                pg_array(self.ids),
             )
         )
         rows = self.env.cr.fetchall()
@@ -746,11 +747,11 @@ class CollectionDebtor(models.Model):
                                                   journey_id)
                      WHERE d.id = v.id
                     """,
-                    list(ids),
-                    list(scores),
-                    list(segment_ids),
-                    list(priorities),
-                    list(journey_ids),
+                    pg_array(ids),
+                    pg_array(scores),
+                    pg_array(segment_ids),
+                    pg_array(priorities),
+                    pg_array(journey_ids),
                 )
             )
             self.env.invalidate_all()
@@ -772,7 +773,7 @@ class CollectionDebtor(models.Model):
                        AND aml.parent_state = 'posted'
                        AND aml.balance > 0
                        AND aml.partner_id IN (SELECT partner_id FROM collection_debtor
-                                               WHERE id = ANY(%(debtors)s))
+                                               WHERE id = ANY(%(debtors)s::int[]))
                        AND aml.date_maturity >= %(since)s
                   GROUP BY aml.id
                 )
@@ -781,10 +782,10 @@ class CollectionDebtor(models.Model):
                   FROM collection_debtor d
                   JOIN paid p
                     ON p.partner_id = d.partner_id AND p.company_id = d.company_id
-                 WHERE d.id = ANY(%(debtors)s)
+                 WHERE d.id = ANY(%(debtors)s::int[])
               GROUP BY d.id
                 """,
-                debtors=debtors.ids,
+                debtors=pg_array(debtors.ids),
                 since=fields.Date.subtract(today, days=365),
             )
         )
@@ -799,10 +800,10 @@ class CollectionDebtor(models.Model):
                   JOIN res_partner rp ON rp.commercial_partner_id = d.partner_id
                   JOIN collection_promise p
                     ON p.partner_id = rp.id AND p.company_id = d.company_id
-                 WHERE d.id = ANY(%s)
+                 WHERE d.id = ANY(%s::int[])
               GROUP BY d.id
                 """,
-                debtors.ids,
+                pg_array(debtors.ids),
             )
         )
         promises = {row[0]: row[1:] for row in self.env.cr.fetchall()}
@@ -813,11 +814,11 @@ class CollectionDebtor(models.Model):
                        COUNT(*) FILTER (WHERE state IN %s),
                        COUNT(*) FILTER (WHERE replied_at IS NOT NULL)
                   FROM collection_message
-                 WHERE debtor_id = ANY(%s) AND channel != 'collector'
+                 WHERE debtor_id = ANY(%s::int[]) AND channel != 'collector'
               GROUP BY debtor_id
                 """,
                 CONTACTED_STATES,
-                debtors.ids,
+                pg_array(debtors.ids),
             )
         )
         messages = {row[0]: row[1:] for row in self.env.cr.fetchall()}
@@ -838,10 +839,10 @@ class CollectionDebtor(models.Model):
                 """
                 SELECT partner_id, ARRAY_AGG(category_id)
                   FROM res_partner_res_partner_category_rel
-                 WHERE partner_id = ANY(%s)
+                 WHERE partner_id = ANY(%s::int[])
               GROUP BY partner_id
                 """,
-                list(partner_ids),
+                pg_array(partner_ids),
             )
         )
         return {row[0]: frozenset(row[1]) for row in self.env.cr.fetchall()}

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_amount, format_date
 
 from ..engine import fees as fee_engine
+from ..tools import pg_array
 
 
 class CollectionFee(models.Model):
@@ -213,9 +214,9 @@ class CollectionFee(models.Model):
                 """
                 SELECT id, step_id, kind, state, debtor_id, anchor_date
                   FROM collection_message
-                 WHERE id = ANY(%s)
+                 WHERE id = ANY(%s::int[])
                 """,
-                messages.ids,
+                pg_array(messages.ids),
             )
         )
         charging = {

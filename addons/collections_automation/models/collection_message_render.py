@@ -14,6 +14,8 @@ from odoo.tools.safe_eval import (
     unsafe_eval,
 )
 
+from ..tools import pg_array
+
 #: Rows whose ``amount_due`` is the customer's figure of the day (a promise
 #: reminder's is the promise's own amount, which does not move with it).
 FIGURE_KINDS = ("journey", "manual_reminder")
@@ -128,9 +130,9 @@ class CollectionMessageRender(models.AbstractModel):
             SQL(
                 """
                 UPDATE account_move SET access_token = gen_random_uuid()::text
-                 WHERE id = ANY(%s) AND access_token IS NULL
+                 WHERE id = ANY(%s::int[]) AND access_token IS NULL
                 """,
-                missing.ids,
+                pg_array(missing.ids),
             )
         )
         missing.invalidate_recordset(["access_token"])
@@ -249,9 +251,13 @@ class CollectionMessageRender(models.AbstractModel):
         )
         casts = SQL(", ").join(
             [
-                SQL("%s::int[]", arrays[0]),
+                SQL("%s::int[]", pg_array(arrays[0])),
                 *(
-                    SQL("%s::bool[], %s::text[]", arrays[i], arrays[i + 1])
+                    SQL(
+                        "%s::bool[], %s::text[]",
+                        pg_array(arrays[i]),
+                        pg_array(arrays[i + 1]),
+                    )
                     for i in range(1, len(arrays), 2)
                 ),
             ]
@@ -382,11 +388,11 @@ class CollectionMessageRender(models.AbstractModel):
                   FROM collection_message_invoice_rel r
                   JOIN account_move am ON am.id = r.move_id
              LEFT JOIN collection_invoice ci ON ci.move_id = r.move_id
-                 WHERE r.message_id = ANY(%s)
+                 WHERE r.message_id = ANY(%s::int[])
               ORDER BY r.message_id, COALESCE(ci.due_date, am.invoice_date_due),
                        r.move_id
                 """,
-                todo.ids,
+                pg_array(todo.ids),
             )
         )
         return dict(self.env.cr.fetchall())

@@ -9,6 +9,7 @@ from odoo.tools import SQL, split_every
 
 from ..engine import journeys as journey_engine
 from ..engine import policy as policy_engine
+from ..tools import pg_array
 
 #: Customers planned per batch.
 PLAN_BATCH = 5000
@@ -360,12 +361,12 @@ class CollectionPlanner(models.AbstractModel):
                   FROM collection_message m
                   JOIN collection_debtor d ON d.id = m.debtor_id
                   JOIN collection_journey_step s ON s.id = m.step_id
-                 WHERE m.debtor_id = ANY(%s)
+                 WHERE m.debtor_id = ANY(%s::int[])
                    AND (m.anchor_date = d.oldest_due_date
                         OR m.anchor_date = d.broken_promise_date)
               GROUP BY m.debtor_id
                 """,
-                debtors.ids,
+                pg_array(debtors.ids),
             )
         )
         progress = {}
@@ -400,12 +401,12 @@ class CollectionPlanner(models.AbstractModel):
                        COALESCE(s.response_hours, 48)
                   FROM collection_message m
                   JOIN collection_journey_step s ON s.id = m.step_id
-                 WHERE m.debtor_id = ANY(%s) AND m.kind = 'journey'
+                 WHERE m.debtor_id = ANY(%s::int[]) AND m.kind = 'journey'
                    AND m.state IN ('sent', 'delivered', 'read', 'replied', 'failed')
                    AND m.channel != 'collector'
               ORDER BY m.debtor_id, m.create_date DESC, m.id DESC
                 """,
-                debtors.ids,
+                pg_array(debtors.ids),
             )
         )
         return {row[0]: row[1:] for row in self.env.cr.fetchall()}
@@ -430,10 +431,10 @@ class CollectionPlanner(models.AbstractModel):
                   JOIN collection_invoice ci
                     ON ci.partner_id = d.partner_id
                    AND ci.company_id = d.company_id
-                 WHERE d.id = ANY(%s) AND ci.move_id NOT IN (%s)
+                 WHERE d.id = ANY(%s::int[]) AND ci.move_id NOT IN (%s)
               GROUP BY d.id
                 """,
-                debtors.ids,
+                pg_array(debtors.ids),
                 self.env["account.move"]._collection_held_sql(),
             )
         )
@@ -510,7 +511,7 @@ class CollectionPlanner(models.AbstractModel):
                 """,
                 uid=self.env.uid,
                 now=now,
-                **columns,
+                **{name: pg_array(column) for name, column in columns.items()},
             )
         )
         inserted = self.env.cr.fetchall()
@@ -527,8 +528,8 @@ class CollectionPlanner(models.AbstractModel):
                     INSERT INTO collection_message_invoice_rel (message_id, move_id)
                     SELECT * FROM UNNEST(%s::int[], %s::int[])
                     """,
-                    list(message_ids),
-                    list(move_ids),
+                    pg_array(message_ids),
+                    pg_array(move_ids),
                 )
             )
         self._forget_messages()
@@ -575,8 +576,9 @@ class CollectionPlanner(models.AbstractModel):
         # (seven in ten are escalations, which need none of it)
         self.env.cr.execute(
             SQL(
-                "SELECT id, state, channel FROM collection_message WHERE id = ANY(%s)",
-                list(message_ids),
+                "SELECT id, state, channel FROM collection_message"
+                " WHERE id = ANY(%s::int[])",
+                pg_array(message_ids),
             )
         )
         found = {row[0]: row[1:] for row in self.env.cr.fetchall()}
@@ -656,10 +658,10 @@ class CollectionPlanner(models.AbstractModel):
                 today=fields.Date.context_today(self),
                 uid=self.env.uid,
                 now=fields.Datetime.now(),
-                partners=partner_ids,
-                users=users,
-                summaries=summaries,
-                notes=notes,
+                partners=pg_array(partner_ids),
+                users=pg_array(users),
+                summaries=pg_array(summaries),
+                notes=pg_array(notes),
             )
         )
         self.env["mail.activity"].invalidate_model()

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools import pg_array
+
 #: Share of rows rewritten past which the planner statistics are renewed.
 ANALYZE_SHARE = 0.2
 
@@ -166,17 +168,17 @@ class CollectionRefresh(models.AbstractModel):
         if company_ids:
             clauses.append(
                 SQL(
-                    "AND %s = ANY(%s)",
+                    "AND %s = ANY(%s::int[])",
                     SQL.identifier(alias, "company_id"),
-                    list(company_ids),
+                    pg_array(company_ids),
                 )
             )
         if partner_ids:
             clauses.append(
                 SQL(
-                    "AND %s = ANY(%s)",
+                    "AND %s = ANY(%s::int[])",
                     SQL.identifier(alias, "partner_id"),
-                    list(partner_ids),
+                    pg_array(partner_ids),
                 )
             )
         return SQL(" ").join(clauses)

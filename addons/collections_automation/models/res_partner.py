@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools import pg_array
+
 #: Twilio's own STOP handling confirms these keywords itself.
 TWILIO_STOP_WORDS = frozenset(
     {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
@@ -246,9 +248,9 @@ class ResPartner(models.Model):
                             ARRAY(SELECT p.id WHERE COALESCE(p.email, '') != ''))
                        END
                   FROM res_partner p
-                 WHERE p.id = ANY(%s)
+                 WHERE p.id = ANY(%s::int[])
                 """,
-                partners.ids,
+                pg_array(partners.ids),
             )
         )
         found = dict(self.env.cr.fetchall())

@@ -9,6 +9,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.mail import generate_tracking_message_id
 
+from odoo.addons.collections_automation.tools import pg_array
+
 from ..engine import routing, worklist
 
 PRIORITIES = [("0", "Normal"), ("1", "Medium"), ("2", "High"), ("3", "Urgent")]
@@ -426,8 +428,8 @@ class CollectionCase(models.Model):
         self.env.cr.execute(
             SQL(
                 "SELECT id, COALESCE(commercial_partner_id, id) FROM res_partner"
-                " WHERE id = ANY(%s)",
-                list({partner_id for partner_id, *_rest in escalations}),
+                " WHERE id = ANY(%s::int[])",
+                pg_array({partner_id for partner_id, *_rest in escalations}),
             )
         )
         commercial = dict(self.env.cr.fetchall())
@@ -467,9 +469,9 @@ class CollectionCase(models.Model):
                        COALESCE(c.user_id, t.manager_id)
                   FROM collection_case c
                   LEFT JOIN collection_team t ON t.id = c.team_id
-                 WHERE c.id = ANY(%s)
+                 WHERE c.id = ANY(%s::int[])
                 """,
-                [case.id for case in existing.values()] + opened,
+                pg_array([case.id for case in existing.values()] + opened),
             )
         )
         found = {
@@ -520,9 +522,9 @@ class CollectionCase(models.Model):
                 SELECT p.id, p.complete_name, p.lang, country.code
                   FROM res_partner p
                   LEFT JOIN res_country country ON country.id = p.country_id
-                 WHERE p.id = ANY(%s)
+                 WHERE p.id = ANY(%s::int[])
                 """,
-                partner_ids,
+                pg_array(partner_ids),
             )
         )
         partners = {row[0]: row[1:] for row in self.env.cr.fetchall()}
@@ -533,9 +535,9 @@ class CollectionCase(models.Model):
                        b.code, d.total_overdue
                   FROM collection_debtor d
                   LEFT JOIN collection_bucket b ON b.id = d.worst_bucket_id
-                 WHERE d.partner_id = ANY(%s)
+                 WHERE d.partner_id = ANY(%s::int[])
                 """,
-                partner_ids,
+                pg_array(partner_ids),
             )
         )
         debtors = {(row[0], row[1]): row[2:] for row in self.env.cr.fetchall()}
@@ -633,15 +635,15 @@ class CollectionCase(models.Model):
                 sla=sla,
                 uid=self.env.uid,
                 now=self.env.cr.now(),
-                ids=ids,
-                names=[rows[i]["name"] for i in ids],
-                partners=[rows[i]["partner_id"] for i in ids],
-                companies=[rows[i]["company_id"] for i in ids],
-                debtors=[rows[i]["debtor_id"] for i in ids],
-                users=[rows[i]["user_id"] for i in ids],
-                teams=[rows[i]["team_id"] for i in ids],
-                priorities=[rows[i]["priority"] for i in ids],
-                reasons=[rows[i]["reason"] for i in ids],
+                ids=pg_array(ids),
+                names=pg_array(rows[i]["name"] for i in ids),
+                partners=pg_array(rows[i]["partner_id"] for i in ids),
+                companies=pg_array(rows[i]["company_id"] for i in ids),
+                debtors=pg_array(rows[i]["debtor_id"] for i in ids),
+                users=pg_array(rows[i]["user_id"] for i in ids),
+                teams=pg_array(rows[i]["team_id"] for i in ids),
+                priorities=pg_array(rows[i]["priority"] for i in ids),
+                reasons=pg_array(rows[i]["reason"] for i in ids),
             )
         )
 
@@ -713,8 +715,8 @@ class CollectionCase(models.Model):
                 date=fields.Datetime.now(),
                 uid=self.env.uid,
                 now=self.env.cr.now(),
-                ids=ids,
-                bodies=[cleaned[bodies[i]] for i in ids],
+                ids=pg_array(ids),
+                bodies=pg_array(cleaned[bodies[i]] for i in ids),
             )
         )
 
@@ -746,9 +748,9 @@ class CollectionCase(models.Model):
                   FROM added, UNNEST(%(subtypes)s::int[]) AS subtype
                 """,
                 model=self._name,
-                partners=[pid for pid, _i in pairs],
-                ids=[case_id for _p, case_id in pairs],
-                subtypes=default_subtypes,
+                partners=pg_array(pid for pid, _i in pairs),
+                ids=pg_array(case_id for _p, case_id in pairs),
+                subtypes=pg_array(default_subtypes),
             )
         )
 
@@ -788,11 +790,11 @@ class CollectionCase(models.Model):
                 today=fields.Date.context_today(self),
                 uid=self.env.uid,
                 now=self.env.cr.now(),
-                ids=[a[0] for a in activities],
-                names=[a[1] for a in activities],
-                users=[a[2] for a in activities],
-                summaries=[a[3] for a in activities],
-                notes=[cleaned[a[4]] for a in activities],
+                ids=pg_array(a[0] for a in activities),
+                names=pg_array(a[1] for a in activities),
+                users=pg_array(a[2] for a in activities),
+                summaries=pg_array(a[3] for a in activities),
+                notes=pg_array(cleaned[a[4]] for a in activities),
             )
         )
         followers = defaultdict(list)

@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import api, models
 from odoo.tools import SQL
 
+from odoo.addons.collections_automation.tools import pg_array
+
 
 class CollectionPlanner(models.AbstractModel):
     _inherit = "collection.planner"
@@ -16,8 +18,8 @@ class CollectionPlanner(models.AbstractModel):
         self.env.cr.execute(
             SQL(
                 "SELECT id, partner_id, company_id, step_id FROM collection_message"
-                " WHERE id = ANY(%s)",
-                escalations.ids,
+                " WHERE id = ANY(%s::int[])",
+                pg_array(escalations.ids),
             )
         )
         rows = {row[0]: row[1:] for row in self.env.cr.fetchall()}

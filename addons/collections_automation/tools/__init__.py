@@ -1,0 +1,1 @@
+from .pg_array import pg_array
