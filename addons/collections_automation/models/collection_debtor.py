@@ -23,6 +23,33 @@ FULL_REFRESH_DAYS = 7
 SCORE_BATCH = 20000
 
 
+def _settled(items, key, today):
+    """What one currency's open lines (``items``, oldest due first) leave
+    to pay in their ``key`` amounts: the unapplied credits settle the oldest
+    items first, what they leave of the items past due is overdue, the
+    invoices on hold are left out. ``(overdue, due, ids of the invoices with
+    something overdue)``."""
+    credit = sum(line[key] for line in items if line[key] < 0)
+    running, uncovered = 0.0, {}
+    for line in items:
+        if line[key] > 0:
+            running += line[key]
+            uncovered[line["id"]] = min(line[key], max(running + credit, 0))
+    overdue = held_overdue = held_due = 0.0
+    late_ids = set()
+    for line in items:
+        past = line["maturity"] and line["maturity"] < today
+        left = uncovered.get(line["id"], 0.0) if past else 0.0
+        overdue += left
+        if line["held"] and line["installment"]:
+            held_overdue += left
+            held_due += line[key]
+        if line["installment"] and past and left > 0:
+            late_ids.add(line["move_id"])
+    due = sum(line[key] for line in items)
+    return max(overdue - held_overdue, 0.0), max(due - held_due, 0.0), late_ids
+
+
 class AmountFormatter:
     """``format_amount(env, amount, currency, lang_code)``, the same text,
     with the language resolved and its separators and the currency's
@@ -268,20 +295,18 @@ class CollectionDebtor(models.Model):
                 if debtor.id
                 else []
             )
+            said = {}  # what to pay is the overdue amount or the balance
             for key, column in texts.items():
-                column.append(
-                    debtor._amounts_in_words(
-                        # rounded in their currency already: above zero is
-                        # what compare_amounts says, without rounding again
-                        [
-                            (line["currency"], line[key])
-                            for line in figures
-                            if line[key] > 0
-                        ],
-                        formatter=formatter,
-                        separator=separator,
-                    )
+                # rounded in their currency already: above zero is what
+                # compare_amounts says, without rounding again
+                amounts = tuple(
+                    (line["currency"], line[key]) for line in figures if line[key] > 0
                 )
+                if amounts not in said:
+                    said[amounts] = debtor._amounts_in_words(
+                        amounts, formatter=formatter, separator=separator
+                    )
+                column.append(said[amounts])
         # in the cache for the whole batch at once, as assigning them does
         cache = self.env.cache
         for key, column in texts.items():
@@ -342,36 +367,14 @@ class CollectionDebtor(models.Model):
         for currency_id, items in by_currency.items():
             currency = Currency.browse(currency_id)
             items.sort(key=lambda line: (line["maturity"] or today, line["id"]))
-            figures = {}
-            for key in ("residual_currency", "residual"):
-                credit = sum(line[key] for line in items if line[key] < 0)
-                running, uncovered = 0.0, {}
-                for line in items:
-                    if line[key] > 0:
-                        running += line[key]
-                        uncovered[line["id"]] = min(line[key], max(running + credit, 0))
-                overdue = held_overdue = held_due = 0.0
-                for line in items:
-                    past = line["maturity"] and line["maturity"] < today
-                    left = uncovered.get(line["id"], 0.0) if past else 0.0
-                    overdue += left
-                    if line["held"] and line["installment"]:
-                        held_overdue += left
-                        held_due += line[key]
-                due = sum(line[key] for line in items)
-                figures[key] = (
-                    max(overdue - held_overdue, 0.0),
-                    max(due - held_due, 0.0),
-                    {
-                        line["move_id"]
-                        for line in items
-                        if line["installment"]
-                        and line["maturity"]
-                        and line["maturity"] < today
-                        and uncovered.get(line["id"], 0.0) > 0
-                    },
-                )
-            overdue, due, late_ids = figures["residual_currency"]
+            overdue, due, late_ids = _settled(items, "residual_currency", today)
+            # in the company's currency its lines' two residuals are the same
+            # (most customers): settled once
+            company_figures = (
+                (overdue, due)
+                if all(line["residual_currency"] == line["residual"] for line in items)
+                else _settled(items, "residual", today)[:2]
+            )
             overdue, due = currency.round(overdue), currency.round(due)
             moves = Move.browse(
                 dict.fromkeys(
@@ -388,8 +391,8 @@ class CollectionDebtor(models.Model):
                     "to_pay": overdue
                     if currency.compare_amounts(overdue, 0) > 0
                     else due,
-                    "overdue_company": company_currency.round(figures["residual"][0]),
-                    "due_company": company_currency.round(figures["residual"][1]),
+                    "overdue_company": company_currency.round(company_figures[0]),
+                    "due_company": company_currency.round(company_figures[1]),
                     "invoices": moves,
                     "overdue_invoices": moves.browse(
                         [move_id for move_id in moves.ids if move_id in late_ids]
