@@ -67,6 +67,15 @@ class TestReminderContent(CollectionsCommon):
         self.assertIn("Your open invoices", preview)
         self.assertFalse(self._mails, "nothing sent at planning")
 
+    def test_a_name_with_quotes_and_backslashes_reads_as_written(self):
+        # the rendered texts go to the rows in one statement (an array
+        # literal, tools/pg_array.py): what a person reads is the name
+        name = 'Nordwind "Traders" O\'Brien \\ {Ñandú, 中文} NULL'
+        self.customer.name = name
+        row = self.plan()
+        self.assertEqual(len(row), 1)
+        self.assertTrue(row.body.startswith(f"Hello {name},"), row.body[:80])
+
     def test_review_rows_are_rendered_too(self):
         self.env.ref("collections_automation.journey_standard").review_first = True
         self.plan()

@@ -122,7 +122,10 @@ class TestBulkEscalation(CollectionsCommon):
         cls.customers = cls.env["res.partner"].create(
             [
                 {
-                    "name": f"Bulk Customer {n}",
+                    # the last one's name as the bulk statements must keep it
+                    "name": f"Bulk Customer {n}"
+                    if n < 29
+                    else 'Bulk Customer 29: O\'Brien "Ñandú" {a, b} \\ NULL',
                     "lang": "es_ES" if n % 3 else "en_US",
                     "is_company": n % 2 == 0,
                 }
