@@ -197,9 +197,12 @@ class CollectionFee(models.Model):
         1,000,000 invoices)."""
         if not messages:
             return messages
-        # a few dozen steps, asked through the rule's one home
+        # a few dozen steps, asked through the rule's one home; whatever
+        # companies the person rendering has selected, a row's step charges
+        # what it charges
         charging_steps = set(
             self.env["collection.journey.step"]
+            .sudo()
             .search([])
             .filtered(lambda step: step._charges_late_fee())
             .ids
