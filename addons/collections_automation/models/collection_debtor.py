@@ -522,10 +522,10 @@ class CollectionDebtor(models.Model):
         ``models/payment_link.py``)."""
         self.ensure_one()
         currency = currency or self._debt_currency()
-        amount = self._amount_to_pay(currency) if amount is None else amount
-        return payment_link(
-            self, "overdue", amount, currency, self._payment_invoices(currency)
-        )
+        figures = self._figures_in(currency)
+        amount = figures["to_pay"] if amount is None else amount
+        scope, invoices = self._payment_scope(currency, figures)
+        return payment_link(self, "overdue", amount, currency, invoices, scope)
 
     def _payment_links_by_currency(self):
         """One "pay everything overdue" link per currency owed: a list of
@@ -536,27 +536,31 @@ class CollectionDebtor(models.Model):
             currency = line["currency"]
             if currency.compare_amounts(line["to_pay"], 0) <= 0:
                 continue
+            scope, invoices = self._payment_scope(currency, line)
             url = payment_link(
-                self,
-                "overdue",
-                line["to_pay"],
-                currency,
-                self._payment_invoices(currency, line),
+                self, "overdue", line["to_pay"], currency, invoices, scope
             )
             links.append((currency, line["to_pay"], url))
         return links
 
     def _payment_invoices(self, currency=None, figures=None):
         """The invoices a payment of :meth:`_payment_link` in ``currency``
-        (by default the currency of the largest debt) is reconciled with, as
-        the stated figures count them: the overdue ones not on hold, or every
-        open one not on hold when nothing is overdue in that currency."""
+        (by default the currency of the largest debt) is reconciled with
+        (see :meth:`_payment_scope`)."""
+        return self._payment_scope(currency, figures)[1]
+
+    def _payment_scope(self, currency=None, figures=None):
+        """What :meth:`_payment_link` in ``currency`` (by default the
+        currency of the largest debt) pays, as the stated figures count it:
+        ``("overdue", the overdue invoices not on hold)``, or ``("due",
+        every open invoice not on hold)`` when nothing is overdue in that
+        currency (see ``models/payment_link.py``)."""
         self.ensure_one()
         currency = currency or self._debt_currency()
         figures = figures or self._figures_in(currency)
         if currency.compare_amounts(figures["overdue"], 0) > 0:
-            return open_invoices(figures["overdue_invoices"])
-        return open_invoices(figures["invoices"])
+            return "overdue", open_invoices(figures["overdue_invoices"])
+        return "due", open_invoices(figures["invoices"])
 
     @api.depends("oldest_due_date")
     def _compute_days_overdue(self):

@@ -35,6 +35,9 @@ TARGET_PARAMS = {
     "promise": ("collection_promise_id", "collection.promise"),
     "overdue": ("collection_debtor_id", "collection.debtor"),
 }
+#: What a "pay everything overdue" link pays of its invoices: the figure of
+#: ``collection.debtor._open_amounts_by_currency`` it is capped by.
+SCOPES = ("overdue", "due")
 #: A reference lists the invoices paid up to this many, else the customer's.
 REFERENCE_INVOICES = 3
 
@@ -77,10 +80,26 @@ def reference(partner, invoices):
     return partner.ref or partner.name
 
 
-def make_terms(currency, invoices):
-    """The terms of a "pay everything overdue" link: its currency and the
-    invoices it pays, as a URL-safe string (``"2-41-42"``)."""
-    return "-".join(str(i) for i in (currency.id, *invoices.ids))
+def make_terms(currency, invoices, scope):
+    """The terms of a "pay everything overdue" link: what it pays (one of
+    :data:`SCOPES`), its currency and its invoices, as a URL-safe string
+    (``"overdue.2-41-42"``)."""
+    return f"{scope}." + "-".join(str(i) for i in (currency.id, *invoices.ids))
+
+
+def parse_terms(terms):
+    """``(scope, currency id, invoice ids)`` of :func:`make_terms`' string;
+    None when it is not one. Links sent before the scope was written name
+    none: they pay the balance."""
+    scope, _dot, ids = terms.rpartition(".")
+    scope = scope or "due"
+    if scope not in SCOPES:
+        return None
+    try:
+        currency_id, *invoice_ids = (int(part) for part in ids.split("-"))
+    except ValueError:
+        return None
+    return scope, currency_id, invoice_ids
 
 
 def terms_token(env, kind, target_id, terms):
@@ -104,8 +123,10 @@ def link_terms(target, kind, terms=None, token=None):
 
     A promise's link pays what is left of the promise, in its currency. A
     "pay everything overdue" link pays what is left of its invoices in its
-    currency (what was paid since, by this link or otherwise, is not asked
-    again); its invoices on hold since are left out."""
+    currency, no more than what the customer owes of its scope in that
+    currency now (what was paid or credited since, by this link or
+    otherwise, is not asked again); its invoices on hold since are left
+    out."""
     target.ensure_one()
     if kind == "promise":
         return LinkTerms(
@@ -117,10 +138,10 @@ def link_terms(target, kind, terms=None, token=None):
         or not consteq(str(token), terms_token(target.env, kind, target.id, terms))
     ):
         return None
-    try:
-        currency_id, *invoice_ids = (int(part) for part in terms.split("-"))
-    except ValueError:
+    parsed = parse_terms(terms)
+    if not parsed:
         return None
+    scope, currency_id, invoice_ids = parsed
     env = target.env
     currency = env["res.currency"].browse(currency_id).exists()
     invoices = env["account.move"].browse(invoice_ids).exists()
@@ -134,15 +155,19 @@ def link_terms(target, kind, terms=None, token=None):
             and not move.collection_hold
         )
     )
-    left = currency.round(sum(invoices.mapped("amount_residual")))
+    left = min(
+        currency.round(sum(invoices.mapped("amount_residual"))),
+        target._figures_in(currency)[scope],
+    )
     return LinkTerms(currency, invoices, max(left, 0.0), terms)
 
 
-def payment_link(target, kind, amount, currency=None, invoices=None):
+def payment_link(target, kind, amount, currency=None, invoices=None, scope="due"):
     """Odoo's payment page for ``amount`` in ``currency`` (by default the
     target's) paying ``target`` (a promise or a debtor, whose ``partner_id``
     and ``company_id`` say who pays), or None when there is nothing to pay.
-    A "pay everything overdue" link is bound to ``invoices``."""
+    A "pay everything overdue" link is bound to ``invoices`` and pays their
+    ``scope`` (one of :data:`SCOPES`)."""
     target.ensure_one()
     currency = currency or target.currency_id
     amount = currency.round(amount or 0.0)
@@ -162,7 +187,7 @@ def payment_link(target, kind, amount, currency=None, invoices=None):
         param: target.id,
     }
     if kind == "overdue":
-        terms = make_terms(currency, invoices)
+        terms = make_terms(currency, invoices, scope)
         query["collection_terms"] = terms
         query["collection_terms_token"] = terms_token(
             target.env, kind, target.id, terms

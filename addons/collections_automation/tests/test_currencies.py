@@ -226,7 +226,7 @@ class TestCurrencies(CurrencyPortfolio, HttpCase):
         self.assertEqual(query["amount"], ["600.0"])
         self.assertEqual(query["currency_id"], [str(self.eur.id)])
         self.assertEqual(
-            query["collection_terms"], [f"{self.eur.id}-{self.inv_eur.id}"]
+            query["collection_terms"], [f"overdue.{self.eur.id}-{self.inv_eur.id}"]
         )
         self.assertEqual(query["reference"], [self.inv_eur.name])
         self.assertEqual(
@@ -451,8 +451,56 @@ class TestOverdueLinkPaidOnce(CurrencyPortfolio, HttpCase):
     def test_changed_terms_are_refused(self):
         url = self.debtor._payment_link(currency=self.eur)
         tampered = url.replace(
-            f"collection_terms={self.eur.id}-{self.inv_eur.id}",
-            f"collection_terms={self.eur.id}-{self.inv_eur.id}-{self.inv_eur_later.id}",
+            f"collection_terms=overdue.{self.eur.id}-{self.inv_eur.id}",
+            f"collection_terms=due.{self.eur.id}-{self.inv_eur.id}",
         )
         self.assertNotEqual(tampered, url)
         self.assertEqual(self.url_open(tampered).status_code, 404)
+
+    def assert_link_paid(self, url, route, values):
+        """Opened again: nothing to pay, in words; the old page's
+        transaction cannot be replayed."""
+        page, _tree, form = self.open_link(url)
+        self.assertIsNone(form)
+        self.assertIn("This link is paid", page.text)
+        with self.assertRaisesRegex(JsonRpcException, "ValidationError"):
+            self.make_jsonrpc_request(route, values)
+
+    def test_a_credit_note_counts_in_what_the_link_asks(self):
+        """MXN 10,000 overdue less a 2,000 credit note: the link asks 8,000;
+        once paid, the invoice's 2,000 left is what the credit note covers,
+        so nothing more is asked (it was asked, and taken, before)."""
+        url = self.debtor._payment_link(currency=self.mxn)
+        tx, route, values = self.pay_link(url)
+        self.assertEqual((tx.amount, tx.currency_id), (8000.0, self.mxn))
+        self.assertEqual(self.inv_mxn.amount_residual, 2000.0)
+        self.assertEqual(self.figures().get("MXN", {}).get("due", 0.0), 0.0)
+        self.assert_link_paid(url, route, values)
+
+    def test_an_overdue_link_leaves_the_installment_not_yet_due(self):
+        """USD 1,000 in two installments, the first due ten days ago, the
+        second in twenty: the link pays what is overdue (700 and 500), and
+        nothing more once it is paid, though the invoice is still open."""
+        halves = self.make_invoice(
+            self.mara, 1000, invoice_in=-10, term=self.two_installments
+        )
+        url = self.debtor._payment_link(currency=self.usd)
+        _page, _tree, form = self.open_link(url)
+        self.assertEqual(float(form.get("data-amount")), 1200.0)
+        tx, route, values = self.pay_link(url)
+        self.assertEqual(tx.invoice_ids, self.inv_usd | halves)
+        self.assertEqual(halves.amount_residual, 500.0, "the second half")
+        self.assertEqual(self.figures()["USD"]["overdue"], 0.0)
+        self.assert_link_paid(url, route, values)
+
+    def test_a_link_sent_before_its_terms_named_what_they_pay(self):
+        """Terms without a scope (links sent by earlier versions) still
+        open, and pay no more than the balance in their currency."""
+        from ..models.payment_link import link_terms, terms_token
+
+        terms = f"{self.mxn.id}-{self.inv_mxn.id}"
+        token = terms_token(self.env, "overdue", self.debtor.id, terms)
+        link = link_terms(self.debtor, "overdue", terms, token)
+        self.assertEqual((link.currency, link.invoices), (self.mxn, self.inv_mxn))
+        self.assertEqual(link.left, 8000.0, "the invoice's 10,000 less the credit")
+        self.assertIsNone(link_terms(self.debtor, "overdue", f"all.{terms}", token))
