@@ -140,6 +140,23 @@ def aging(items, buckets, today, digits=None):
     return {key: _round(value, digits) for key, value in result.items()}
 
 
+def past_due(item, today):
+    """What of ``item`` counts against what is overdue: the installments of
+    an item owed that fell due before ``today``; a credit in full.
+
+    >>> split = Item("INV/4", "invoice", date(2026, 2, 1), date(2026, 2, 1), "USD",
+    ...              600, parts=((date(2026, 2, 1), 300), (date(2026, 4, 1), 300)))
+    >>> past_due(split, date(2026, 3, 1))
+    300
+    >>> past_due(Item("C", "credit_note", date(2026, 1, 2), None, "USD", -90),
+    ...          date(2026, 3, 1))
+    -90
+    """
+    if item.amount < 0:
+        return item.amount
+    return sum(amount for due, amount in item.installments() if due < today)
+
+
 def overdue(items, today, digits=None):
     """What the credits leave of the items past their due date, never below
     zero (the customer's "total overdue"); an installment not yet due is
@@ -151,15 +168,7 @@ def overdue(items, today, digits=None):
     ... ], date(2026, 2, 1))
     200
     """
-    past = sum(
-        amount
-        for item in items
-        if item.amount > 0
-        for due, amount in item.installments()
-        if due < today
-    )
-    credit = -sum(item.amount for item in items if item.amount < 0)
-    return _round(max(past - credit, 0), digits)
+    return _round(max(sum(past_due(item, today) for item in items), 0), digits)
 
 
 def build(items, buckets, today, digits=None):

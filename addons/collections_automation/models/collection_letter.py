@@ -102,7 +102,8 @@ class CollectionLetter(models.Model):
     @api.model
     def _values(self, letter, partner, company=None):
         """What the letter states: the step's text in the customer's language,
-        the overdue items and the totals per currency of its statement."""
+        the items past due (their part past due) and the credits that settle
+        them, and the totals per currency of its statement."""
         company = company or self.env.company
         Statement = self.env["collection.statement"]
         data = Statement._data(partner, company)
@@ -115,10 +116,10 @@ class CollectionLetter(models.Model):
             section["short_link_qr"] = section["short_link"] and self._qr_code(
                 section["short_link"]
             )
+            # what the letter's "Overdue" adds up: the installments past due
+            # of each item, less the credits
             section["overdue_lines"] = [
-                line
-                for line in section["lines"]
-                if line["amount"] > 0 and line["days_overdue"] > 0
+                line for line in section["lines"] if line["past_due"]
             ]
         greeting = letter.env._("Dear %s,", data["partner"].name)
         return {"letter": letter, "statement": data, "greeting": greeting}

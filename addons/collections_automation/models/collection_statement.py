@@ -213,6 +213,7 @@ class CollectionStatement(models.AbstractModel):
                             "days_overdue": line.days_overdue,
                             "bucket": bucket_names.get(line.bucket, ""),
                             "amount": line.item.amount,
+                            "past_due": statement_engine.past_due(line.item, today),
                             "balance": line.balance,
                         }
                         for line in section.lines

@@ -176,7 +176,15 @@ class TestWizardsInTheWebClient(WizardProbe, ByHandCommon):
         self.assertEqual(value["verdict_state"], "allowed")
         self.assertFalse(value["verdict_reason"])
         self.assertEqual(value["allowed_count"], 1)
-        self.assertTrue(value["template_id"], "the channel's template")
+        # never reminded, 20 days late: the step her journey has reached
+        # (the second reminder, day 10), not the final notice
+        self.assertEqual(
+            self.debtors.filtered(lambda d: d.partner_id == self.ana).journey_id.name,
+            "Standard",
+        )
+        self.assertEqual(
+            value["template_id"]["display_name"], "Payment reminder (email)"
+        )
         result = self.press(model, value, "action_send", context)
         self.assertEqual(result["params"]["type"], "success")
         self.assertIn("Ana Torres", result["params"]["message"])

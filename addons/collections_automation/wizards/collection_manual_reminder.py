@@ -71,7 +71,64 @@ class CollectionManualReminder(models.AbstractModel):
         }
 
     @api.model
+    def _reached_template(self, steps, channel, days_overdue):
+        """The template for ``channel`` of the step of ``steps`` a debt
+        ``days_overdue`` days past due has reached (counted from the due
+        date, the latest whose day has come), else of the first: what the
+        journey would send such a customer, never a harsher step."""
+        candidates = steps.filtered(
+            lambda s: s.anchor == "due"
+            and s.action == "message"
+            and self._step_templates(s, channel)
+        ).sorted(lambda s: (s.offset_days, s.sequence))
+        reached = candidates.filtered(lambda s: s.offset_days <= days_overdue)
+        step = reached[-1:] or candidates[:1]
+        return self._step_templates(step, channel)[:1]
+
+    @api.model
+    def _step_templates(self, step, channel):
+        return (step.template_ids | step.variant_ids.template_ids).filtered(
+            lambda t: t.channel == channel and t.active
+        )
+
+    @api.model
+    def _reached_step_templates(self, partners, channel, company):
+        """``{commercial partner id: template}`` of the step each customer's
+        journey has reached, for customers no step has reminded yet."""
+        debtors = (
+            self.env["collection.debtor"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", partners.commercial_partner_id.ids),
+                    ("company_id", "=", company.id),
+                    ("journey_id", "!=", False),
+                ]
+            )
+        )
+        return {
+            debtor.partner_id.id: self._reached_template(
+                debtor.journey_id.step_ids, channel, debtor.days_overdue
+            )
+            for debtor in debtors
+        }
+
+    @api.model
     def _any_template(self, channel, company):
+        """A customer in no journey: the first reminder of the company's
+        running journeys, else any template of the channel (not a promise's
+        reminder), rather than whichever sorts first by name."""
+        journeys = (
+            self.env["collection.journey"]
+            .sudo()
+            .search(
+                [("state", "=", "running"), ("company_id", "in", [False, company.id])]
+            )
+        )
+        for journey in journeys:
+            template = self._reached_template(journey.step_ids, channel, 0)
+            if template:
+                return template
         Template = self.env["collection.template"].sudo()
         domain = [
             ("channel", "=", channel),
@@ -84,13 +141,17 @@ class CollectionManualReminder(models.AbstractModel):
     @api.model
     def _templates_for(self, partners, channel, company, chosen=None):
         """``{partner id: template}``: the chosen template, else the journey's
-        current step's, else any template of the channel."""
+        current step's, else the step its journey has reached (a customer not
+        reminded yet), else the first reminder of the company's journeys."""
         if chosen:
             return dict.fromkeys(partners.ids, chosen)
         current = self._current_step_templates(partners, channel, company)
+        reached = self._reached_step_templates(partners, channel, company)
         fallback = self._any_template(channel, company)
         return {
-            partner.id: current.get(partner.commercial_partner_id.id) or fallback
+            partner.id: current.get(partner.commercial_partner_id.id)
+            or reached.get(partner.commercial_partner_id.id)
+            or fallback
             for partner in partners
         }
 

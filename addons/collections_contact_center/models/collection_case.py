@@ -5,7 +5,7 @@ from decimal import Decimal
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.mail import generate_tracking_message_id
 
@@ -71,7 +71,13 @@ class CollectionCase(models.Model):
     )
     stage_code = fields.Selection(related="stage_id.code", store=True)
     is_closed = fields.Boolean(related="stage_id.is_closed", store=True)
-    user_id = fields.Many2one("res.users", "Collector", index=True, tracking=True)
+    user_id = fields.Many2one(
+        "res.users",
+        "Collector",
+        index=True,
+        tracking=True,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+    )
     team_id = fields.Many2one(
         "collection.team", index=True, tracking=True, check_company=True
     )
@@ -229,19 +235,51 @@ class CollectionCase(models.Model):
         cases._route()
         return cases
 
+    @api.constrains("user_id", "company_id")
+    def _check_collector(self):
+        """A case is worked by an employee of its company: not a portal
+        login (the customer's own, say), nor someone who cannot open it."""
+        for case in self.filtered("user_id"):
+            user = case.user_id.sudo()
+            if user.share or case.company_id not in user.company_ids:
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s cannot work on this case: only employees of "
+                        "%(company)s can.",
+                        user=user.name,
+                        company=case.company_id.name,
+                    )
+                )
+
     def write(self, vals):
-        # whose case it is decides what a collector sees of the customer
-        if {"partner_id", "company_id", "debtor_id"} & set(vals) and not (
+        # whose case it is decides what a collector sees of the customer, and
+        # who works it is routing's or a manager's choice (a collector
+        # changes the stage, priority and next action of their cases)
+        if not (
             self.env.su
             or self.env.user.has_group(
                 "collections_automation.group_collection_manager"
             )
         ):
-            raise AccessError(
-                self.env._(
-                    "Only a collection manager may move a case to another customer."
+            if {"partner_id", "company_id", "debtor_id"} & set(vals):
+                raise AccessError(
+                    self.env._(
+                        "Only a collection manager may move a case to another "
+                        "customer or company."
+                    )
                 )
-            )
+            if any(
+                case[name].id != (vals[name] or False)
+                for name in ("user_id", "team_id")
+                if name in vals
+                for case in self
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Only a collection manager may hand a case to another "
+                        "collector or team."
+                    )
+                )
         stage_change = "stage_id" in vals
         result = super().write(vals)
         if stage_change:
@@ -866,7 +904,8 @@ class CollectionCase(models.Model):
                 values["team_id"],
                 values["user_id"],
             ):
-                case.write(values)
+                # routing's choice, whoever's action opened or moved the case
+                case.sudo().write(values)
         for team in teams:
             last = workload.last.get(team.id)
             if last and last != team.last_assigned_user_id.id:

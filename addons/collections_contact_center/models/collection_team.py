@@ -67,6 +67,7 @@ class CollectionTeam(models.Model):
                     m.user_id.id, m.capacity, m.absent, loads.get(m.user_id.id, 0)
                 )
                 for m in self.member_ids
+                if m._can_work()
             ),
             languages=codes(self.lang_codes),
             segments=frozenset(str(s.id) for s in self.segment_ids),

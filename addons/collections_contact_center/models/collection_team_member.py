@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class CollectionTeamMember(models.Model):
@@ -21,6 +22,29 @@ class CollectionTeamMember(models.Model):
     _sql_constraints = [
         ("member_uniq", "unique(team_id, user_id)", "A collector is in a team once."),
     ]
+
+    @api.constrains("user_id", "team_id")
+    def _check_user(self):
+        """A collector works the cases of the team's company: an employee of
+        it (routing also skips those who lost it since, see
+        ``collection.team._to_engine``)."""
+        for member in self:
+            if not member._can_work():
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s cannot join %(team)s: only employees of "
+                        "%(company)s can.",
+                        user=member.user_id.sudo().name,
+                        team=member.team_id.name,
+                        company=member.team_id.company_id.name,
+                    )
+                )
+
+    def _can_work(self):
+        """Whether the member may work the team's cases now."""
+        self.ensure_one()
+        user = self.user_id.sudo()
+        return not user.share and self.team_id.company_id in user.company_ids
 
     @api.depends("user_id")
     def _compute_open_case_count(self):

@@ -64,7 +64,8 @@ class TestRoles(WebClientMixin, CollectionsCommon, HttpCase):
                 **values,
             )
 
-        cls.ana = user("ana_north", COLLECTOR)
+        # Ana worked in company B too, and has left it (below)
+        cls.ana = user("ana_north", COLLECTOR, cls.company_a | cls.company_b)
         cls.beto = user("beto_south", COLLECTOR)
         cls.mara = user("mara_manager", MANAGER)
         cls.bill = user("bill_billing", "account.group_account_invoice")
@@ -76,7 +77,7 @@ class TestRoles(WebClientMixin, CollectionsCommon, HttpCase):
         cls.south = Team.create(
             {"name": "South", "member_ids": [(0, 0, {"user_id": cls.beto.id})]}
         )
-        # Ana is in company B's team too, but does not work in company B
+        # Ana is in company B's team too, but no longer works in company B
         cls.team_b = Team.with_company(cls.company_b).create(
             {
                 "name": "B",
@@ -162,6 +163,7 @@ class TestRoles(WebClientMixin, CollectionsCommon, HttpCase):
         # unassigned in the South team: Beto sees it through his team
         cls.s = customer("South Customer", 800, cls.company_a, cls.south, None)
         cls.b = customer("Company B Customer", 600, cls.company_b, cls.team_b, cls.ana)
+        cls.ana.company_ids -= cls.company_b
         cls.portal = new_test_user(
             cls.env,
             "north_portal",
@@ -650,6 +652,108 @@ class TestRoles(WebClientMixin, CollectionsCommon, HttpCase):
             {"collection_hold": "legal"},
         )
         self.assertEqual(self.n["invoice"].collection_hold, "legal")
+
+    def test_a_collector_works_a_case_but_does_not_hand_it_over(self):
+        """Ana changes her case's stage and priority; handing it to Beto, to
+        her customer's portal login or to the South team is a manager's
+        call, refused in words; the manager's choice must be an employee of
+        the case's company."""
+        case = self.n["case"]
+        self.login(self.ana)
+        in_progress = self.env.ref("collections_contact_center.stage_in_progress")
+        self.rpc(
+            "collection.case",
+            "web_save",
+            [case.id],
+            {"stage_id": in_progress.id, "priority": "2"},
+            specification={"stage_id": {}},
+        )
+        self.assertEqual((case.stage_id, case.priority), (in_progress, "2"))
+        for values in (
+            {"user_id": self.beto.id},
+            {"user_id": self.portal.id},
+            {"team_id": self.south.id},
+        ):
+            with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as no:
+                self.rpc(
+                    "collection.case",
+                    "web_save",
+                    [case.id],
+                    values,
+                    specification={"user_id": {}},
+                )
+            self.assertEqual(str(no.exception), ACCESS_ERROR)
+        self.assertEqual((case.user_id, case.team_id), (self.ana, self.north))
+        # the manager hands it over, to an employee of the company only
+        self.login(self.mara)
+        self.rpc("collection.case", "write", [case.id], {"user_id": self.beto.id})
+        self.assertEqual(case.user_id, self.beto)
+        only_b = new_test_user(
+            self.env,
+            "bruno_b",
+            COLLECTOR,
+            company_id=self.company_b.id,
+            company_ids=[(6, 0, self.company_b.ids)],
+        )
+        for user in (self.portal, only_b):
+            with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as no:
+                self.rpc("collection.case", "write", [case.id], {"user_id": user.id})
+            self.assertEqual(str(no.exception), VALIDATION_ERROR)
+        self.assertEqual(case.user_id, self.beto)
+
+    def test_routing_skips_a_collector_who_left_the_company(self):
+        """Ana left company B but is still in its team: a new company B case
+        waits in the team's queue rather than going to her."""
+        partner = self.env["res.partner"].create({"name": "New B Customer"})
+        self.make_invoice(partner, 900, due_in=-20, company=self.company_b)
+        self.env["collection.debtor"]._refresh(partner_ids=partner.ids)
+        case = (
+            self.env["collection.case"]
+            .with_company(self.company_b)
+            .create({"partner_id": partner.id, "company_id": self.company_b.id})
+        )
+        self.assertEqual(
+            (case.team_id, case.user_id), (self.team_b, self.env["res.users"])
+        )
+
+    def test_a_collector_logs_a_wrong_number(self):
+        """The note goes on the customer's chatter, signed by the collector,
+        though collectors do not edit contacts."""
+        case = self.n["case"]
+        self.login(self.ana)
+        wrong = self.env["collection.disposition"].search(
+            [("outcome", "=", "wrong_number")], limit=1
+        )
+        self.assertTrue(wrong)
+        self.run_wizard(
+            "collection.case.log.call", {"disposition_id": wrong.id}, "action_log", case
+        )
+        note = self.n["partner"].message_ids[:1]
+        self.assertIn("Wrong number", note.body)
+        self.assertEqual(note.author_id, self.ana.partner_id)
+
+    def test_accountant_opens_a_customer_in_collection(self):
+        """Invoicing > Customers in Collection, a row opened: the form the
+        accountant's web client loads, without the outbox's tab."""
+        self.login(self.bill)
+        views = self.rpc(
+            "collection.debtor", "get_views", views=[[False, "form"]], options={}
+        )
+        # the web client asks for the fields its form shows
+        arch = views["views"]["form"]["arch"]
+        spec = {
+            name: value
+            for name, value in specification(
+                "collection.debtor", views["models"]
+            ).items()
+            if f'name="{name}"' in arch
+        }
+        self.assertNotIn("message_ids", spec)
+        row = self.rpc(
+            "collection.debtor", "web_read", [self.n["debtor"].id], specification=spec
+        )[0]
+        self.assertEqual(row["total_due"], 4515)
+        self.assertEqual(len(row["promise_ids"]), 1)
 
     # === portal and anonymous === #
     def test_portal_customer_has_their_invoice_pages_only(self):

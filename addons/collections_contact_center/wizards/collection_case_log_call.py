@@ -63,7 +63,10 @@ class CollectionCaseLogCall(models.TransientModel):
                 fields.Date.context_today(self), days=1
             )
         elif outcome == "wrong_number":
-            case.partner_id.message_post(
+            # on the customer's chatter, which collectors read but do not
+            # edit (their contacts are not theirs): as the system, signed by
+            # the collector
+            case.partner_id.sudo().message_post(
                 body=self.env._("Wrong number reported by a collector on a call."),
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",
