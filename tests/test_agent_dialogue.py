@@ -523,6 +523,26 @@ def test_currency_without_cents():
     assert [p["amount"] for p in chat.summary["plan"]] == ["50000", "50000", "50000"]
 
 
+@pytest.mark.parametrize(
+    ("lang", "offer", "pay_now"),
+    [
+        ("pt", "quero pagar em 3 parcelas", "quero pagar agora"),
+        ("es", "en 3 cuotas", "quiero pagar ahora"),
+        ("en", "in 3 installments", "I want to pay now"),
+    ],
+)
+def test_paying_now_does_not_agree_the_plan_on_the_table(lang, offer, pay_now):
+    """A plan is offered and awaits a yes; "I want to pay now" is no yes to
+    it: no plan is recorded, the link to pay now is sent."""
+    chat = Chat(lang)
+    chat.say(offer, U("request_installments", lang=lang, installments=3))
+    assert chat.state["expect"] == "confirm" and chat.state["pending"]
+    turn = chat.say(pay_now, U("pay_now", lang=lang))
+    assert chat.types(turn) == ["send_payment_link"]
+    assert not chat.summary.get("plan")
+    assert chat.state["pending"] is None
+
+
 def test_pay_now_sends_the_link():
     chat = Chat("en")
     turn = chat.say("send me the link", U("pay_now", lang="en"))

@@ -611,9 +611,13 @@ class _Agent:
         elif self.asks_discount():
             self.discount(heard.date)
         elif intent == "pay_now":
-            if expect == "confirm" and state["pending"]:
+            # "I want to pay now" accepts a promise to pay today; an offer of
+            # installments or of a later day is not agreed by it: it is
+            # dropped for the link to pay the balance now
+            if expect == "confirm" and state["pending"] and self.pending_today():
                 self.record()
             else:
+                state["pending"] = None
                 self.send_link()
         elif intent == "promise_to_pay":
             self.promise(heard.date, heard.amount)

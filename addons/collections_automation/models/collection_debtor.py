@@ -154,7 +154,11 @@ class CollectionDebtor(models.Model):
         help="What reminders ask for, in the currency of each debt: the overdue "
         "amount, or the whole balance when nothing is overdue yet.",
     )
-    days_overdue = fields.Integer(compute="_compute_days_overdue")
+    days_overdue = fields.Integer(
+        compute="_compute_days_overdue",
+        help="Days since the oldest open item fell due; negative: the days "
+        "left before it falls due, when nothing is overdue yet.",
+    )
     worst_bucket_id = fields.Many2one("collection.bucket")
     open_invoice_count = fields.Integer("Open Invoices")
     score = fields.Integer(

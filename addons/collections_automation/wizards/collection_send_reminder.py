@@ -217,7 +217,7 @@ class CollectionSendReminder(models.TransientModel):
         )
 
     def _send_bulk(self):
-        jobs = self.env["collection.manual.reminder"]._enqueue_bulk(
+        self.env["collection.manual.reminder"]._enqueue_bulk(
             self.partner_ids,
             self.channel,
             self.company_id,
@@ -226,12 +226,11 @@ class CollectionSendReminder(models.TransientModel):
         )
         return self._notify(
             self.env._(
-                "Reminders to %(count)s customers are being sent in %(jobs)s "
-                "batches; the contact policy is checked again for each one. "
+                "Reminders to %(count)s customers are being sent in the "
+                "background; the contact policy is checked again for each one. "
                 "%(deferred)s deferred and %(refused)s refused customers get "
                 "nothing now.",
                 count=len(self.partner_ids),
-                jobs=jobs,
                 deferred=self.deferred_count,
                 refused=self.refused_count,
             ),

@@ -97,15 +97,14 @@ class CollectionSendStatement(models.TransientModel):
                 else self.env._("This statement was sent a moment ago; not sent again.")
             )
             return self._notify(message, "success" if sending else "warning")
-        jobs = Statement._enqueue_bulk(partners, self.company_id)
+        Statement._enqueue_bulk(partners, self.company_id)
         return self._notify(
             self.env._(
-                "Statements to %(count)s customers are being sent in %(jobs)s "
-                "batches; the contact policy is checked again for each one. "
+                "Statements to %(count)s customers are being sent in the "
+                "background; the contact policy is checked again for each one. "
                 "%(deferred)s deferred and %(refused)s refused customers get "
                 "nothing now.",
                 count=len(partners),
-                jobs=jobs,
                 deferred=self.deferred_count,
                 refused=self.refused_count,
             ),

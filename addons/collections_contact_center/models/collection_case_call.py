@@ -15,9 +15,7 @@ class CollectionCaseCall(models.Model):
     partner_id = fields.Many2one(related="case_id.partner_id", store=True)
     company_id = fields.Many2one(related="case_id.company_id", store=True)
     team_id = fields.Many2one("collection.team", index=True)
-    user_id = fields.Many2one(
-        "res.users", "Collector", default=lambda s: s.env.user, index=True
-    )
+    user_id = fields.Many2one("res.users", "Collector", index=True)
     call_date = fields.Datetime(default=fields.Datetime.now, required=True)
     disposition_id = fields.Many2one("collection.disposition", "Outcome", required=True)
     right_party = fields.Boolean(related="disposition_id.right_party", store=True)
@@ -25,12 +23,23 @@ class CollectionCaseCall(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """A call counts for the case's team unless told otherwise (KPIs per team)."""
+        """A call counts for the case's team unless told otherwise, and for
+        the person who logs it; logged by the system (an import, data
+        loaded), for the case's collector: never for OdooBot (KPIs per team
+        and collector)."""
         cases = self.env["collection.case"].browse(
             [vals["case_id"] for vals in vals_list if vals.get("case_id")]
         )
         team_of = {case.id: case.team_id.id for case in cases}
+        owner_of = {case.id: case.user_id.id for case in cases}
+        system = self.env.user._is_superuser() or self.env.user._is_public()
         for vals in vals_list:
             if not vals.get("team_id") and vals.get("case_id"):
                 vals["team_id"] = team_of.get(vals["case_id"], False)
+            if "user_id" not in vals:
+                vals["user_id"] = (
+                    owner_of.get(vals.get("case_id"), False)
+                    if system
+                    else self.env.user.id
+                )
         return super().create(vals_list)

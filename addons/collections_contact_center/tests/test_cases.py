@@ -4,7 +4,7 @@ from freezegun import freeze_time
 from markupsafe import Markup
 from psycopg2 import IntegrityError
 
-from odoo import fields
+from odoo import SUPERUSER_ID, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -82,6 +82,21 @@ class TestCases(CollectionsCommon):
         # an English-speaking customer matches no team
         english, _invoice = self.customer("John", lang="en_US")
         self.assertFalse(self.case(english).team_id)
+
+    def test_a_call_counts_for_who_made_it_never_for_the_system(self):
+        """Logged by a collector, the call is theirs; loaded by the system
+        (demo data, an import), it is the case's collector's, not OdooBot's
+        (the dashboard's list of collectors)."""
+        partner, _invoice = self.customer("Llamada")
+        case = self.case(partner)
+        self.assertEqual(case.user_id, self.ana)
+        Call = self.env["collection.case.call"]
+        outcome = self.env.ref("collections_contact_center.disposition_no_answer")
+        values = {"case_id": case.id, "disposition_id": outcome.id}
+        system = Call.with_user(SUPERUSER_ID).create(dict(values))
+        self.assertEqual(system.user_id, self.ana)
+        by_beto = Call.with_user(self.beto).sudo().create(dict(values))
+        self.assertEqual(by_beto.user_id, self.beto)
 
     @mute_logger("odoo.sql_db")
     def test_one_open_case_per_customer(self):
