@@ -381,12 +381,25 @@ class CollectionKpiLine(models.Model):
         months = kpis.last_months(today, HISTORY_MONTHS)
         scope = [("dimension", "=", "overall")]
         scope_name = self.env._("All teams")
+        # a team or collector of this company only, as the lists offer them
         if user_id:
-            user = self.env["res.users"].browse(user_id).exists()
+            user = self.env["res.users"].search(
+                [("id", "=", user_id), ("company_ids", "in", company.id)]
+            )
+            if not user:
+                raise UserError(
+                    self.env._("Choose a team or a collector from the lists.")
+                )
             scope = [("dimension", "=", "collector"), ("user_id", "=", user.id)]
             scope_name = user.name
         elif team_id:
-            team = self.env["collection.team"].browse(team_id).exists()
+            team = self.env["collection.team"].search(
+                [("id", "=", team_id), ("company_id", "=", company.id)]
+            )
+            if not team:
+                raise UserError(
+                    self.env._("Choose a team or a collector from the lists.")
+                )
             scope = [("dimension", "=", "team"), ("team_id", "=", team.id)]
             scope_name = team.name
         lines = self.search_fetch(

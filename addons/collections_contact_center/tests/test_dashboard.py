@@ -262,6 +262,25 @@ class TestDashboard(WebClientMixin, CollectionsCommon, HttpCase):
             team_id="North",
             error="odoo.exceptions.UserError",
         )
+        # another company's team or collector: the same sentence, no name
+        other = self.setup_other_company()["company"]
+        team_b = self.env["collection.team"].create(
+            {"name": "Team of B", "company_id": other.id}
+        )
+        user_b = new_test_user(
+            self.env,
+            "bea_b",
+            "collections_automation.group_collection_user",
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+        for scope in ({"team_id": team_b.id}, {"user_id": user_b.id}):
+            self.refused(
+                "collection.kpi.line",
+                "get_dashboard_data",
+                error="odoo.exceptions.UserError",
+                **scope,
+            )
 
     def test_ab_verdict_in_words(self):
         tests = self.dashboard()["ab_tests"]
