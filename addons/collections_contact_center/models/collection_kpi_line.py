@@ -1277,8 +1277,12 @@ def ab_outcomes(env, steps, start=None, end=None):
             ["partner_id", "create_date"],
         ):
             promised_at[promise.partner_id.id].append(promise.create_date)
-        for partial in env["account.partial.reconcile"].search_fetch(
+        # payments are read as the system: a collections manager need not
+        # be an accountant to read an A/B verdict; the steps' company bounds
+        # them
+        for partial in env["account.partial.reconcile"].sudo().search_fetch(
             [
+                ("company_id", "in", steps.company_id.ids),
                 ("debit_move_id.partner_id", "in", partner_ids),
                 ("debit_move_id.account_id.account_type", "=", "asset_receivable"),
                 ("credit_move_id.move_id.move_type", "!=", "out_refund"),

@@ -8,6 +8,9 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.collections_automation.tests.common import CollectionsCommon
 from odoo.addons.collections_automation.tests.common_rpc import WebClientMixin
+from odoo.addons.collections_contact_center.models.collection_kpi_line import (
+    ab_outcomes,
+)
 
 COLLECTOR = "collections_automation.group_collection_user"
 MANAGER = "collections_automation.group_collection_manager"
@@ -288,6 +291,36 @@ class TestDashboard(WebClientMixin, CollectionsCommon, HttpCase):
         self.assertEqual(test["verdict"], self.step.ab_verdict)
         self.assertTrue(test["verdict"])
         self.assertNotIn("0.0000", test["verdict"])
+
+    def test_a_manager_reads_the_verdict_of_variants_sent_and_paid(self):
+        """Variants sent to P1 (who paid 300 since) and P2: the verdict reads
+        payments, which a collections manager without accounting rights
+        reads through it (it was an access error on reconciliations)."""
+        variants = self.step.variant_ids.sorted("code")
+        for name, variant in (
+            ("Dashboard P1", variants[0]),
+            ("Dashboard P2", variants[1]),
+        ):
+            partner = self.env["res.partner"].search([("name", "=", name)])
+            self.env["collection.message"].create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.env.company.id,
+                    "step_id": self.step.id,
+                    "journey_id": self.step.journey_id.id,
+                    "variant_id": variant.id,
+                    "kind": "journey",
+                    "channel": "sms",
+                    "state": "sent",
+                    "sent_at": "2026-04-01 10:00:00",
+                    "idempotency_key": f"ab-{partner.id}",
+                }
+            )
+        tests = self.dashboard()["ab_tests"]
+        test = next(t for t in tests if t["id"] == self.step.id)
+        self.assertTrue(test["verdict"])
+        # each customer's outcome was read, payments included
+        self.assertEqual(len(ab_outcomes(self.env, self.step)[self.step]), 2)
 
     def test_collectors_see_no_company_figures(self):
         """KPI lines are the managers' (security: managers only): a collector
