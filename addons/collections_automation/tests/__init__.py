@@ -28,3 +28,4 @@ from . import test_amount_format
 from . import test_email_candidates
 from . import test_wizards_in_the_web_client
 from . import test_pg_array
+from . import test_concurrent_sends

@@ -1,8 +1,10 @@
 from collections import Counter
 
+from psycopg2.errors import UniqueViolation
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL, mute_logger, split_every
 
 COLLECTOR_GROUP = "collections_automation.group_collection_user"
 #: Customers per job of a bulk send: one transaction each, on the job queue.
@@ -248,7 +250,16 @@ class CollectionManualReminder(models.AbstractModel):
                     "amount_due": debtor._amount_to_pay() if debtor else 0.0,
                 }
             )
-        rows = Message.create(values)
+        rows = Message.browse()
+        for vals in values:
+            # another send over the same customer in the same minute (two
+            # bulk sends whose jobs run side by side) may write its row
+            # meanwhile: this one is then skipped, not the whole batch lost
+            try:
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                    rows |= Message.create(vals)
+            except UniqueViolation:
+                continue
         for row in rows:
             row.partner_id._message_log(
                 body=self.env._(
