@@ -20,6 +20,14 @@ from collections_automation_engine import journeys, optout
         "Sair, obrigado",
         "descadastrar",
         "não quero mais mensagens",
+        # a keyword holding a polite word, said with another one
+        "No me escriban más por favor",
+        "no me contacten por favor",
+        "no quiero recibir más mensajes",
+        "do not contact me please",
+        "remove me please",
+        "stop messaging me please",
+        "Não me mandem mais mensagens, obrigado",
     ],
 )
 def test_opt_out_words(text):

@@ -14,6 +14,10 @@ True
 True
 >>> is_opt_out("No me escriban más")
 True
+>>> is_opt_out("No me escriban más, por favor")
+True
+>>> is_opt_out("Não me mandem mais mensagens, obrigado")
+True
 >>> is_opt_out("quiero cancelar la deuda")
 False
 >>> keyword_language("Descadastrar")
@@ -61,6 +65,7 @@ KEYWORDS = {
         "no me contacten mas",
         "no quiero mas mensajes",
         "no quiero recibir mensajes",
+        "no quiero recibir mas mensajes",
         "eliminar",
     ),
     "pt": (
@@ -82,10 +87,24 @@ FILLERS = frozenset(
     {"por", "favor", "porfa", "pf", "pfv", "please", "pls", "plz", "thanks", "gracias"}
     | {"obrigado", "obrigada", "ya", "ja", "now", "ahora", "agora", "me"}
 )
+
+
+def _without_fillers(words: str) -> str:
+    """``words`` (normalized) without the polite ones.
+
+    >>> _without_fillers("remove me please")
+    'remove'
+    """
+    return " ".join(word for word in words.split() if word not in FILLERS)
+
+
+# each keyword as written and without its polite words, since a message
+# is compared without them ("no me contacten por favor")
 _KEYWORD_LANGUAGE = {}
 for _lang, _words in KEYWORDS.items():
     for _word in _words:
-        _KEYWORD_LANGUAGE.setdefault(_word, _lang)
+        for _form in (_word, _without_fillers(_word)):
+            _KEYWORD_LANGUAGE.setdefault(_form, _lang)
 
 
 def normalize(text: str) -> str:
@@ -104,8 +123,7 @@ def keyword_language(text: str) -> str | None:
     words = normalize(text)
     if words in _KEYWORD_LANGUAGE:
         return _KEYWORD_LANGUAGE[words]
-    kept = " ".join(word for word in words.split() if word not in FILLERS)
-    return _KEYWORD_LANGUAGE.get(kept)
+    return _KEYWORD_LANGUAGE.get(_without_fillers(words))
 
 
 def is_opt_out(text: str) -> bool:
