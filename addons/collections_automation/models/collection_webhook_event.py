@@ -223,8 +223,16 @@ class CollectionWebhookEvent(models.Model):
                 [("provider_ref", "=", provider_ref), ("company_id", "=", company.id)],
                 order="id desc",
             )
+            # else one on a channel this provider carries (routes may have
+            # changed since it was sent); a row on a channel it does not
+            # carry with the same id (an email, whose id is Odoo's own
+            # message's) is another message
             if rows:
-                return (rows.filtered(routed_here) or rows)[:1]
+                channels = provider._channels()
+                return (
+                    rows.filtered(routed_here)
+                    or rows.filtered(lambda row: row.channel in channels)
+                )[:1]
         reference = event.get("reference")
         if not reference:
             return Message

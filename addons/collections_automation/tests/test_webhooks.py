@@ -237,6 +237,9 @@ class TestWebhooks(WebhookClient, ProvidersCommon, HttpCase):
 
     # --- Twilio
     def test_twilio_status_callback(self):
+        # Twilio carries SMS too: a receipt of a provider touches only rows
+        # on channels it carries
+        self.twilio.use_for_sms = True
         row = self.make_row("sms", state="sent", provider_ref=SMS_SID)
         params = {
             "AccountSid": self.twilio.twilio_account_sid,
@@ -251,6 +254,22 @@ class TestWebhooks(WebhookClient, ProvidersCommon, HttpCase):
         forged = self.post_twilio(failed, token="wrong-token")
         self.assertEqual(forged.status_code, 403)
         self.assertEqual(row.state, "delivered")
+
+    def test_a_receipt_leaves_rows_of_channels_its_provider_does_not_carry(self):
+        """Twilio (voice only here) reports a failure for an id an email row
+        also stored (ids of two senders may meet): that row was not
+        Twilio's, and stays sent."""
+        email = self.make_row("email", state="sent", provider_ref=SMS_SID)
+        params = {
+            "AccountSid": self.twilio.twilio_account_sid,
+            "MessageSid": SMS_SID,
+            "MessageStatus": "undelivered",
+            "ErrorCode": "30003",
+            "To": NUMBER,
+            "From": "+15005550006",
+        }
+        self.assertEqual(self.post_twilio(params).status_code, 200)
+        self.assertEqual((email.state, email.error), ("sent", False))
 
     def test_twilio_unsigned_and_malformed(self):
         unsigned = self.url_open(
@@ -571,6 +590,7 @@ class TestWebhooksTwoCompanies(WebhookClient, ProvidersCommon, HttpCase):
         self.assertEqual((row.state, row.error), ("delivered", False))
 
     def test_twilio_undelivered_after_sent_fails_the_row(self):
+        self.twilio.use_for_sms = True  # it sent the row
         row = self.row_of(self.company_1, state="sent", provider_ref=SMS_SID)
         params = {
             "AccountSid": self.twilio.twilio_account_sid,
