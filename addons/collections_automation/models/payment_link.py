@@ -117,6 +117,31 @@ class LinkTerms:
     terms: str = ""
 
 
+def under_way(invoices, currency):
+    """What transactions paying ``invoices`` in ``currency`` have taken or
+    are taking and the invoices do not show yet: pending, authorized, or
+    done and not yet reconciled by Odoo's post-processing. A link does not
+    ask it again (a second tab, a bank transfer not yet confirmed)."""
+    if not invoices:
+        return 0.0
+    transactions = (
+        invoices.env["payment.transaction"]
+        .sudo()
+        .search(
+            [
+                ("invoice_ids", "in", invoices.ids),
+                ("currency_id", "=", currency.id),
+                "|",
+                ("state", "in", ("pending", "authorized")),
+                "&",
+                ("state", "=", "done"),
+                ("is_post_processed", "=", False),
+            ]
+        )
+    )
+    return sum(transactions.mapped("amount"))
+
+
 def link_terms(target, kind, terms=None, token=None):
     """The :class:`LinkTerms` of a link of ``kind`` paying ``target``; None
     when a "pay everything overdue" link's terms are missing or were changed.
@@ -129,9 +154,10 @@ def link_terms(target, kind, terms=None, token=None):
     out."""
     target.ensure_one()
     if kind == "promise":
-        return LinkTerms(
-            target.currency_id, target._payment_invoices(), target._payment_amount()
-        )
+        invoices = target._payment_invoices()
+        currency = target.currency_id
+        left = currency.round(target._payment_amount() - under_way(invoices, currency))
+        return LinkTerms(currency, invoices, max(left, 0.0))
     if (
         not terms
         or not token
@@ -158,8 +184,8 @@ def link_terms(target, kind, terms=None, token=None):
     left = min(
         currency.round(sum(invoices.mapped("amount_residual"))),
         target._figures_in(currency)[scope],
-    )
-    return LinkTerms(currency, invoices, max(left, 0.0), terms)
+    ) - under_way(invoices, currency)
+    return LinkTerms(currency, invoices, max(currency.round(left), 0.0), terms)
 
 
 def payment_link(target, kind, amount, currency=None, invoices=None, scope="due"):

@@ -358,7 +358,7 @@ class TestOverdueLinkPaidOnce(CurrencyPortfolio, HttpCase):
         tree = lxml_html.fromstring(page.content)
         return page, tree, (tree.xpath("//form[@id='o_payment_form']") or [None])[0]
 
-    def pay_link(self, url):
+    def pay_link(self, url, state="done"):
         _page, _tree, form = self.open_link(url)
         self.assertIsNotNone(form, "a payment form")
         option = form.xpath(
@@ -382,7 +382,7 @@ class TestOverdueLinkPaidOnce(CurrencyPortfolio, HttpCase):
             {
                 "reference": processing["reference"],
                 "payment_details": "4242",
-                "simulated_state": "done",
+                "simulated_state": state,
             },
         )
         self.make_jsonrpc_request("/payment/status/poll", {})
@@ -492,6 +492,19 @@ class TestOverdueLinkPaidOnce(CurrencyPortfolio, HttpCase):
         self.assertEqual(halves.amount_residual, 500.0, "the second half")
         self.assertEqual(self.figures()["USD"]["overdue"], 0.0)
         self.assert_link_paid(url, route, values)
+
+    def test_a_payment_under_way_is_not_asked_again(self):
+        """Paid from one tab, the payment pending at the bank: the link
+        opened again (another tab) asks nothing, and the first page cannot
+        be paid a second time."""
+        url = self.debtor._payment_link(currency=self.eur)
+        tx, route, values = self.pay_link(url, state="pending")
+        self.assertEqual((tx.state, tx.amount), ("pending", 600.0))
+        self.assertEqual(self.inv_eur.amount_residual, 600.0, "not yet reconciled")
+        _page, _tree, form = self.open_link(url)
+        self.assertIsNone(form)
+        with self.assertRaisesRegex(JsonRpcException, "ValidationError"):
+            self.make_jsonrpc_request(route, values)
 
     def test_a_link_sent_before_its_terms_named_what_they_pay(self):
         """Terms without a scope (links sent by earlier versions) still
