@@ -51,7 +51,11 @@ class CollectionMessageSend(models.AbstractModel):
         html = self._email_html(attached=bool(attachments))
         attachments += self.env["collection.letter"]._attachments_for(self)
         self.email_html = html
-        message = partner.message_post(
+        # to the recipients named, not to the customer's followers too
+        # (the salesperson who created the contact, a collector)
+        message = partner.with_context(
+            collection_named_recipients_only=True
+        ).message_post(
             body=html,
             subject=self.subject or False,
             partner_ids=recipients.ids,

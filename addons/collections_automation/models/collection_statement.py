@@ -446,18 +446,23 @@ class CollectionStatement(models.AbstractModel):
                 currency=currency_name,
                 link=link,
             )
-        message = partner.sudo().message_post(
-            author_id=author.id,
-            email_from=email_from,
-            reply_to=partner.sudo()._notify_get_reply_to(default=email_from)[
-                partner.id
-            ],
-            subject=customer._("Your statement of account (%s)", company.name),
-            body=body,
-            partner_ids=recipients.ids,
-            attachments=[(self._filename(partner, "pdf"), pdf)],
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
+        # to the recipients named, not to the customer's followers too
+        message = (
+            partner.sudo()
+            .with_context(collection_named_recipients_only=True)
+            .message_post(
+                author_id=author.id,
+                email_from=email_from,
+                reply_to=partner.sudo()._notify_get_reply_to(default=email_from)[
+                    partner.id
+                ],
+                subject=customer._("Your statement of account (%s)", company.name),
+                body=body,
+                partner_ids=recipients.ids,
+                attachments=[(self._filename(partner, "pdf"), pdf)],
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
         )
         return Sending.create(
             {

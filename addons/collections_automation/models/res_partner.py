@@ -363,3 +363,14 @@ class ResPartner(models.Model):
                 body=self.env._("Collection hold lifted by %s.", self.env.user.name),
                 subtype_xmlid="mail.mt_note",
             )
+
+    def _notify_get_recipients(self, message, msg_vals, **kwargs):
+        """A reminder posted on the customer goes to the recipients it names
+        (``collection.message.send``), not to every follower of the
+        customer: a salesperson or collector following the contact reads it
+        in the chatter, and gets no copy of each of its reminders."""
+        recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
+        if not self.env.context.get("collection_named_recipients_only"):
+            return recipients
+        named = set(message.sudo().partner_ids.ids)
+        return [recipient for recipient in recipients if recipient["id"] in named]

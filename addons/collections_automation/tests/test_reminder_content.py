@@ -1,6 +1,6 @@
 from datetime import datetime, time, timedelta
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import CollectionsCommon
 
@@ -148,6 +148,38 @@ class TestReminderContent(CollectionsCommon):
         )
         self.assertEqual(answer.author_id, self.accounts)
         self.assertEqual(row.state, "replied")
+
+    def test_followers_of_the_customer_get_no_copy(self):
+        """The salesperson follows the customer and gets the chatter's
+        discussions by email: the reminder goes to the invoicing contact
+        only, and stays in the chatter for the salesperson to read."""
+        salesperson = new_test_user(
+            self.env,
+            "sales_follower",
+            "base.group_user",
+            email="sales@company.example.com",
+        )
+        salesperson.notification_type = "email"
+        self.customer.message_subscribe(partner_ids=salesperson.partner_id.ids)
+        row = self.plan()
+        self.Message._dispatch(now=self.now)
+        email = self.sent_email()
+        self.assertEqual(
+            email["email_to"], ['"Nordwind Accounts Payable" <ap@nordwind.example.com>']
+        )
+        message = self.env["mail.message"].browse(int(row.provider_ref))
+        self.assertIn(message, self.customer.message_ids)
+        self.assertNotIn(
+            salesperson.partner_id, message.notification_ids.res_partner_id
+        )
+        # other discussions on the customer still reach the follower
+        self.customer.message_post(
+            body="Call me", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.assertIn(
+            "sales@company.example.com",
+            " ".join(str(m["email_to"]) for m in self._mails),
+        )
 
     def test_collections_contact_overrides(self):
         person = self.env["res.partner"].create(
