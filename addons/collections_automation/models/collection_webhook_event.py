@@ -353,6 +353,10 @@ class CollectionWebhookEvent(models.Model):
             self.message_id = replied
         if optout_engine.is_opt_out(text):
             partner._collection_opt_out(channel, provider, text)
+            # the number asked: every customer of the company behind it stops
+            # (one confirmation is enough)
+            for other in self._partners_for(number, company, channel) - partner:
+                other._collection_opt_out(channel, provider, text, confirm=False)
             return
         self._hand_to_agent(partner, channel, text, source=replied)
 
@@ -366,9 +370,15 @@ class CollectionWebhookEvent(models.Model):
 
     @api.model
     def _partner_for(self, number, company, channel=None):
-        """The customer behind a number, among the contacts of ``company``
-        (its own and the shared ones): one with open items in the company
-        first, the most recently updated otherwise.
+        """The customer behind a number (see :meth:`_partners_for`): one with
+        open items in the company first, the most recently updated
+        otherwise."""
+        return self._partners_for(number, company, channel)[:1]
+
+    def _partners_for(self, number, company, channel=None):
+        """The customers behind a number, among the contacts of ``company``
+        (its own and the shared ones): those with open items in the company
+        first, the most recently updated first.
 
         A WhatsApp id is matched with the number's mobile variants (Mexico's
         ``521...``, Argentina's ``549...``, see
@@ -393,4 +403,4 @@ class CollectionWebhookEvent(models.Model):
                 lambda d: d.company_id == company
             )
         )
-        return (with_debts or partners)[:1]
+        return with_debts + (partners - with_debts)

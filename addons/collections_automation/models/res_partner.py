@@ -148,9 +148,11 @@ class ResPartner(models.Model):
         self.ensure_one()
         return {c: bool(self[f"collection_consent_{c}"]) for c, _l in CHANNEL_SELECTION}
 
-    def _collection_opt_out(self, channel, provider, text):
+    def _collection_opt_out(self, channel, provider, text, confirm=True):
         """The customer asked to stop on ``channel``: revoke at once, and
-        confirm it once (a second STOP finds the opt-out and says nothing).
+        confirm it once (a second STOP finds the opt-out and says nothing);
+        without ``confirm``, no confirmation (another customer behind the
+        same number, who gets the first's).
 
         :return: the confirmation outbox row, if one is sent
         """
@@ -169,7 +171,7 @@ class ResPartner(models.Model):
                 text=text,
             )
         )
-        if (
+        if not confirm or (
             provider.kind == "twilio"
             and channel == "sms"
             and (" ".join(text.lower().split()) in TWILIO_STOP_WORDS)

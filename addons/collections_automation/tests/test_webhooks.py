@@ -235,6 +235,21 @@ class TestWebhooks(WebhookClient, ProvidersCommon, HttpCase):
         )
         self.assertEqual((verdict.state, verdict.rule), ("refused", "opt_out"))
 
+    def test_an_opt_out_stops_every_customer_behind_the_number(self):
+        """Lucía's brother shares her mobile: STOP from it stops both, with
+        one confirmation."""
+        brother = self.customer.copy(
+            {"name": "Pablo Méndez", "collection_consent_whatsapp": True}
+        )
+        self.assertEqual(brother.collection_phone_e164, NUMBER)
+        self.post_whatsapp(self.whatsapp_payload(messages=[self.wa_text("STOP")]))
+        self.assertTrue(self.customer.collection_optout_whatsapp)
+        self.assertTrue(brother.collection_optout_whatsapp)
+        self.assertFalse(brother.collection_consent_whatsapp)
+        self.assertEqual(
+            self.Message.search_count([("kind", "=", "optout_confirmation")]), 1
+        )
+
     # --- Twilio
     def test_twilio_status_callback(self):
         # Twilio carries SMS too: a receipt of a provider touches only rows
