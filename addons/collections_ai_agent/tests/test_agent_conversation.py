@@ -175,7 +175,8 @@ class TestAgentConversation(AgentCommon, HttpCase):
         self.assertEqual(self.conversation().escalation_reason, "dispute")
 
     def test_opt_out_in_words_is_recorded_and_confirmed_once(self):
-        self.whatsapp_in("no me escriban más por favor", "wamid.O1")
+        # words no opt-out keyword is, which the agent understands
+        self.whatsapp_in("por favor dejen de escribirme", "wamid.O1")
         self.assertTrue(self.customer.collection_optout_whatsapp)
         self.assertFalse(self.customer.collection_consent_whatsapp)
         confirmations = self.Message.search(

@@ -103,12 +103,33 @@ class CollectionJourney(models.Model):
 
     def write(self, vals):
         if vals.get("state") != "running":
-            return super().write(vals)
+            result = super().write(vals)
+            self._check_still_runs()
+            return result
         others = {k: v for k, v in vals.items() if k != "state"}
         if others:
             super().write(others)
         self._check_can_run()
         return super().write({"state": "running"})
+
+    def _check_still_runs(self):
+        """Refuse a change (to the journey, its steps, its segments) that
+        would leave a running journey unable to send anything: it would
+        stop silently. Pausing it first allows any change."""
+        if self.env.context.get("install_module"):
+            return
+        for journey in self.exists().filtered(lambda j: j.state == "running"):
+            blocking, _warnings = journey._problems()
+            if blocking:
+                raise UserError(
+                    self.env._(
+                        "%(journey)s is running, and this change would keep it "
+                        "from sending anything:\n%(problems)s\nPause it first "
+                        "to change it this way.",
+                        journey=journey.name,
+                        problems="\n".join(f"- {line}" for line in blocking),
+                    )
+                )
 
     def _check_can_run(self):
         """Refuse to run a journey that could never send anything, however it

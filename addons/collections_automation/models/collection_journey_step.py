@@ -73,6 +73,35 @@ class CollectionJourneyStep(models.Model):
         help="Email reminders of this step carry the PDF of each open invoice "
         "they list.",
     )
+
+    # === CRUD === #
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_journeys_writable(vals_list)
+        steps = super().create(vals_list)
+        steps.journey_id._check_still_runs()
+        return steps
+
+    def write(self, vals):
+        self._check_journeys_writable([vals])
+        journeys = self.journey_id
+        result = super().write(vals)
+        (journeys | self.journey_id)._check_still_runs()
+        return result
+
+    def unlink(self):
+        journeys = self.journey_id
+        result = super().unlink()
+        journeys._check_still_runs()
+        return result
+
+    @api.model
+    def _check_journeys_writable(self, vals_list):
+        """A step goes only into a journey its author may edit (not one of
+        a company they do not work in)."""
+        ids = {vals["journey_id"] for vals in vals_list if vals.get("journey_id")}
+        self.env["collection.journey"].browse(ids).check_access("write")
+
     # === Late fees and interest (engine/fees.py, models/collection_fee.py) === #
     late_fee_currency_id = fields.Many2one(
         "res.currency", compute="_compute_late_fee_currency_id"

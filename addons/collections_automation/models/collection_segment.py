@@ -43,12 +43,17 @@ class CollectionSegment(models.Model):
         return segments
 
     def write(self, vals):
+        journeys = self.journey_id
         result = super().write(vals)
+        # the journey a segment left must still have customers to follow it
+        (journeys | self.journey_id)._check_still_runs()
         self.env["collection.debtor"]._refresh(full=True)
         return result
 
     def unlink(self):
+        journeys = self.journey_id
         result = super().unlink()
+        journeys._check_still_runs()
         self.env["collection.debtor"]._refresh(full=True)
         return result
 

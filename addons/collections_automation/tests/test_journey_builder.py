@@ -1,5 +1,5 @@
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 
 from .common import CollectionsCommon
 
@@ -49,6 +49,47 @@ class TestJourneyBuilder(CollectionsCommon):
         self.assertFalse(journey.blocking_problems)
         journey.action_start()
         self.assertEqual(journey.state, "running")
+
+    def test_a_running_journey_keeps_what_it_needs_to_send(self):
+        """The Standard journey runs: taking its last segment away, or every
+        channel from a step, is refused in words (it would stop silently);
+        paused, it may be changed so."""
+        step = self.standard.step_ids.filtered(lambda s: s.action == "message")[:1]
+        other = self.draft()
+        segments = self.standard.segment_ids
+        # each refused as a request is: rolled back
+        with self.assertRaisesRegex(UserError, "is running"), self.cr.savepoint():
+            segments.write({"journey_id": other.id})
+        with self.assertRaisesRegex(UserError, "is running"), self.cr.savepoint():
+            step.write(
+                {
+                    "channel": "whatsapp",
+                    "fallback_channels": False,
+                    "template_ids": [(5,)],
+                }
+            )
+        self.env.invalidate_all()  # as after the refused request
+        self.assertEqual(self.standard.segment_ids, segments)
+        self.standard.action_pause()
+        segments.write({"journey_id": other.id})
+        self.assertEqual(other.segment_ids, segments)
+
+    def test_a_step_goes_into_a_journey_of_a_company_one_works_in(self):
+        other = self.setup_other_company()["company"]
+        elsewhere = self.Journey.sudo().create(
+            {"name": "Elsewhere", "company_id": other.id}
+        )
+        manager = new_test_user(
+            self.env,
+            "journey_manager",
+            "collections_automation.group_collection_manager",
+            company_id=self.env.company.id,
+            company_ids=[(6, 0, self.env.company.ids)],
+        )
+        step = self.standard.step_ids[:1].with_user(manager)
+        with self.assertRaises(AccessError):
+            step.write({"journey_id": elsewhere.id})
+        self.assertEqual(step.journey_id, self.standard)
 
     def test_channels_without_provider_or_template_are_named(self):
         whatsapp = self.env["collection.provider"].search(

@@ -1280,15 +1280,19 @@ def ab_outcomes(env, steps, start=None, end=None):
         # payments are read as the system: a collections manager need not
         # be an accountant to read an A/B verdict; the steps' company bounds
         # them
-        for partial in env["account.partial.reconcile"].sudo().search_fetch(
-            [
-                ("company_id", "in", steps.company_id.ids),
-                ("debit_move_id.partner_id", "in", partner_ids),
-                ("debit_move_id.account_id.account_type", "=", "asset_receivable"),
-                ("credit_move_id.move_id.move_type", "!=", "out_refund"),
-                ("max_date", ">=", since.date()),
-            ],
-            ["debit_move_id", "max_date"],
+        for partial in (
+            env["account.partial.reconcile"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("company_id", "in", steps.company_id.ids),
+                    ("debit_move_id.partner_id", "in", partner_ids),
+                    ("debit_move_id.account_id.account_type", "=", "asset_receivable"),
+                    ("credit_move_id.move_id.move_type", "!=", "out_refund"),
+                    ("max_date", ">=", since.date()),
+                ],
+                ["debit_move_id", "max_date"],
+            )
         ):
             paid_on[partial.debit_move_id.partner_id.id].append(partial.max_date)
     window = timedelta(days=AB_WINDOW_DAYS)
