@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_amount, format_date
 
 from ..engine import fees as fee_engine
+from ..engine import outbox
 from ..tools import pg_array
 
 
@@ -440,6 +441,11 @@ class CollectionFee(models.Model):
                 % (note, move._get_html_link(title=move.name or ""))
             )
             waived |= fee
+        # a reminder not sent yet no longer announces a fee waived since
+        for message in waived.message_id.filtered(
+            lambda m: m.state in outbox.NOT_SENT and m.body
+        ):
+            message._render()
         if waived and record:
             record._message_log(
                 body=self.env._(

@@ -115,6 +115,18 @@ class TestLateFees(CollectionsCommon):
         sent = self._mails[-1]["body"]
         self.assertIn("A late payment charge of $&nbsp;35.19", sent)
 
+    def test_a_fee_waived_before_the_reminder_leaves_is_not_announced(self):
+        self.cycle()
+        message = self.Message.search(
+            [("partner_id", "=", self.customer.id), ("step_id", "=", self.step.id)]
+        )
+        self.assertIn("A late payment charge", message.body)
+        self.fees().action_waive()
+        self.assertNotIn("A late payment charge", message.body)
+        self.Message._dispatch(now=self.now)
+        self.assertEqual(message.state, "sent", message.error)
+        self.assertNotIn("late payment charge", self._mails[-1]["body"])
+
     def test_posted_when_the_company_says_so_and_numbered_in_the_reminder(self):
         self.env.company.collection_fee_state = "posted"
         self.cycle()
