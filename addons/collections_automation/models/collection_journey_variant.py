@@ -30,6 +30,16 @@ class CollectionJourneyVariant(models.Model):
         ("weight_positive", "CHECK(weight >= 0)", "Weights cannot be negative."),
     ]
 
+    @api.depends("code", "step_id.name")
+    def _compute_display_name(self):
+        """"First reminder, variant B": a variant is read by its step."""
+        for variant in self:
+            variant.display_name = self.env._(
+                "%(step)s, variant %(code)s",
+                step=variant.step_id.name or "",
+                code=variant.code or "",
+            )
+
     @api.depends("weight", "step_id.variant_ids.weight")
     def _compute_share(self):
         for variant in self:

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.translate import LazyTranslate
 
 from ..engine import abtest
@@ -62,9 +62,26 @@ class CollectionJourneyStep(models.Model):
             step.variant_count = len(step.variant_ids)
 
     def _ab_results(self):
-        """Step -> the engine's per variant counts, over all time."""
+        """Step -> the engine's per variant counts, over all time; a variant
+        not sent yet counts as sent to nobody (it is one of the test)."""
         outcomes = ab_outcomes(self.env, self)
-        return {step: abtest.tally(outcomes.get(step, [])) for step in self}
+        results = {}
+        for step in self:
+            counts = abtest.tally(outcomes.get(step, []))
+            met = {count.variant for count in counts}
+            results[step] = counts + [
+                abtest.VariantCounts(variant.id, 0, 0, 0, 0)
+                for variant in step.variant_ids
+                if variant.id not in met
+            ]
+        return results
+
+    @api.constrains("ab_min_samples")
+    def _check_ab_min_samples(self):
+        if any(step.ab_min_samples < 1 for step in self):
+            raise ValidationError(
+                self.env._("An A/B test needs at least one customer per variant.")
+            )
 
     def _compute_ab_verdict(self):
         results = self._ab_results()

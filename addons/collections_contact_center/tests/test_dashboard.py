@@ -4,6 +4,7 @@ from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
 from odoo import Command, http
+from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.collections_automation.tests.common import CollectionsCommon
@@ -289,14 +290,23 @@ class TestDashboard(WebClientMixin, CollectionsCommon, HttpCase):
         tests = self.dashboard()["ab_tests"]
         test = next(t for t in tests if t["id"] == self.step.id)
         self.assertEqual(test["verdict"], self.step.ab_verdict)
-        self.assertTrue(test["verdict"])
+        # two variants, nothing sent yet: too early, not "only one variant"
+        self.assertEqual(
+            test["verdict"], "Not enough customers yet: each variant needs 100."
+        )
         self.assertNotIn("0.0000", test["verdict"])
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            self.step.ab_min_samples = -5
 
     def test_a_manager_reads_the_verdict_of_variants_sent_and_paid(self):
         """Variants sent to P1 (who paid 300 since) and P2: the verdict reads
         payments, which a collections manager without accounting rights
         reads through it (it was an access error on reconciliations)."""
         variants = self.step.variant_ids.sorted("code")
+        # read by its step wherever it shows (tags, outbox rows, the winner)
+        self.assertEqual(
+            variants.mapped("display_name"), ["Day 3, variant A", "Day 3, variant B"]
+        )
         for name, variant in (
             ("Dashboard P1", variants[0]),
             ("Dashboard P2", variants[1]),
