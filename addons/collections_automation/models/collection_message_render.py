@@ -338,7 +338,14 @@ class CollectionMessageRender(models.AbstractModel):
         except (UserError, OperationalError):
             raise
         except Exception as error:
-            raise ValueError(f"{error!r} while evaluating\n{expression!r}") from error
+            raise ValueError(
+                self.env._(
+                    "the placeholder {{ %(expression)s }} cannot be filled "
+                    "(%(error)s)",
+                    expression=expression.strip(),
+                    error=error,
+                )
+            ) from error
 
     def _lang(self):
         return self.partner_id.lang or self.env.lang or "en_US"

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from .res_partner import CHANNEL_SELECTION
 
@@ -57,6 +58,30 @@ class CollectionTemplate(models.Model):
         help="One inline template per line: the approved template's body "
         "parameters {{1}}, {{2}}... in order.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_storable(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_storable([vals])
+        return super().write(vals)
+
+    @api.model
+    def _check_storable(self, vals_list):
+        """A NUL character (pasted from another program) cannot be stored:
+        said in words, before PostgreSQL refuses it."""
+        for vals in vals_list:
+            for name in ("name", "subject", "body"):
+                if "\x00" in str(vals.get(name) or ""):
+                    raise UserError(
+                        self.env._(
+                            "The %(field)s holds a NUL character, which cannot "
+                            "be stored: remove it.",
+                            field=self._fields[name]._description_string(self.env),
+                        )
+                    )
 
     def action_preview(self):
         """The template as a chosen customer would read it (see

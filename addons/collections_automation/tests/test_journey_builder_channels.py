@@ -5,6 +5,8 @@ language, as a collector previewing it over JSON-RPC."""
 
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
+from odoo.tools import mute_logger
 
 from .common import CollectionsCommon
 from .common_rpc import WebClientMixin
@@ -188,5 +190,29 @@ class TestTemplatePreview(WebClientMixin, CollectionsCommon, HttpCase):
         self.login(self.collector)
         shown = self.preview(broken, self.customer)
         self.assertIn("could not be rendered", shown["error"])
+        self.assertIn(
+            "the placeholder {{ object.no_such_field }} cannot be filled",
+            shown["error"],
+        )
         self.assertNotIn("Traceback", shown["error"])
+        self.assertNotIn("AttributeError(", shown["error"])
         self.assertFalse(shown["body"])
+
+    def test_a_nul_character_is_refused_in_words(self):
+        manager = new_test_user(
+            self.env,
+            "max_manager",
+            "collections_automation.group_collection_manager",
+            password="max_manager-pass-1",
+        )
+        self.login(manager)
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as caught:
+            self.rpc(
+                "collection.template",
+                "web_save",
+                [self.sms.id],
+                {"body": "Hola\x00 {{ object.partner_id.name }}"},
+                specification={"body": {}},
+            )
+        self.assertEqual(str(caught.exception), "odoo.exceptions.UserError")
+        self.assertNotIn("\x00", self.sms.body)
