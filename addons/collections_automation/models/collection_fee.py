@@ -99,12 +99,19 @@ class CollectionFee(models.Model):
     @api.depends("partner_id", "move_id", "amount_total")
     def _compute_display_name(self):
         for fee in self:
-            fee.display_name = self.env._(
-                "Late fee %(number)s: %(partner)s, %(amount)s",
-                number=fee.move_id.name if fee.move_id.state == "posted" else "",
-                partner=fee.partner_id.name or "",
-                amount=format_amount(fee.env, fee.amount_total, fee.currency_id),
-            )
+            partner = fee.partner_id.name or ""
+            amount = format_amount(fee.env, fee.amount_total, fee.currency_id)
+            if fee.move_id.state == "posted":
+                fee.display_name = self.env._(
+                    "Late fee %(number)s: %(partner)s, %(amount)s",
+                    number=fee.move_id.name,
+                    partner=partner,
+                    amount=amount,
+                )
+            else:
+                fee.display_name = self.env._(
+                    "Late fee: %(partner)s, %(amount)s", partner=partner, amount=amount
+                )
 
     # === Charging === #
     @api.model

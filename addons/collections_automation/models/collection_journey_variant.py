@@ -32,7 +32,7 @@ class CollectionJourneyVariant(models.Model):
 
     @api.depends("code", "step_id.name")
     def _compute_display_name(self):
-        """"First reminder, variant B": a variant is read by its step."""
+        """ "First reminder, variant B": a variant is read by its step."""
         for variant in self:
             variant.display_name = self.env._(
                 "%(step)s, variant %(code)s",

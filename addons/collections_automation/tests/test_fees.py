@@ -63,6 +63,7 @@ class TestLateFees(CollectionsCommon):
         fee = self.fees()
         self.assertEqual(len(fee), 1)
         self.assertEqual(fee.step_id, self.step)
+        self.assertTrue(fee.display_name.startswith("Late fee: "), fee.display_name)
         self.assertEqual(fee.anchor_date, self.invoice.invoice_date_due)
         self.assertAlmostEqual(fee.fixed_amount, 25)
         self.assertAlmostEqual(fee.interest_amount, 10.19)

@@ -230,7 +230,7 @@ class CollectionSendReminder(models.TransientModel):
                 "background; the contact policy is checked again for each one. "
                 "%(deferred)s deferred and %(refused)s refused customers get "
                 "nothing now.",
-                count=len(self.partner_ids),
+                count=self.allowed_count,
                 deferred=self.deferred_count,
                 refused=self.refused_count,
             ),

@@ -104,7 +104,7 @@ class CollectionSendStatement(models.TransientModel):
                 "background; the contact policy is checked again for each one. "
                 "%(deferred)s deferred and %(refused)s refused customers get "
                 "nothing now.",
-                count=len(partners),
+                count=self.allowed_count,
                 deferred=self.deferred_count,
                 refused=self.refused_count,
             ),
