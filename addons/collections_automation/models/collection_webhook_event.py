@@ -320,7 +320,8 @@ class CollectionWebhookEvent(models.Model):
         number = event.get("from")
         channel = self.channel
         company = provider.company_id
-        partner = self._partner_for(number, company, channel)
+        partners = self._partners_for(number, company, channel)
+        partner = partners[:1]
         if not partner:
             self.write(
                 {
@@ -355,7 +356,7 @@ class CollectionWebhookEvent(models.Model):
             partner._collection_opt_out(channel, provider, text)
             # the number asked: every customer of the company behind it stops
             # (one confirmation is enough)
-            for other in self._partners_for(number, company, channel) - partner:
+            for other in partners - partner:
                 other._collection_opt_out(channel, provider, text, confirm=False)
             return
         self._hand_to_agent(partner, channel, text, source=replied)
@@ -369,12 +370,6 @@ class CollectionWebhookEvent(models.Model):
         return False
 
     @api.model
-    def _partner_for(self, number, company, channel=None):
-        """The customer behind a number (see :meth:`_partners_for`): one with
-        open items in the company first, the most recently updated
-        otherwise."""
-        return self._partners_for(number, company, channel)[:1]
-
     def _partners_for(self, number, company, channel=None):
         """The customers behind a number, among the contacts of ``company``
         (its own and the shared ones): those with open items in the company

@@ -55,6 +55,17 @@ class WebhookClient:
             },
         )
 
+    def twilio_sms_status(self, status, **extra):
+        """Twilio's status callback for the SMS ``SMS_SID``."""
+        return {
+            "AccountSid": self.twilio.twilio_account_sid,
+            "MessageSid": SMS_SID,
+            "MessageStatus": status,
+            "To": NUMBER,
+            "From": "+15005550006",
+            **extra,
+        }
+
     def post_generic(self, payload, timestamp=None, secret=None, raw=None):
         raw = raw if raw is not None else json.dumps(payload).encode()
         stamp = int(timestamp if timestamp is not None else time.time())
@@ -256,13 +267,7 @@ class TestWebhooks(WebhookClient, ProvidersCommon, HttpCase):
         # on channels it carries
         self.twilio.use_for_sms = True
         row = self.make_row("sms", state="sent", provider_ref=SMS_SID)
-        params = {
-            "AccountSid": self.twilio.twilio_account_sid,
-            "MessageSid": SMS_SID,
-            "MessageStatus": "delivered",
-            "To": NUMBER,
-            "From": "+15005550006",
-        }
+        params = self.twilio_sms_status("delivered")
         self.assertEqual(self.post_twilio(params).status_code, 200)
         self.assertEqual(row.state, "delivered")
         failed = dict(params, MessageStatus="undelivered", ErrorCode="30003")
@@ -275,14 +280,7 @@ class TestWebhooks(WebhookClient, ProvidersCommon, HttpCase):
         also stored (ids of two senders may meet): that row was not
         Twilio's, and stays sent."""
         email = self.make_row("email", state="sent", provider_ref=SMS_SID)
-        params = {
-            "AccountSid": self.twilio.twilio_account_sid,
-            "MessageSid": SMS_SID,
-            "MessageStatus": "undelivered",
-            "ErrorCode": "30003",
-            "To": NUMBER,
-            "From": "+15005550006",
-        }
+        params = self.twilio_sms_status("undelivered", ErrorCode="30003")
         self.assertEqual(self.post_twilio(params).status_code, 200)
         self.assertEqual((email.state, email.error), ("sent", False))
 
@@ -607,14 +605,7 @@ class TestWebhooksTwoCompanies(WebhookClient, ProvidersCommon, HttpCase):
     def test_twilio_undelivered_after_sent_fails_the_row(self):
         self.twilio.use_for_sms = True  # it sent the row
         row = self.row_of(self.company_1, state="sent", provider_ref=SMS_SID)
-        params = {
-            "AccountSid": self.twilio.twilio_account_sid,
-            "MessageSid": SMS_SID,
-            "MessageStatus": "undelivered",
-            "ErrorCode": "30003",
-            "To": NUMBER,
-            "From": "+15005550006",
-        }
+        params = self.twilio_sms_status("undelivered", ErrorCode="30003")
         self.assertEqual(self.post_twilio(params).status_code, 200)
         self.assertEqual(row.state, "failed")
         self.assertIn("unreachable destination handset", row.error)

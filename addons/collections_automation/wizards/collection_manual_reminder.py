@@ -108,12 +108,17 @@ class CollectionManualReminder(models.AbstractModel):
                 ]
             )
         )
-        return {
-            debtor.partner_id.id: self._reached_template(
-                debtor.journey_id.step_ids, channel, debtor.days_overdue
-            )
-            for debtor in debtors
-        }
+        # a bulk send's thousands of customers share a few journeys and days
+        memo = {}
+        result = {}
+        for debtor in debtors:
+            key = (debtor.journey_id, debtor.days_overdue)
+            if key not in memo:
+                memo[key] = self._reached_template(
+                    debtor.journey_id.step_ids, channel, debtor.days_overdue
+                )
+            result[debtor.partner_id.id] = memo[key]
+        return result
 
     @api.model
     def _any_template(self, channel, company):

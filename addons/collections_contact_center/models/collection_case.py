@@ -239,14 +239,14 @@ class CollectionCase(models.Model):
     def _check_collector(self):
         """A case is worked by an employee of its company: not a portal
         login (the customer's own, say), nor someone who cannot open it."""
+        Member = self.env["collection.team.member"]
         for case in self.filtered("user_id"):
-            user = case.user_id.sudo()
-            if user.share or case.company_id not in user.company_ids:
+            if not Member._may_work(case.user_id, case.company_id):
                 raise ValidationError(
                     self.env._(
                         "%(user)s cannot work on this case: only employees of "
                         "%(company)s can.",
-                        user=user.name,
+                        user=case.user_id.sudo().name,
                         company=case.company_id.name,
                     )
                 )

@@ -43,8 +43,15 @@ class CollectionTeamMember(models.Model):
     def _can_work(self):
         """Whether the member may work the team's cases now."""
         self.ensure_one()
-        user = self.user_id.sudo()
-        return not user.share and self.team_id.company_id in user.company_ids
+        return self._may_work(self.user_id, self.team_id.company_id)
+
+    @api.model
+    def _may_work(self, user, company):
+        """Whether ``user`` may work ``company``'s cases: an employee of it
+        (not a portal login, nor someone who cannot open them). The one
+        rule for a team's members and a case's collector."""
+        user = user.sudo()
+        return not user.share and company in user.company_ids
 
     @api.depends("user_id")
     def _compute_open_case_count(self):
