@@ -913,6 +913,12 @@ class _Facts:
         and on the last, and what was collected. A line's bucket on a day is
         the one covering the days from its due date to that day, while its
         residual is over 0.005.
+
+        The aging is what customers owe: each customer's credits still
+        unapplied at the period's end (credit notes, payments, other credit
+        items not reconciled by then) settle their open items oldest due
+        first, as ``collection.refresh`` does, and only what they leave
+        uncovered is aged.
         """
         buckets = self.env["collection.bucket"]._for_company(self.company)
         engine_buckets = sorted(buckets._to_engine(), key=lambda b: b.min_days)
@@ -960,6 +966,37 @@ class _Facts:
                   FROM lines l
                   LEFT JOIN paid p ON p.id = l.id
             ),
+            -- what was applied on each credit item by the period's end
+            applied AS (
+                SELECT apr.credit_move_id AS id, SUM(apr.amount) AS by_end
+                  FROM account_partial_reconcile apr
+                 WHERE apr.max_date <= %(date_to)s
+                   AND apr.credit_move_id IN (SELECT id FROM lines WHERE balance < 0)
+              GROUP BY apr.credit_move_id
+            ),
+            -- each customer's credits left unapplied at the period's end
+            credits AS (
+                SELECT l.partner_id,
+                       SUM(LEAST(l.balance + COALESCE(a.by_end, 0), 0)) AS credit
+                  FROM lines l
+                  LEFT JOIN applied a ON a.id = l.id
+                 WHERE l.balance < 0 AND l.partner_id IS NOT NULL
+              GROUP BY l.partner_id
+            ),
+            -- settle the customer's open items oldest due first, as an aging
+            -- does (collection.refresh): what they leave of each item is owed
+            settled AS (
+                SELECT f.id,
+                       LEAST(f.residual_end, GREATEST(
+                           SUM(f.residual_end) OVER (
+                               PARTITION BY f.partner_id
+                               ORDER BY f.due, f.id
+                               ROWS UNBOUNDED PRECEDING)
+                           + c.credit, 0)) AS owed
+                  FROM credits c
+                  JOIN fig f ON f.partner_id = c.partner_id
+                 WHERE c.credit < 0 AND f.balance > 0 AND f.residual_end > %(zero)s
+            ),
             per_partner AS (
                 SELECT SUM(balance) FILTER (WHERE date < %(date_from)s) AS opening,
                        SUM(balance) AS closing,
@@ -991,7 +1028,7 @@ class _Facts:
                    END AS overdue_start,
                    bs.id AS bucket_id, bs.min_days AS start_rank,
                    be.min_days AS end_rank, be.id AS end_bucket_id,
-                   f.residual_end,
+                   f.residual_end, COALESCE(s.owed, f.residual_end) AS owed,
                    ctx_d.journey_id, ctx_d.segment_id, ctx_c.team_id, ctx_c.user_id,
                    t.opening, t.closing, t.sales, t.closing_current
               FROM totals t
@@ -1004,6 +1041,7 @@ class _Facts:
                      ON f.residual_end > %(zero)s
                     AND %(next_day)s - f.due
                         BETWEEN be.min_days AND COALESCE(be.max_days, %(never)s)
+              LEFT JOIN settled s ON s.id = f.id
               %(context)s
             """,
             bucket_ids=[bucket_ids[b.code] for b in engine_buckets],
@@ -1044,10 +1082,9 @@ class _Facts:
                 "closing": SQL("MIN(r.closing)"),
                 "sales": SQL("MIN(r.sales)"),
                 "closing_current": SQL("MIN(r.closing_current)"),
-                "open_n": SQL("COUNT(*) FILTER (WHERE r.residual_end > %s)", zero),
-                "open": SQL(
-                    "SUM(r.residual_end) FILTER (WHERE r.residual_end > %s)", zero
-                ),
+                # the aging: what the customers' unapplied credits leave
+                "open_n": SQL("COUNT(*) FILTER (WHERE r.owed > %s)", zero),
+                "open": SQL("SUM(r.owed) FILTER (WHERE r.owed > %s)", zero),
             },
             [
                 "journey_id",

@@ -454,3 +454,155 @@ class TestDashboardTour(CollectionsCommon, HttpCase):
             "collections_dashboard",
             login="mira_dash_tour",
         )
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-04-10 12:00:00")
+class TestDashboardAgingWithCredits(WebClientMixin, CollectionsCommon, HttpCase):
+    """The aging a manager reads after "Recompute KPIs" is the ledger's:
+    each customer's unapplied credits (credit notes, payments) settle their
+    oldest items first, as in an aging and in ``collection.debtor``.
+
+    Today is 2026-04-10 (an item is aged at the end of the day). Items:
+
+    ====  =====================  ==========  ==========  =================
+    cust  item                   dated       due         aged today
+    ====  =====================  ==========  ==========  =================
+    P1    invoice 1000           2026-02-01  2026-02-11  59 days: Mid
+    P1    invoice 500            2026-03-20  2026-04-01  10 days: Early
+    P1    credit note 300        2026-04-05
+    P2    invoice 800            2026-04-01  2026-05-20  not due yet
+    P2    payment 800, unapplied 2026-04-09
+    P3    credit note 600        2026-03-15
+    P3    invoice 400            2026-03-01  2026-03-25  17 days: Mid
+    P4    invoice 250            2026-01-01  2026-01-10  91 days: Late
+    ====  =====================  ==========  ==========  =================
+
+    * today: P1's credit settles 300 of its oldest invoice (Mid 700, Early
+      500), P2's payment all of its invoice, P3's credit all of its invoice
+      (its 200 left over is owed to P3, not aged); Late 250: 1,450 owed,
+      the customers' total due (where they owe), not the 2,950 of open
+      invoices;
+    * at the end of March (the credit note of April not yet issued, P2's
+      invoice not yet posted): P1 Mid 1000 and Preventive 500 (due the
+      next day), P3 nothing (its credit covers it), Late 250: 1,750, not
+      2,150.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = cls.role_user(
+            cls.env,
+            "mona_aging",
+            "collections_automation.group_collection_manager",
+            company_ids=[Command.set(cls.env.company.ids)],
+        )
+        cls.customers = p1, p2, p3, p4 = [
+            cls.env["res.partner"].create({"name": f"Aging P{n}"}) for n in range(1, 5)
+        ]
+
+        def move(partner, amount, dated, due=None, move_type="out_invoice"):
+            record = cls.env["account.move"].create(
+                {
+                    "move_type": move_type,
+                    "partner_id": partner.id,
+                    "invoice_date": dated,
+                    "date": dated,
+                    "invoice_payment_term_id": False,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Service", "price_unit": amount, "tax_ids": []}
+                        )
+                    ],
+                }
+            )
+            record.invoice_date_due = due or dated
+            record.action_post()
+            return record
+
+        move(p1, 1000, "2026-02-01", "2026-02-11")
+        move(p1, 500, "2026-03-20", "2026-04-01")
+        move(p1, 300, "2026-04-05", move_type="out_refund")
+        move(p2, 800, "2026-04-01", "2026-05-20")
+        payment = cls.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": p2.id,
+                "amount": 800,
+                "date": "2026-04-09",
+                "journal_id": cls.company_data["default_journal_bank"].id,
+            }
+        )
+        payment.action_post()
+        move(p3, 600, "2026-03-15", move_type="out_refund")
+        move(p3, 400, "2026-03-01", "2026-03-25")
+        move(p4, 250, "2026-01-01", "2026-01-10")
+
+    def ledger_aging(self):
+        """The ledger today, by hand: the customers' open receivable items,
+        their unapplied credits settling the oldest due first, per bucket of
+        days overdue at the end of today ("Not due yet" before any)."""
+        aging = {}
+        buckets = self.env["collection.bucket"]._for_company(self.env.company)
+        for partner in self.customers:
+            items = self.env["account.move.line"].search(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("account_id.account_type", "=", "asset_receivable"),
+                    ("parent_state", "=", "posted"),
+                    ("reconciled", "=", False),
+                ]
+            )
+            credit = -sum(min(item.amount_residual, 0) for item in items)
+            for item in items.filtered(lambda i: i.amount_residual > 0).sorted(
+                lambda i: (i.date_maturity, i.id)
+            ):
+                settled = min(credit, item.amount_residual)
+                credit -= settled
+                owed = item.amount_residual - settled
+                if not owed:
+                    continue
+                days = (self.today - item.date_maturity).days + 1
+                bucket = buckets.filtered(
+                    lambda b, days=days: b.min_days <= days
+                    and (b.open_ended or days <= b.max_days)
+                )
+                name = bucket.name if bucket else "Not due yet"
+                aging[name] = aging.get(name, 0) + owed
+        return aging
+
+    def test_the_aging_after_recompute_is_the_ledger(self):
+        self.login(self.manager)
+        # the "Recompute KPIs" button, then the dashboard as the web client reads it
+        self.rpc("collection.kpi.line", "action_recompute", [])
+        aging = self.rpc("collection.kpi.line", "get_dashboard_data")["aging"]
+
+        def amounts(side):
+            return {
+                name: amount
+                for name, amount in zip(
+                    aging["buckets"], aging[side]["amounts"], strict=True
+                )
+                if amount
+            }
+
+        today = {"Early (1-15)": 500, "Mid (16-60)": 700, "Late (61-120)": 250}
+        self.assertEqual(self.ledger_aging(), today)
+        self.assertEqual(amounts("today"), today)
+        self.assertIn("1,450.00", aging["today"]["total_text"])
+        self.assertEqual(
+            amounts("month_ago"),
+            {"Preventive": 500, "Mid (16-60)": 1000, "Late (61-120)": 250},
+        )
+        self.assertIn("1,750.00", aging["month_ago"]["total_text"])
+        # what collection.debtor holds: the customers' total due (where they
+        # owe), all of it overdue
+        self.env["collection.refresh"]._run(self.today)
+        debtors = self.env["collection.debtor"].search(
+            [("partner_id", "in", [p.id for p in self.customers])]
+        )
+        self.assertEqual(sorted(debtors.mapped("total_due")), [-200, 0, 250, 1200])
+        self.assertEqual(sum(debtors.mapped("total_overdue")), 1450)
+        self.assertEqual(sum(aging["today"]["amounts"]), 1450)
