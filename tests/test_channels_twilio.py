@@ -446,10 +446,27 @@ def test_parse_inbound_sms():
             "name": None,
             "timestamp": None,
             "num_media": 0,
+            "attachment": None,
+            "reaction": False,
             "reference": None,
             "event_key": SMS_SID,
         }
     ]
+
+
+def test_parse_inbound_mms_says_it_carries_an_attachment():
+    params = {
+        "MessageSid": SMS_SID,
+        "SmsStatus": "received",
+        "Body": "",
+        "NumMedia": "1",
+        "MediaUrl0": "https://api.twilio.com/2010-04-01/Accounts/AC/Messages/MM/Media/ME",
+        "MediaContentType0": "image/jpeg",
+        "To": FROM,
+        "From": TO,
+    }
+    (event,) = twilio.parse_status(params)
+    assert (event["attachment"], event["num_media"], event["text"]) == ("media", 1, "")
 
 
 def test_parse_inbound_whatsapp_through_twilio_and_list_values():

@@ -527,6 +527,8 @@ def test_parse_inbound_text():
             "timestamp": datetime(2024, 5, 1, 12, 0, 20, tzinfo=timezone.utc),
             "name": "Ana Pérez",
             "context_id": None,
+            "attachment": None,
+            "reaction": False,
             "reference": None,
             "event_key": IN_WAMID,
             "phone_number_id": PHONE_ID,
@@ -591,6 +593,9 @@ def test_parse_replies_of_every_kind(message, text):
     (event,) = whatsapp.parse_webhook(notification({"messages": [full]}))
     assert event["text"] == text
     assert event["type"] == message["type"]
+    attachment = message["type"] in ("image", "sticker")
+    assert event["attachment"] == (message["type"] if attachment else None)
+    assert event["reaction"] is (message["type"] == "reaction")
     assert event["name"] is None  # no contacts block in this notification
     expected_context = WAMID if "context" in message else None
     assert event["context_id"] == expected_context

@@ -668,15 +668,9 @@ class CollectionConversation(models.Model):
         return self.company_id.partner_id
 
     def _responsible(self):
-        """Who follows up: the customer's salesperson, else a collection
-        manager of the company, else the current user."""
+        """Who follows up (``res.partner._collection_follow_up_user``)."""
         self.ensure_one()
-        if self.partner_id.user_id:
-            return self.partner_id.user_id
-        managers = self.env.ref(
-            "collections_automation.group_collection_manager"
-        ).users.filtered(lambda u: self.company_id in u.company_ids and u.active)
-        return managers[:1] or self.env.user
+        return self.partner_id._collection_follow_up_user(self.company_id)
 
     def _on_escalation(self, reason, transcript):
         """Hand over to a person: the transcript on the customer's chatter and

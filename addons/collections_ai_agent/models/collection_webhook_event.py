@@ -37,6 +37,7 @@ class CollectionWebhookEvent(models.Model):
             partner.sudo().activity_schedule(
                 "mail.mail_activity_data_todo",
                 summary=self.env._("Answer the customer: the AI agent failed"),
+                user_id=partner._collection_follow_up_user(company).id,
                 note=self.env._("%(text)s (error: %(error)s)", text=text, error=error),
             )
             return False

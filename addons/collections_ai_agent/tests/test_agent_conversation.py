@@ -3,13 +3,14 @@ import hmac
 import json
 import time
 from datetime import timedelta
+from unittest.mock import patch
 from urllib.parse import urlencode
 
 from markupsafe import Markup
 
 from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
@@ -20,7 +21,8 @@ from .common import NUMBER, AgentCommon
 class TestAgentConversation(AgentCommon, HttpCase):
     """Inbound messages reach the agent; what it agrees becomes records."""
 
-    def post_whatsapp(self, text, wamid):
+    def post_whatsapp(self, text, wamid, message=None):
+        message = message or {"type": "text", "text": {"body": text}}
         payload = {
             "object": "whatsapp_business_account",
             "entry": [
@@ -37,8 +39,7 @@ class TestAgentConversation(AgentCommon, HttpCase):
                                         "from": NUMBER[1:],
                                         "id": wamid,
                                         "timestamp": str(int(time.time())),
-                                        "type": "text",
-                                        "text": {"body": text},
+                                        **message,
                                     }
                                 ],
                             },
@@ -102,6 +103,31 @@ class TestAgentConversation(AgentCommon, HttpCase):
         notes = self.customer.message_ids.mapped("body")
         self.assertTrue(any("AI agent (WhatsApp)" in body for body in notes))
         self.assertTrue(any("te pago el viernes" in body for body in notes))
+
+    def test_a_photo_reaches_the_agent_only_with_words(self):
+        photo = {"type": "image", "image": {"id": "77", "mime_type": "image/jpeg"}}
+        self.assertEqual(self.post_whatsapp("", "wamid.P1", photo).status_code, 200)
+        # no "I did not understand" to a photo of a receipt: a person opens it
+        self.assertFalse(self.conversation())
+        photo["image"]["caption"] = "te pago el viernes"
+        self.assertEqual(self.post_whatsapp("", "wamid.P2", photo).status_code, 200)
+        self.assertEqual(self.conversation().turn_ids.intent, "promise_to_pay")
+
+    def test_when_the_agent_fails_a_colleague_answers(self):
+        salesperson = new_test_user(
+            self.env, login="agent_failure_sales", groups="base.group_user"
+        )
+        self.customer.user_id = salesperson
+        Conversation = type(self.env["collection.conversation"])
+        with patch.object(Conversation, "_converse", side_effect=RuntimeError("down")):
+            response = self.post_whatsapp("cuánto debo?", "wamid.F1")
+        self.assertEqual(response.status_code, 200)
+        activity = self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id)]
+        )
+        self.assertEqual(activity.summary, "Answer the customer: the AI agent failed")
+        # not the public user the webhook runs as, whom nobody reads
+        self.assertEqual(activity.user_id, salesperson)
 
     def test_answers_go_out_once_through_the_provider(self):
         trap = self.whatsapp_in("cuánto debo?", "wamid.B1")

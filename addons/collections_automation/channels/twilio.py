@@ -381,7 +381,9 @@ def parse_status(params, url=None):
       "answered_by", "duration", "recipient", "reference", "error",
       "timestamp", "event_key"}``
     * inbound SMS -> ``{"kind": "message", "provider_id", "from", "to",
-      "text", "name", "timestamp", "num_media", "reference", "event_key"}``
+      "text", "name", "timestamp", "num_media", "attachment" ("media" when
+      it carries any, else None), "reaction" (False), "reference",
+      "event_key"}``
 
     Our reference is the ``ref`` of the callback's query string: pass the
     requested ``url`` (or merge the query into ``params``).
@@ -429,6 +431,8 @@ def _parse_status(params, url):
                 "name": _first(params.get("ProfileName")) or None,
                 "timestamp": None,
                 "num_media": int(media) if media.isdecimal() and len(media) < 4 else 0,
+                "attachment": "media" if media.isdecimal() and int(media) else None,
+                "reaction": False,
                 "reference": None,
                 "event_key": message_sid,
             }

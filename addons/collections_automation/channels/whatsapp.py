@@ -399,6 +399,13 @@ def _status_event(status):
     }
 
 
+#: Message types that carry something a person must open (a photo of a
+#: receipt, a voice note, a document): the text, if any, is their caption.
+ATTACHMENT_TYPES = frozenset(
+    {"image", "document", "audio", "video", "sticker", "location", "contacts"}
+)
+
+
 def _message_text(message):
     kind = message.get("type")
     content = message.get(kind) if isinstance(kind, str) else None
@@ -422,6 +429,7 @@ def _message_event(message, names, business_number):
         raise ValueError("each message must be an object")
     wamid = _require(message, "id", str, "message")
     sender = _require(message, "from", str, f"message {wamid}")
+    kind = _require(message, "type", str, f"message {wamid}")
     text = _message_text(message)
     context = message.get("context")
     context_id = context.get("id") if isinstance(context, dict) else None
@@ -430,11 +438,13 @@ def _message_event(message, names, business_number):
         "provider_id": wamid,
         "from": _phone(sender),
         "to": business_number,
-        "type": _require(message, "type", str, f"message {wamid}"),
+        "type": kind,
         "text": text if isinstance(text, str) else "",
         "timestamp": utc_from_unix(_require(message, "timestamp", str | int, wamid)),
         "name": names.get(sender),
         "context_id": _text(context_id),
+        "attachment": kind if kind in ATTACHMENT_TYPES else None,
+        "reaction": kind == "reaction",
         "reference": None,
         "event_key": wamid,
     }
@@ -537,9 +547,11 @@ def parse_webhook(payload):
     "reference": our biz_opaque_callback_data or None, "error", "error_code",
     "event_key": "<wamid>:<status>", "phone_number_id"}``. A customer's
     message: ``{"kind": "message", "provider_id": wamid, "from": "+E164",
-    "to": our number, "type", "text" (body, button or list title, caption),
-    "timestamp", "name" (profile), "context_id" (the wamid answered),
-    "reference": None, "event_key": wamid, "phone_number_id"}``. Changes
+    "to": our number, "type", "text" (body, button or list title, caption,
+    a reaction's emoji), "timestamp", "name" (profile), "context_id" (the
+    wamid answered), "attachment" (the type of what a person must open:
+    image, document, audio... or None), "reaction" (bool), "reference":
+    None, "event_key": wamid, "phone_number_id"}``. Changes
     other than ``messages`` (template status, quality...) are ignored. See
     :func:`parse_batch` to keep the good events of a batch.
     """

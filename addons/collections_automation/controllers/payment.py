@@ -14,7 +14,7 @@ from odoo import http
 from odoo.exceptions import ValidationError
 from odoo.fields import Command
 from odoo.http import request
-from odoo.tools import consteq
+from odoo.tools import consteq, format_amount
 
 from odoo.addons.account_payment.controllers.payment import PaymentPortal
 from odoo.addons.payment import utils as payment_utils
@@ -119,12 +119,27 @@ class CollectionsPaymentPortal(PaymentPortal):
         if not terms or not amount:
             return values
         currency = terms.currency
+        processing = currency.compare_amounts(terms.processing, 0) > 0
         if currency.compare_amounts(terms.left, 0) <= 0:
             values["amount"] = 0.0  # Odoo's page: "There is nothing to pay."
-            values["collection_paid_note"] = request.env._(
-                "This link is paid: nothing is left to pay on it. Thank you."
-            )
+            if processing:
+                # a payment on its way (pending, authorized, or done and not
+                # yet reconciled): the link is not paid yet, nor to pay again
+                values["collection_processing_note"] = request.env._(
+                    "Your payment is being processed: there is nothing more "
+                    "to pay for now. Thank you."
+                )
+            else:
+                values["collection_paid_note"] = request.env._(
+                    "This link is paid: nothing is left to pay on it. Thank you."
+                )
             return values
+        if processing:
+            values["collection_processing_note"] = request.env._(
+                "A payment of %(amount)s is being processed: only what is left "
+                "is asked here.",
+                amount=format_amount(request.env, terms.processing, currency),
+            )
         # what was paid since the link was made is not asked again
         amount = currency.round(min(float(amount), terms.left))
         route = f"/collections/payment/transaction/{kind}/{target.id}"
@@ -174,14 +189,19 @@ class CollectionsPaymentPortal(PaymentPortal):
             raise ValidationError(request.env._("The access token is invalid."))
         currency = link.currency
         if currency.compare_amounts(amount, link.left) > 0:
-            raise ValidationError(
-                request.env._("There is nothing left to pay on this link.")
-                if currency.compare_amounts(link.left, 0) <= 0
-                else request.env._(
+            if currency.compare_amounts(link.left, 0) > 0:
+                message = request.env._(
                     "Part of this link was paid meanwhile: open it again to pay "
                     "what is left."
                 )
-            )
+            elif currency.compare_amounts(link.processing, 0) > 0:
+                message = request.env._(
+                    "A payment on this link is being processed already: there "
+                    "is nothing more to pay for now."
+                )
+            else:
+                message = request.env._("There is nothing left to pay on this link.")
+            raise ValidationError(message)
         invoices = link.invoices
         customer = target.partner_id.commercial_partner_id
         logged_in = not request.env.user._is_public()

@@ -26,6 +26,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..channels import generic, twilio, whatsapp
 from ..engine import outbox
+from ..models.collection_webhook_event import IngestResult
 
 _logger = logging.getLogger(__name__)
 
@@ -98,25 +99,35 @@ class CollectionsWebhook(http.Controller):
     @staticmethod
     def _ingest(batches, channel):
         """Apply ``{provider: events}``; the summed IngestResult counts."""
-        applied = replayed = failed = 0
+        totals = [0] * len(IngestResult._fields)
         Event = request.env["collection.webhook.event"].sudo()
         for provider, events in batches.items():
             result = Event.with_company(provider.company_id)._ingest(
                 provider, events, channel
             )
-            applied += result.applied
-            replayed += result.replayed
-            failed += result.failed
-        return applied, replayed, failed
+            totals = [
+                total + count for total, count in zip(totals, result, strict=True)
+            ]
+        return IngestResult(*totals)
 
     def _answer(self, batches, refused, channel):
-        """Store and apply the good events; say what became of each kind."""
+        """Store and apply the good events; say what became of each kind.
+        An event stored and not applied (a receipt about a message we did
+        not send, a message from an unknown number) is acknowledged all the
+        same: sending it again would change nothing."""
         if refused and not any(batches.values()):
             return _text(400, f"malformed payload: {_refusal(refused)}")
-        applied, replayed, failed = self._ingest(batches, channel)
-        answer = f"ok: {applied} applied, {replayed} already received"
-        if failed:
-            answer += f", {failed} could not be applied (kept for review)"
+        result = self._ingest(batches, channel)
+        answer = f"ok: {result.applied} applied, {result.replayed} already received"
+        if result.ignored:
+            answer += (
+                f", {result.ignored} ignored (about no message sent through "
+                "this provider)"
+            )
+        if result.review:
+            answer += f", {result.review} kept for a person to review"
+        if result.failed:
+            answer += f", {result.failed} could not be applied (kept for review)"
         if refused:
             answer += f", {len(refused)} refused: {_refusal(refused)}"
         return _text(200, answer)

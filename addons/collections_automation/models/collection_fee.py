@@ -64,6 +64,9 @@ class CollectionFee(models.Model):
         "account.move", "Fee Invoice", readonly=True, check_company=True
     )
     move_state = fields.Selection(related="move_id.state", string="Invoice Status")
+    move_payment_state = fields.Selection(
+        related="move_id.payment_state", string="Invoice Payment Status"
+    )
     fixed_amount = fields.Monetary("Fee", readonly=True)
     interest_amount = fields.Monetary("Interest", readonly=True)
     amount_total = fields.Monetary(
@@ -404,14 +407,76 @@ class CollectionFee(models.Model):
 
     # === Waiving === #
     def action_waive(self):
-        """Waive by hand (a collection manager)."""
+        """Waive by hand (a collection manager). A fee that cannot be waived
+        (waived already, its invoice paid or reversed) says why: alone or all
+        of them, as an error; among others waived, in a notification."""
         if not self.env.user.has_group(
             "collections_automation.group_collection_manager"
         ):
             raise UserError(
                 self.env._("Only a collection manager may waive a late fee.")
             )
-        self._waive(self.env._("waived by %(user)s", user=self.env.user.name))
+        refused = [(fee, why) for fee in self if (why := fee._why_not_waivable())]
+        lines = [
+            why if len(self) == 1 else f"{fee.display_name}: {why}"
+            for fee, why in refused
+        ]
+        if len(refused) == len(self):
+            raise UserError("\n".join(lines))
+        waived = self._waive(self.env._("waived by %(user)s", user=self.env.user.name))
+        if not refused:
+            return None
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Waive"),
+                "message": "\n".join(
+                    [self.env._("%s late fee(s) waived.", len(waived)), *lines]
+                ),
+                "type": "warning",
+                "sticky": True,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _why_not_waivable(self):
+        """Why this fee cannot be waived, in words; False when it can (see
+        :meth:`_waive`)."""
+        self.ensure_one()
+        fee = self.sudo()
+        if fee.state == "waived":
+            if fee.waived_reason:
+                return self.env._(
+                    "This late fee was waived already (%(reason)s).",
+                    reason=fee.waived_reason,
+                )
+            return self.env._("This late fee was waived already.")
+        move = fee.move_id
+        if move.state != "posted" or move.payment_state == "not_paid":
+            return False
+        if move.payment_state in ("paid", "in_payment", "partial"):
+            return self.env._(
+                "This late fee is paid already, in full or in part: it can no "
+                "longer be waived. To give the money back, issue a credit note "
+                "on its invoice %(invoice)s.",
+                invoice=move.name,
+            )
+        if move.payment_state == "reversed":
+            return self.env._(
+                "The invoice %(invoice)s of this late fee was reversed already: "
+                "there is nothing left to waive.",
+                invoice=move.name,
+            )
+        status = dict(
+            move._fields["payment_state"]._description_selection(self.env)
+        ).get(move.payment_state, move.payment_state)
+        return self.env._(
+            "The invoice %(invoice)s of this late fee is %(status)s: it cannot be "
+            "waived.",
+            invoice=move.name,
+            status=status,
+        )
 
     def _waive(self, reason, record=None):
         """Cancel the draft fee invoices, reverse the posted ones not yet
@@ -449,7 +514,9 @@ class CollectionFee(models.Model):
             )
             waived |= fee
         # a reminder not sent yet no longer announces a fee waived since
-        for message in waived.message_id.filtered(
+        # (rendered as the planning renders it: a manager waiving need not
+        # be allowed to edit the template's expressions)
+        for message in waived.sudo().message_id.filtered(
             lambda m: m.state in outbox.NOT_SENT and m.body
         ):
             message._render()

@@ -40,12 +40,16 @@ MAX_ERROR = 1000
 
 
 class IngestResult(NamedTuple):
-    """What became of a webhook's events: applied, replays, and those that
-    could not be applied (stored to review, see the server log)."""
+    """What became of a webhook's events: applied, replays, those that
+    could not be applied (stored to review, see the server log), those
+    ignored (a receipt about no message sent through the provider) and
+    those kept for a person (a message from a number no customer has)."""
 
     applied: int
     replayed: int
     failed: int
+    ignored: int = 0
+    review: int = 0
 
 
 class CollectionWebhookEvent(models.Model):
@@ -113,13 +117,16 @@ class CollectionWebhookEvent(models.Model):
         its own: one that fails (a bug, never a replay) is stored to review
         and logged, and the others are kept.
         """
-        applied = replayed = failed = 0
+        applied = replayed = failed = ignored = review = 0
         for event in events:
+            state = None
             try:
                 with self.env.cr.savepoint():
                     event_id = self._claim_event(provider, event, channel)
                     if event_id:
-                        self.browse(event_id)._apply(provider, event)
+                        stored = self.browse(event_id)
+                        stored._apply(provider, event)
+                        state = stored.state
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
                 raise  # the whole request is retried by Odoo
             except Exception:  # pylint: disable=broad-except
@@ -131,11 +138,15 @@ class CollectionWebhookEvent(models.Model):
                 failed += 1
                 self._keep_failed(provider, event, channel)
                 continue
-            if event_id:
-                applied += 1
-            else:
+            if not event_id:
                 replayed += 1
-        return IngestResult(applied, replayed, failed)
+            elif state == "ignored":
+                ignored += 1
+            elif state == "review":
+                review += 1
+            else:
+                applied += 1
+        return IngestResult(applied, replayed, failed, ignored, review)
 
     @api.model
     def _keep_failed(self, provider, event, channel):
@@ -332,18 +343,42 @@ class CollectionWebhookEvent(models.Model):
             return
         text = event.get("text") or ""
         self.write({"partner_id": partner.id})
+        label = dict(
+            self.env["collection.message"]
+            ._fields["channel"]
+            ._description_selection(self.env)
+        ).get(channel, channel)
         if channel == "whatsapp":
             partner.collection_whatsapp_inbound_at = fields.Datetime.now()
-        partner.message_post(
-            body=Markup("%s<br/>%s")
-            % (
-                self.env._(
-                    "Reply by %(channel)s from %(number)s:",
-                    channel=channel,
+        if event.get("reaction"):
+            # an emoji on one of our messages: read, not an answer to wait on
+            partner.message_post(
+                body=self.env._(
+                    "Reacted with %(emoji)s by %(channel)s from %(number)s.",
+                    emoji=text,
+                    channel=label,
                     number=number,
                 ),
-                text,
-            ),
+                author_id=partner.id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+            return
+        attachment = self._attachment_label(event.get("attachment"))
+        heading = (
+            self.env._(
+                "Reply by %(channel)s from %(number)s, who sent %(attachment)s:",
+                channel=label,
+                number=number,
+                attachment=attachment,
+            )
+            if attachment
+            else self.env._(
+                "Reply by %(channel)s from %(number)s:", channel=label, number=number
+            )
+        )
+        partner.message_post(
+            body=Markup("%s<br/>%s") % (heading, text),
             author_id=partner.id,
             message_type="comment",
             subtype_xmlid="mail.mt_note",
@@ -359,7 +394,43 @@ class CollectionWebhookEvent(models.Model):
             for other in partners - partner:
                 other._collection_opt_out(channel, provider, text, confirm=False)
             return
+        if attachment:
+            # often a photo of a receipt: for a person to open, in the
+            # provider's console (its media is not downloaded here)
+            partner.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._(
+                    "Open %(attachment)s the customer sent by %(channel)s",
+                    attachment=self._attachment_label(
+                        event["attachment"], article="the"
+                    ),
+                    channel=label,
+                ),
+                note=text,
+                user_id=partner._collection_follow_up_user(company).id,
+            )
+            if not text:
+                return  # nothing for the agent to read
         self._hand_to_agent(partner, channel, text, source=replied)
+
+    def _attachment_label(self, attachment, article="a"):
+        """What a customer sent besides words, in words, with the article
+        each language needs ("a photo", article "the": "the photo"); None
+        when they sent only words."""
+        if not attachment:
+            return None
+        _ = self.env._
+        labels = {
+            "image": (_("a photo"), _("the photo")),
+            "document": (_("a document"), _("the document")),
+            "audio": (_("a voice message"), _("the voice message")),
+            "video": (_("a video"), _("the video")),
+            "sticker": (_("a sticker"), _("the sticker")),
+            "location": (_("a location"), _("the location")),
+            "contacts": (_("a contact card"), _("the contact card")),
+        }
+        default = (_("an attachment"), _("the attachment"))
+        return labels.get(attachment, default)[article == "the"]
 
     def _hand_to_agent(self, partner, channel, text, source=None):
         """Where the AI agent (collections_ai_agent) takes the reply over.

@@ -109,12 +109,14 @@ def terms_token(env, kind, target_id, terms):
 @dataclass
 class LinkTerms:
     """What a link pays as it stands now: the currency, the invoices a
-    payment is reconciled with, and what is left to pay on them."""
+    payment is reconciled with, what is left to pay on them, and what
+    payments on their way (:func:`under_way`) take off it."""
 
     currency: object
     invoices: object
     left: float
     terms: str = ""
+    processing: float = 0.0
 
 
 def under_way(invoices, currency):
@@ -156,8 +158,9 @@ def link_terms(target, kind, terms=None, token=None):
     if kind == "promise":
         invoices = target._payment_invoices()
         currency = target.currency_id
-        left = currency.round(target._payment_amount() - under_way(invoices, currency))
-        return LinkTerms(currency, invoices, max(left, 0.0))
+        processing = under_way(invoices, currency)
+        left = currency.round(target._payment_amount() - processing)
+        return LinkTerms(currency, invoices, max(left, 0.0), processing=processing)
     if (
         not terms
         or not token
@@ -181,11 +184,17 @@ def link_terms(target, kind, terms=None, token=None):
             and not move.collection_hold
         )
     )
-    left = min(
-        currency.round(sum(invoices.mapped("amount_residual"))),
-        target._figures_in(currency)[scope],
-    ) - under_way(invoices, currency)
-    return LinkTerms(currency, invoices, max(currency.round(left), 0.0), terms)
+    processing = under_way(invoices, currency)
+    left = (
+        min(
+            currency.round(sum(invoices.mapped("amount_residual"))),
+            target._figures_in(currency)[scope],
+        )
+        - processing
+    )
+    return LinkTerms(
+        currency, invoices, max(currency.round(left), 0.0), terms, processing
+    )
 
 
 def payment_link(target, kind, amount, currency=None, invoices=None, scope="due"):

@@ -143,6 +143,32 @@ class ResPartner(models.Model):
             )
         return result
 
+    def _collection_follow_up_user(self, company):
+        """Who a person's work on this customer goes to in ``company`` (an
+        activity "answer the customer", "open the photo they sent"): their
+        salesperson, else a collection manager of the company. Never the
+        user a webhook or the portal runs as, who is nobody's colleague."""
+        self.ensure_one()
+
+        def works_here(user):
+            return user.active and not user.share and company in user.company_ids
+
+        salesperson = self.commercial_partner_id.user_id
+        if salesperson and works_here(salesperson):
+            return salesperson
+        managers = (
+            self.env.ref("collections_automation.group_collection_manager")
+            .sudo()
+            .users.filtered(works_here)
+        )
+        if managers:
+            return managers[:1]
+        return (
+            self.env.user
+            if works_here(self.env.user)
+            else self.env.ref("base.user_admin")
+        )
+
     def _collection_consents(self):
         """Channel to consent (True) for the contact policy."""
         self.ensure_one()
@@ -163,13 +189,17 @@ class ResPartner(models.Model):
             return Message
         self.write({field: True, f"collection_consent_{channel}": False})
         label = dict(CHANNEL_SELECTION)[channel]
+        # recorded by the company, never by whoever the request runs as (the
+        # public user of a provider's webhook, the portal chat)
+        company = provider.company_id or self.env.company
         self._message_log(
             body=self.env._(
                 "Opted out of collection messages by %(channel)s (replied "
                 "\u201c%(text)s\u201d).",
                 channel=label,
                 text=text,
-            )
+            ),
+            author_id=company.partner_id.id,
         )
         if not confirm or (
             provider.kind == "twilio"

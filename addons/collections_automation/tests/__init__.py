@@ -29,3 +29,4 @@ from . import test_email_candidates
 from . import test_wizards_in_the_web_client
 from . import test_pg_array
 from . import test_concurrent_sends
+from . import test_inbound_attachments

@@ -1,18 +1,23 @@
+import json
 from datetime import datetime, time, timedelta
+
+from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
-from odoo.tools import format_amount
+from odoo.tests import HttpCase, tagged
+from odoo.tools import format_amount, mute_logger
+from odoo.tools.safe_eval import safe_eval
 
 from .common import CollectionsCommon
+from .common_rpc import WebClientMixin
+
+USER_ERROR = "odoo.exceptions.UserError"
 
 
-@tagged("post_install", "-at_install")
-class TestLateFees(CollectionsCommon):
-    """A journey step with a late fee and interest charges it once per
-    customer and cycle, on an invoice in the company's currency, draft or
-    posted as the company says, and the reminder states it."""
+class LateFeesCommon(CollectionsCommon):
+    """A customer 31 days late, and the standard journey's final notice
+    charging a late fee and interest."""
 
     @classmethod
     def setUpClass(cls):
@@ -57,6 +62,13 @@ class TestLateFees(CollectionsCommon):
 
     # 1000 x 12% x 31 / 365 = 10.19, plus the fee of 25
     EXPECTED = 35.19
+
+
+@tagged("post_install", "-at_install")
+class TestLateFees(LateFeesCommon):
+    """A journey step with a late fee and interest charges it once per
+    customer and cycle, on an invoice in the company's currency, draft or
+    posted as the company says, and the reminder states it."""
 
     def test_one_fee_per_customer_and_cycle_in_draft(self):
         self.assertEqual(self.cycle(), 1)
@@ -148,6 +160,8 @@ class TestLateFees(CollectionsCommon):
         amount = format_amount(
             self.env, self.EXPECTED, self.env.company.currency_id, "en_US"
         )
+        # by SMS the amount's no-break space goes as a space (GSM-7, not UCS-2)
+        amount = amount.replace("\xa0", " ")
         self.assertIn(f"Late fee added: {amount}.", message.body)
 
     def test_interest_in_company_currency_for_an_invoice_in_another(self):
@@ -288,3 +302,115 @@ class TestLateFees(CollectionsCommon):
     def test_a_negative_fee_is_refused(self):
         with self.assertRaises(ValidationError):
             self.step.late_fee_rate = -1
+
+
+@tagged("post_install", "-at_install")
+class TestWaivingInTheWebClient(WebClientMixin, LateFeesCommon, HttpCase):
+    """A collections manager presses Waive on a fee's form: a fee that
+    cannot be waived has no button, and pressing it anyway says why."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.collection_fee_state = "posted"
+        cls.manager = cls.role_user(
+            cls.env,
+            "wanda_waiver",
+            "collections_automation.group_collection_manager",
+            name="Wanda Waiver",
+        )
+
+    def press_waive(self, fee):
+        """Press Waive as the web client does; the action it answers."""
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_button",
+            {
+                "model": "collection.fee",
+                "method": "action_waive",
+                "args": [fee.ids],
+                "kwargs": {"context": {}},
+            },
+        )
+
+    def press_waive_refused(self, fee):
+        """Press Waive, refused with an error for people: what they read."""
+        payload = {
+            "id": 0,
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {
+                "model": "collection.fee",
+                "method": "action_waive",
+                "args": [fee.ids],
+                "kwargs": {"context": {}},
+            },
+        }
+        with mute_logger("odoo.http"):
+            response = self.url_open(
+                "/web/dataset/call_button",
+                json.dumps(payload).encode(),
+                headers={"Content-Type": "application/json"},
+            )
+        self.assertEqual(response.status_code, 200, "an error for people, not a 500")
+        answer = response.json()
+        self.assertIn("error", answer, f"pressing Waive said nothing: {answer}")
+        error = answer["error"]["data"]
+        self.assertEqual(error["name"], USER_ERROR)
+        return error["message"]
+
+    def waive_button_shown(self, fee):
+        """Whether the form shows Waive for ``fee``, as the web client
+        decides it: the button's ``invisible`` on the record's values."""
+        views = self.rpc("collection.fee", "get_views", [[False, "form"]])
+        arch = etree.fromstring(views["views"]["form"]["arch"])
+        [button] = arch.xpath("//button[@name='action_waive']")
+        names = ["state", "move_state", "move_payment_state"]
+        [values] = self.rpc("collection.fee", "read", fee.ids, names)
+        return not safe_eval(button.get("invisible") or "False", values)
+
+    def test_waive_says_why_when_already_waived(self):
+        self.cycle()
+        fee = self.fees()
+        self.login(self.manager)
+        self.assertTrue(self.waive_button_shown(fee))
+        self.press_waive(fee)
+        self.assertEqual(fee.state, "waived")
+        self.assertEqual(fee.move_id.payment_state, "reversed")
+        self.assertFalse(self.waive_button_shown(fee))
+        # pressed again (a second tab, a stale form)
+        message = self.press_waive_refused(fee)
+        self.assertEqual(
+            message, "This late fee was waived already (waived by Wanda Waiver)."
+        )
+
+    def test_waive_says_why_when_the_fee_is_paid(self):
+        self.cycle()
+        fee = self.fees()
+        self.pay(fee.move_id, 10)  # in part
+        self.assertEqual(fee.move_id.payment_state, "partial")
+        self.login(self.manager)
+        message = self.press_waive_refused(fee)
+        self.assertIn("This late fee is paid already, in full or in part", message)
+        self.assertIn(fee.move_id.name, message)
+        self.assertEqual(fee.state, "charged")
+        self.assertEqual(fee.move_id.payment_state, "partial", "left as it is")
+        self.assertFalse(self.waive_button_shown(fee), "no button: it cannot apply")
+
+    def test_waive_among_others_says_which_were_not(self):
+        self.cycle()
+        fee = self.fees()
+        other_customer = self.customer.copy({"name": "Olga Otero"})
+        self.make_invoice(other_customer, 1000, due_in=-31)
+        self.cycle()
+        other = self.fees(other_customer)
+        self.assertTrue(other)
+        self.pay(fee.move_id, fee.move_id.amount_total)
+        self.login(self.manager)
+        action = self.press_waive(fee | other)
+        self.assertEqual((fee.state, other.state), ("charged", "waived"))
+        params = action["params"]
+        self.assertEqual(params["type"], "warning")
+        self.assertIn("1 late fee(s) waived.", params["message"])
+        self.assertIn(
+            f"{fee.display_name}: This late fee is paid already", params["message"]
+        )

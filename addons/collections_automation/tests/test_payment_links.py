@@ -8,6 +8,7 @@ for the demo), the suite itself never depends on it. Each test gives the
 test company its own Demo provider, as Odoo's payment tests do.
 """
 
+import json
 from datetime import datetime, time
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,6 +17,7 @@ from lxml import html as lxml_html
 
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
+from odoo.tools import mute_logger
 
 from .common import CollectionsCommon
 
@@ -86,10 +88,11 @@ class TestPaymentLinks(CollectionsCommon, HttpCase):
         tree = lxml_html.fromstring(page.content)
         return page, tree, (tree.xpath("//form[@id='o_payment_form']") or [None])[0]
 
-    def pay(self, url, simulated_state="done"):
+    def pay(self, url, simulated_state="done", poll=True):
         """Open the link and pay with the Demo provider, as the page's
         JavaScript does: the transaction route, the Demo provider's answer,
-        then Odoo's status poll that post-processes the transaction."""
+        then (unless not ``poll``) Odoo's status poll that post-processes
+        the transaction."""
         page, tree, form = self.open_link(url)
         self.assertIsNotNone(form, "a payment form, not 'No payment method available'")
         self.assertNotIn("No payment method available", page.text)
@@ -119,10 +122,53 @@ class TestPaymentLinks(CollectionsCommon, HttpCase):
                 "simulated_state": simulated_state,
             },
         )
-        status = self.make_jsonrpc_request("/payment/status/poll", {})
-        self.assertEqual(status["state"], simulated_state)
+        if poll:
+            status = self.make_jsonrpc_request("/payment/status/poll", {})
+            self.assertEqual(status["state"], simulated_state)
         return self.env["payment.transaction"].search(
             [("reference", "=", processing["reference"])]
+        )
+
+    def transaction_error(self, form):
+        """Pay with the page's ``form`` (the Demo provider), refused: the
+        error the page shows (name and message)."""
+        option = form.xpath(
+            f"//input[@name='o_payment_radio'][@data-provider-id='{self.provider.id}']"
+        )
+        payload = {
+            "id": 0,
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {
+                "provider_id": self.provider.id,
+                "payment_method_id": int(option[0].get("data-payment-option-id")),
+                "token_id": None,
+                "amount": float(form.get("data-amount")),
+                "flow": "direct",
+                "tokenization_requested": False,
+                "landing_route": form.get("data-landing-route"),
+                "is_validation": False,
+                "access_token": form.get("data-access-token"),
+            },
+        }
+        with mute_logger("odoo.http"):
+            response = self.url_open(
+                form.get("data-transaction-route"),
+                json.dumps(payload).encode(),
+                headers={"Content-Type": "application/json"},
+            )
+        answer = response.json()
+        self.assertIn("error", answer, "refused")
+        return answer["error"]["data"]
+
+    def notes(self, tree):
+        """The suite's notes on the payment page: (paid, being processed)."""
+        return tuple(
+            " ".join(
+                " ".join(div.text_content().split())
+                for div in tree.xpath(f"//div[hasclass('{css}')]")
+            )
+            for css in ("o_collection_paid_note", "o_collection_processing_note")
         )
 
     def amount_of(self, url):
@@ -157,6 +203,59 @@ class TestPaymentLinks(CollectionsCommon, HttpCase):
         _page, tree, form = self.open_link(link)
         self.assertIsNone(form)
         self.assertIn("There is nothing to pay.", tree.text_content())
+
+    def test_a_pending_payment_is_being_processed_not_paid(self):
+        """A payment the provider has not confirmed yet (a bank transfer, a
+        card under review): the link says it is being processed, not that
+        it is paid, and does not ask it again."""
+        promise = self.promise(250)
+        link = promise._payment_link()
+        _page, _tree, second_tab = self.open_link(link)
+        tx = self.pay(link, simulated_state="pending")
+        self.assertEqual(tx.state, "pending")
+        # the page left open in a second tab: paying there says why not
+        error = self.transaction_error(second_tab)
+        self.assertEqual(error["name"], "odoo.exceptions.ValidationError")
+        self.assertEqual(
+            error["message"],
+            "A payment on this link is being processed already: there is "
+            "nothing more to pay for now.",
+        )
+        self.assertEqual(promise.state, "open", "nothing is paid yet")
+        self.assertEqual(self.newer.amount_residual, 600.0)
+        _page, tree, form = self.open_link(link)
+        self.assertIsNone(form, "not offered to pay again")
+        paid, processing = self.notes(tree)
+        self.assertFalse(paid, "not paid yet")
+        self.assertIn("Your payment is being processed", processing)
+        self.assertNotIn("is paid", tree.text_content())
+        # "pay everything overdue" asks what is left, and says why
+        _page, tree, form = self.open_link(self.debtor._payment_link())
+        self.assertEqual(float(form.get("data-amount")), 750.0)
+        paid, processing = self.notes(tree)
+        self.assertFalse(paid)
+        self.assertIn("is being processed: only what is left is asked", processing)
+        self.assertIn("250.00", processing)
+
+    def test_a_payment_done_and_not_yet_reconciled_is_being_processed(self):
+        """Paid, and Odoo has not reconciled it with the invoices yet: being
+        processed; once reconciled, the link is paid."""
+        link = self.debtor._payment_link()
+        tx = self.pay(link, poll=False)
+        self.assertEqual(tx.state, "done")
+        self.assertFalse(tx.is_post_processed)
+        _page, tree, form = self.open_link(link)
+        self.assertIsNone(form, "not offered to pay again")
+        paid, processing = self.notes(tree)
+        self.assertFalse(paid)
+        self.assertIn("Your payment is being processed", processing)
+        tx._post_process()
+        self.assertTrue(tx.is_post_processed)
+        _page, tree, form = self.open_link(link)
+        self.assertIsNone(form)
+        paid, processing = self.notes(tree)
+        self.assertIn("This link is paid", paid)
+        self.assertFalse(processing)
 
     def test_whole_invoice_promise_leaves_it_paid(self):
         promise = self.promise(600)

@@ -203,6 +203,55 @@ class TestWebhooks(WebhookClient, ProvidersCommon, HttpCase):
         self.assertEqual(self.row.state, "sent")
         self.assertEqual(self.events().state, "ignored")
 
+    def test_a_receipt_about_no_message_of_ours_is_answered_ignored(self):
+        """The provider reads our answer: a receipt matching no message is
+        ignored, not applied; still a 200, so that it is not sent again."""
+        payload = self.whatsapp_payload(
+            [
+                self.wa_status("wamid.UNKNOWN", "read"),
+                self.wa_status("wamid.ABC", "delivered"),
+            ]
+        )
+        response = self.post_whatsapp(payload)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("ok: 1 applied, 0 already received, 1 ignored", response.text)
+        self.assertEqual(self.row.state, "delivered")
+        # Twilio's callback for an SMS we never sent, and the generic gateway's
+        response = self.post_twilio(self.twilio_sms_status("delivered"))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("ok: 0 applied, 0 already received, 1 ignored", response.text)
+        response = self.post_generic(
+            {
+                "events": [
+                    {
+                        "id": "evt-unknown",
+                        "type": "status",
+                        "message_id": "gw-unknown",
+                        "status": "delivered",
+                    }
+                ]
+            }
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("ok: 0 applied, 0 already received, 1 ignored", response.text)
+        self.assertEqual(
+            self.events().mapped("state").count("ignored"), 3, self.events()
+        )
+        # a replay is a replay, not ignored twice
+        replay = self.post_generic(
+            {
+                "events": [
+                    {
+                        "id": "evt-unknown",
+                        "type": "status",
+                        "message_id": "gw-unknown",
+                        "status": "delivered",
+                    }
+                ]
+            }
+        )
+        self.assertEqual(replay.text, "ok: 0 applied, 1 already received")
+
     def test_whatsapp_reply_lands_in_the_chatter(self):
         payload = self.whatsapp_payload(messages=[self.wa_text("Pago el viernes")])
         self.assertEqual(self.post_whatsapp(payload).status_code, 200)
@@ -216,7 +265,12 @@ class TestWebhooks(WebhookClient, ProvidersCommon, HttpCase):
         payload = self.whatsapp_payload(
             messages=[self.wa_text("who is this?", sender="5491100000000")]
         )
-        self.assertEqual(self.post_whatsapp(payload).status_code, 200)
+        response = self.post_whatsapp(payload)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            response.text,
+            "ok: 0 applied, 0 already received, 1 kept for a person to review",
+        )
         event = self.events()
         self.assertEqual((event.state, event.sender), ("review", "+5491100000000"))
         self.assertEqual(self.row.state, "sent")
@@ -245,6 +299,24 @@ class TestWebhooks(WebhookClient, ProvidersCommon, HttpCase):
             self.customer, "whatsapp", "journey", self.row.create_date
         )
         self.assertEqual((verdict.state, verdict.rule), ("refused", "opt_out"))
+
+    def test_the_opt_out_note_is_the_companys_not_the_public_users(self):
+        """STOP comes in through a public route: the note saying so on the
+        customer is signed by the company, as the suite's automated notes
+        are, never by "Public user"."""
+        brother = self.customer.copy(
+            {"name": "Pablo Méndez", "collection_consent_whatsapp": True}
+        )
+        self.post_whatsapp(self.whatsapp_payload(messages=[self.wa_text("STOP")]))
+        public = self.env.ref("base.public_user").sudo().partner_id
+        company = self.whatsapp.company_id.partner_id
+        for customer in (self.customer, brother):
+            note = customer.message_ids.filtered(
+                lambda m: "Opted out of collection messages" in (m.body or "")
+            )
+            self.assertEqual(len(note), 1, customer.name)
+            self.assertNotEqual(note.author_id, public, customer.name)
+            self.assertEqual(note.author_id, company, customer.name)
 
     def test_an_opt_out_stops_every_customer_behind_the_number(self):
         """Lucía's brother shares her mobile: STOP from it stops both, with

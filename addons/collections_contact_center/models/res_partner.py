@@ -24,6 +24,27 @@ class ResPartner(models.Model):
         groups="collections_automation.group_collection_user",
     )
 
+    def _collection_follow_up_user(self, company):
+        """The collector of the customer's open case comes first: the
+        customer is theirs to answer."""
+        case = (
+            self.env["collection.case"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", self.commercial_partner_id.id),
+                    ("company_id", "=", company.id),
+                    ("is_closed", "=", False),
+                    ("user_id", "!=", False),
+                ],
+                limit=1,
+            )
+        )
+        collector = case.user_id
+        if collector and collector.active and company in collector.company_ids:
+            return collector
+        return super()._collection_follow_up_user(company)
+
     @api.depends_context("company")
     def _compute_collection_open_case_id(self):
         cases = self.env["collection.case"].search(
