@@ -97,6 +97,20 @@ class CollectionsWebhook(http.Controller):
         return raw if len(raw) <= MAX_BODY else None
 
     @staticmethod
+    def _not_json():
+        """The answer to a body sent as a form, else None: the web framework
+        reads a form's body before us, so its signature could only look
+        forged (``curl -d`` sends a form unless told otherwise)."""
+        if request.httprequest.mimetype in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            return _text(
+                415, "the body must be JSON, sent with Content-Type: application/json"
+            )
+        return None
+
+    @staticmethod
     def _ingest(batches, channel):
         """Apply ``{provider: events}``; the summed IngestResult counts."""
         totals = [0] * len(IngestResult._fields)
@@ -169,6 +183,9 @@ class CollectionsWebhook(http.Controller):
     )
     @_guarded
     def whatsapp_events(self, **_params):
+        refusal = self._not_json()
+        if refusal:
+            return refusal
         raw = self._body()
         if raw is None:
             return _text(413, "payload too large")
@@ -254,6 +271,9 @@ class CollectionsWebhook(http.Controller):
     )
     @_guarded
     def generic_events(self, **_params):
+        refusal = self._not_json()
+        if refusal:
+            return refusal
         raw = self._body()
         if raw is None:
             return _text(413, "payload too large")

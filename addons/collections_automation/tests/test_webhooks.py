@@ -756,6 +756,32 @@ class TestWebhookInput(WebhookClient, ProvidersCommon, HttpCase):
         self.assertIn("2 refused", response.text)
         self.assertEqual(self.events().event_key, "wamid.GOOD:delivered")
 
+    def test_a_body_sent_as_a_form_is_told_to_be_json(self):
+        raw = json.dumps({"events": [{"id": "f1", "type": "status"}]}).encode()
+        stamp = int(time.time())
+        digest = hmac.new(
+            self.GENERIC_SECRET.encode(), f"{stamp}.".encode() + raw, hashlib.sha256
+        ).hexdigest()
+        for path, headers in (
+            (
+                "/collections/webhook/generic",
+                {"X-Collections-Signature": f"t={stamp},v1={digest}"},
+            ),
+            ("/collections/webhook/whatsapp", {"X-Hub-Signature-256": "sha256=0"}),
+        ):
+            response = self.url_open(
+                path,
+                data=raw,
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    **headers,
+                },
+            )
+            # not "invalid signature": the signature was right, the type wrong
+            self.assert_plain(response, 415)
+            self.assertIn("Content-Type: application/json", response.text)
+        self.assertFalse(self.events())
+
     def test_malformed_bodies_get_a_plain_4xx(self):
         self.assert_plain(self.post_generic(None, raw=b"[" * 200_000), 400)
         self.assert_plain(self.post_generic(None, raw=b"\xff\xfe{"), 400)
