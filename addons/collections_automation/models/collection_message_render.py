@@ -14,11 +14,48 @@ from odoo.tools.safe_eval import (
     unsafe_eval,
 )
 
+from ..engine import sms as sms_engine
 from ..tools import pg_array
 
 #: Rows whose ``amount_due`` is the customer's figure of the day (a promise
 #: reminder's is the promise's own amount, which does not move with it).
 FIGURE_KINDS = ("journey", "manual_reminder")
+
+#: The model a template's ``object`` is: the outbox row being rendered.
+RENDER_MODEL = "collection.message"
+
+#: The placeholders templates are written with, named to a manager whose
+#: placeholder is refused (any other field of the row, ``{{ object.x }}``,
+#: and Odoo's formatting functions work too: see :func:`placeholder_names`),
+#: each with the length an SMS is estimated with: a typical customer name,
+#: amount, payment link.
+TEMPLATE_PLACEHOLDERS = {
+    "object.partner_id.name": 25,
+    "object.company_id.name": 20,
+    "object.debtor_id.overdue_by_currency": 15,
+    "object.debtor_id.due_by_currency": 15,
+    "format_amount(object.debtor_id.stated_overdue, object.currency_id)": 12,
+    "format_amount(object.debtor_id.stated_due, object.currency_id)": 12,
+    "format_amount(object.amount_due, object.currency_id)": 12,
+    "object.payment_url": 90,
+}
+
+#: The length an SMS is estimated with for any other placeholder.
+OTHER_PLACEHOLDER_LENGTH = 20
+
+
+def template_instructions(text):
+    """A template's text as the rendering reads it, with Odoo's own parser
+    (the one ``mail.render.mixin`` renders with): ``(literal, expression,
+    default)`` triples; a ``{{`` left open, or opened and closed on two
+    lines, stays in a literal, as the customer would read it."""
+    return parse_inline_template(str(text))
+
+
+def placeholder_names(template):
+    """The names a placeholder's expression can use: what
+    :meth:`CollectionMessageRender._render_inline` evaluates it with."""
+    return {"object", *template._render_eval_context(), *_BUILTINS}
 
 
 class CollectionMessageRender(models.AbstractModel):
@@ -215,6 +252,11 @@ class CollectionMessageRender(models.AbstractModel):
         for message_id, line in fee_lines.items():
             if line and bodies.get(message_id):
                 bodies[message_id] = f"{bodies[message_id]}\n\n{line}"
+        # by SMS, the amounts' no-break spaces (and a pasted curly quote)
+        # would send every text as Unicode: 70 characters per SMS, not 160
+        for message in self.filtered(lambda m: m.channel == "sms"):
+            if bodies.get(message.id):
+                bodies[message.id] = sms_engine.replace_lookalikes(bodies[message.id])
         return rendered
 
     def _write_columns(self, columns):
@@ -309,7 +351,7 @@ class CollectionMessageRender(models.AbstractModel):
                 expression and test_expr(expression, _SAFE_OPCODES),
                 default,
             )
-            for string, expression, default in parse_inline_template(str(text))
+            for string, expression, default in template_instructions(text)
         ]
         variables = template._render_eval_context()
         check_values(variables)

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..engine import sms as sms_engine
+
 
 class CollectionTemplatePreview(models.TransientModel):
     """A template as one customer would read it.
@@ -31,6 +33,24 @@ class CollectionTemplatePreview(models.TransientModel):
     body = fields.Text("Text", readonly=True)
     email_html = fields.Html("Email", readonly=True, sanitize=False)
     error = fields.Char("Cannot Be Rendered", readonly=True)
+    sms_size = fields.Char(
+        "SMS Length",
+        compute="_compute_sms_size",
+        help="How many SMS this customer's text takes, counted exactly.",
+    )
+
+    @api.depends("body", "channel")
+    def _compute_sms_size(self):
+        """The rendered text's size, exact (the template's own form can only
+        estimate its placeholders): the template's sentences."""
+        Template = self.env["collection.template"]
+        for preview in self:
+            preview.sms_size = False
+            if preview.channel == "sms" and preview.body:
+                size = sms_engine.measure(preview.body)
+                sentence = Template._sms_size_sentence(size, 0)
+                warning = Template._sms_warning_sentence(size, preview.body, 0)
+                preview.sms_size = f"{sentence} {warning}" if warning else sentence
 
     @api.model
     def default_get(self, fields_list):

@@ -29,4 +29,5 @@ from . import test_email_candidates
 from . import test_wizards_in_the_web_client
 from . import test_pg_array
 from . import test_concurrent_sends
+from . import test_template_checks
 from . import test_inbound_attachments

@@ -192,7 +192,9 @@ class TestContactGate(ProvidersCommon):
             {
                 "name": "Broken",
                 "channel": "sms",
-                "body": "Hello {{ object.partner_id.no_such_field }}",
+                # a placeholder that is saved but fails when filled: the
+                # currency is missing
+                "body": "Hello {{ format_amount(object.amount_due) }}",
             }
         )
         row = self.row("sms", at=self.at(0), template_id=broken.id)

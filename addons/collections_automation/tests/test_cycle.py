@@ -158,7 +158,7 @@ class TestCycle(CollectionsCommon):
         self.make_invoice(other, 500, due_in=-3)
         self.env.ref(
             "collections_automation.template_overdue_sms"
-        ).body = "{{ object.no_such_field }}"
+        ).body = "{{ format_amount(object.amount_due) }}"  # no currency
         self.env.ref("collections_automation.template_overdue_sms").flush_recordset()
         self.cycle()
         self.Message._dispatch(now=self.now)

@@ -186,12 +186,14 @@ class TestTemplatePreview(WebClientMixin, CollectionsCommon, HttpCase):
         self.assertIn("640,00", preview.body)
 
     def test_a_template_that_cannot_be_rendered_says_so_in_words(self):
-        broken = self.sms.copy({"body": "Hola {{ object.no_such_field }}"})
+        # saved (an unknown placeholder is not), but fails when filled: the
+        # currency is missing
+        broken = self.sms.copy({"body": "Hola {{ format_amount(object.amount_due) }}"})
         self.login(self.collector)
         shown = self.preview(broken, self.customer)
         self.assertIn("could not be rendered", shown["error"])
         self.assertIn(
-            "the placeholder {{ object.no_such_field }} cannot be filled",
+            "the placeholder {{ format_amount(object.amount_due) }} cannot be filled",
             shown["error"],
         )
         self.assertNotIn("Traceback", shown["error"])
