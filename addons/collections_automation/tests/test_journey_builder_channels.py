@@ -135,7 +135,7 @@ class TestTemplatePreview(WebClientMixin, CollectionsCommon, HttpCase):
         self.assertEqual(shown["lang_name"], "Spanish / Español")
         # in Spanish, with the amount as a Spaniard writes it, and the link
         # to the invoice that pays it
-        self.assertIn("está vencido", shown["body"])
+        self.assertIn("ha vencido", shown["body"])
         self.assertIn("1.180,00", shown["body"])
         self.assertIn(f"/my/invoices/{self.invoice.id}?access_token=", shown["body"])
         self.assertNotIn("{{", shown["body"])

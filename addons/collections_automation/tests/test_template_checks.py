@@ -351,16 +351,32 @@ class TestTemplateChecks(WebClientMixin, CollectionsCommon, HttpCase):
         [shown] = self.rpc(
             "collection.template.preview", "read", [preview_id], ["body", "sms_size"]
         )
-        # in Spanish: "está" sends it as Unicode, every character one place
-        self.assertIn("está vencido", shown["body"])
+        # in Spanish, worded within the GSM alphabet: 160 characters per SMS
+        self.assertIn("ha vencido", shown["body"])
+        units = len(shown["body"])
+        segments = 1 if units <= 160 else -(-units // 153)
+        self.assertTrue(
+            shown["sms_size"].startswith(f"{segments} SMS: {units} "),
+            shown["sms_size"],
+        )
+        self.assertNotIn("Unicode", shown["sms_size"])
+        self.assertNotIn("Approximate", shown["sms_size"])
+        # a company named with an "í" sends it as Unicode: 70, then 67 per SMS
+        name = self.env.company.name
+        self.env.company.name = "Ferretería Prieto"
+        self.rpc("collection.template.preview", "action_refresh", [preview_id])
+        [shown] = self.rpc(
+            "collection.template.preview", "read", [preview_id], ["body", "sms_size"]
+        )
+        self.assertIn("Ferretería", shown["body"])
         units = len(shown["body"])
         segments = 1 if units <= 70 else -(-units // 67)
         self.assertTrue(
             shown["sms_size"].startswith(f"{segments} SMS: {units} "),
             shown["sms_size"],
         )
-        self.assertIn("because of \u201c\u00e1\u201d", shown["sms_size"])
-        self.assertNotIn("Approximate", shown["sms_size"])
+        self.assertIn("because of \u201c\u00ed\u201d", shown["sms_size"])
+        self.env.company.name = name
         # in English, the amount's no-break space (Odoo's "€\xa01,180.00")
         # goes as a plain space: GSM-7, 160 characters per SMS, not 70
         customer.lang = "en_US"

@@ -67,7 +67,7 @@ registry.category("web_tour.tours").add("collections_journey_builder", {
         { trigger: ".o-autocomplete--dropdown-item a:contains(Lucía Prieto)", run: "click" },
         { trigger: ".modal button.o_collection_template_preview_show", run: "click" },
         { trigger: ".modal .o_field_widget[name=lang_name]:contains(Español)" },
-        { trigger: ".modal .o_field_widget[name=body]:contains(está vencido):contains(1.180,00)" },
+        { trigger: ".modal .o_field_widget[name=body]:contains(ha vencido):contains(1.180,00)" },
         { trigger: ".modal .modal-footer button:contains(Close)", run: "click" },
         { trigger: "body:not(:has(.modal))" },
         // what the standard journey would do today
