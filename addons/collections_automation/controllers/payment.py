@@ -8,8 +8,6 @@ record's open invoices and Odoo's post-processing (account_payment) creates
 the payment and reconciles it with them.
 """
 
-import werkzeug
-
 from odoo import http
 from odoo.exceptions import ValidationError
 from odoo.fields import Command
@@ -50,6 +48,36 @@ class CollectionsPaymentPortal(PaymentPortal):
             kwargs.get("collection_terms_token"),
         )
 
+    @staticmethod
+    def _collection_invalid_link():
+        """The page of a suite's link that was changed, cut short or mistyped:
+        refused in words, with the status Odoo refuses a changed link with
+        (404). It names no company nor record: the link's ids are not to be
+        trusted."""
+        return request.render(
+            "collections_automation.payment_link_invalid", {}, status=404
+        )
+
+    @staticmethod
+    def _collection_provider(kwargs):
+        """The provider a transaction request pays with: its token's when it
+        pays with a saved one, else the one it names (sudoed; may be empty)."""
+        cast = CollectionsPaymentPortal._cast_as_int
+        if kwargs.get("flow") == "token":
+            token = (
+                request.env["payment.token"]
+                .sudo()
+                .browse(cast(kwargs.get("token_id")))
+                .exists()
+            )
+            return token.provider_id
+        return (
+            request.env["payment.provider"]
+            .sudo()
+            .browse(cast(kwargs.get("provider_id")))
+            .exists()
+        )
+
     def _collection_kind(self, kwargs):
         """(kind, record id) of the suite's link in these parameters, if any."""
         for kind, (param, _model) in TARGET_PARAMS.items():
@@ -68,16 +96,17 @@ class CollectionsPaymentPortal(PaymentPortal):
         """A printed letter's link: today's "pay everything overdue" link of
         the customer in that currency, or a thank-you when nothing is left."""
         if not consteq(token, short_link_token(request.env, debtor_id, currency_id)):
-            raise werkzeug.exceptions.NotFound()
+            return self._collection_invalid_link()  # mistyped from paper
         debtor = request.env["collection.debtor"].sudo().browse(debtor_id).exists()
         if not debtor:
-            raise werkzeug.exceptions.NotFound()
+            return self._collection_invalid_link()
         for currency, _amount, url in debtor._payment_links_by_currency():
             if currency.id == currency_id:
                 return request.redirect(url, local=False)
         return request.render(
             "collections_automation.payment_nothing_left",
-            {"company": debtor.company_id},
+            # res_company: the layout's logo is the debtor's company's
+            {"company": debtor.company_id, "res_company": debtor.company_id},
         )
 
     @http.route()
@@ -90,14 +119,25 @@ class CollectionsPaymentPortal(PaymentPortal):
             target = self._collection_target(kind, res_id)
             partner_id = self._cast_as_int(kwargs.get("partner_id"))
             partner = request.env["res.partner"].sudo().browse(partner_id).exists()
+            company_id = self._cast_as_int(kwargs.get("company_id"))
             terms = target and self._collection_terms(kind, target, kwargs)
             if (
                 not terms
                 or not partner
                 or partner.commercial_partner_id
                 != target.partner_id.commercial_partner_id
+                # the link names its record's company: another is a change
+                or (company_id and company_id != target.company_id.id)
+                # Odoo's token (customer, amount, currency), checked here to
+                # refuse in words rather than by Odoo's bare 404
+                or not payment_utils.check_access_token(
+                    kwargs.get("access_token"),
+                    partner_id,
+                    self._cast_as_float(kwargs.get("amount")),
+                    terms.currency.id,
+                )
             ):
-                raise werkzeug.exceptions.NotFound()
+                return self._collection_invalid_link()
             kwargs.update(
                 currency_id=terms.currency.id,
                 company_id=target.company_id.id,
@@ -202,6 +242,20 @@ class CollectionsPaymentPortal(PaymentPortal):
             else:
                 message = request.env._("There is nothing left to pay on this link.")
             raise ValidationError(message)
+        # the page offers the link's company's providers only: another
+        # company's would book the payment there, the invoices left open
+        provider = self._collection_provider(kwargs)
+        if (
+            not provider
+            or provider.state == "disabled"
+            or provider.company_id != target.company_id
+        ):
+            raise ValidationError(
+                request.env._(
+                    "This payment method cannot be used to pay this link: "
+                    "please choose one of the methods the page offers."
+                )
+            )
         invoices = link.invoices
         customer = target.partner_id.commercial_partner_id
         logged_in = not request.env.user._is_public()

@@ -14,6 +14,7 @@ from . import test_journey_builder_channels
 from . import test_roles
 from . import test_amounts
 from . import test_payment_links
+from . import test_payment_links_companies
 from . import test_by_hand
 from . import test_bulk_reminders
 from . import test_reminder_content

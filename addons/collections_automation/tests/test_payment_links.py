@@ -22,8 +22,11 @@ from odoo.tools import mute_logger
 from .common import CollectionsCommon
 
 
-@tagged("post_install", "-at_install")
-class TestPaymentLinks(CollectionsCommon, HttpCase):
+class PaymentLinksCommon(CollectionsCommon, HttpCase):
+    """The company's own Demo provider, a customer owing overdue and not yet
+    due invoices, and the customer's seat: open a link, pay it, read its
+    notes. No tests here: other test modules import it."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -88,22 +91,23 @@ class TestPaymentLinks(CollectionsCommon, HttpCase):
         tree = lxml_html.fromstring(page.content)
         return page, tree, (tree.xpath("//form[@id='o_payment_form']") or [None])[0]
 
-    def pay(self, url, simulated_state="done", poll=True):
-        """Open the link and pay with the Demo provider, as the page's
-        JavaScript does: the transaction route, the Demo provider's answer,
-        then (unless not ``poll``) Odoo's status poll that post-processes
-        the transaction."""
+    def pay(self, url, simulated_state="done", poll=True, provider=None):
+        """Open the link and pay with the Demo provider (``provider``, by
+        default the company's), as the page's JavaScript does: the
+        transaction route, the Demo provider's answer, then (unless not
+        ``poll``) Odoo's status poll that post-processes the transaction."""
+        provider = provider or self.provider
         page, tree, form = self.open_link(url)
         self.assertIsNotNone(form, "a payment form, not 'No payment method available'")
         self.assertNotIn("No payment method available", page.text)
         option = form.xpath(
-            f"//input[@name='o_payment_radio'][@data-provider-id='{self.provider.id}']"
+            f"//input[@name='o_payment_radio'][@data-provider-id='{provider.id}']"
         )
         self.assertTrue(option, "the Demo provider is offered")
         processing = self.make_jsonrpc_request(
             form.get("data-transaction-route"),
             {
-                "provider_id": self.provider.id,
+                "provider_id": provider.id,
                 "payment_method_id": int(option[0].get("data-payment-option-id")),
                 "token_id": None,
                 "amount": float(form.get("data-amount")),
@@ -129,18 +133,20 @@ class TestPaymentLinks(CollectionsCommon, HttpCase):
             [("reference", "=", processing["reference"])]
         )
 
-    def transaction_error(self, form):
-        """Pay with the page's ``form`` (the Demo provider), refused: the
-        error the page shows (name and message)."""
+    def transaction_error(self, form, provider=None):
+        """Pay with the page's ``form`` (the Demo provider, ``provider`` by
+        default the company's), refused: the error the page shows (name and
+        message)."""
+        provider = provider or self.provider
         option = form.xpath(
-            f"//input[@name='o_payment_radio'][@data-provider-id='{self.provider.id}']"
+            f"//input[@name='o_payment_radio'][@data-provider-id='{provider.id}']"
         )
         payload = {
             "id": 0,
             "jsonrpc": "2.0",
             "method": "call",
             "params": {
-                "provider_id": self.provider.id,
+                "provider_id": provider.id,
                 "payment_method_id": int(option[0].get("data-payment-option-id")),
                 "token_id": None,
                 "amount": float(form.get("data-amount")),
@@ -179,7 +185,9 @@ class TestPaymentLinks(CollectionsCommon, HttpCase):
         self.assertEqual(settings.company_id, self.company)
         return settings
 
-    # === Tests === #
+
+@tagged("post_install", "-at_install")
+class TestPaymentLinks(PaymentLinksCommon):
     def test_promise_link_pays_the_agreed_amount_and_keeps_the_promise(self):
         promise = self.promise(250)
         link = promise._payment_link()
