@@ -17,6 +17,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
 from .common import MultiCurrencyCommon
+from .test_payment_links import transaction_params
 
 
 def plain(text):
@@ -361,20 +362,7 @@ class TestOverdueLinkPaidOnce(CurrencyPortfolio, HttpCase):
     def pay_link(self, url, state="done"):
         _page, _tree, form = self.open_link(url)
         self.assertIsNotNone(form, "a payment form")
-        option = form.xpath(
-            f"//input[@name='o_payment_radio'][@data-provider-id='{self.provider.id}']"
-        )
-        values = {
-            "provider_id": self.provider.id,
-            "payment_method_id": int(option[0].get("data-payment-option-id")),
-            "token_id": None,
-            "amount": float(form.get("data-amount")),
-            "flow": "direct",
-            "tokenization_requested": False,
-            "landing_route": form.get("data-landing-route"),
-            "is_validation": False,
-            "access_token": form.get("data-access-token"),
-        }
+        values = transaction_params(form, self.provider)
         route = form.get("data-transaction-route")
         processing = self.make_jsonrpc_request(route, values)
         self.make_jsonrpc_request(

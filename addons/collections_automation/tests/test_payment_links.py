@@ -22,6 +22,26 @@ from odoo.tools import mute_logger
 from .common import CollectionsCommon
 
 
+def transaction_params(form, provider):
+    """What the payment page's JavaScript sends to its transaction route to
+    pay with ``provider`` (the Demo provider) from the page's ``form``."""
+    option = form.xpath(
+        f"//input[@name='o_payment_radio'][@data-provider-id='{provider.id}']"
+    )
+    assert option, f"{provider.name} is offered on the page"
+    return {
+        "provider_id": provider.id,
+        "payment_method_id": int(option[0].get("data-payment-option-id")),
+        "token_id": None,
+        "amount": float(form.get("data-amount")),
+        "flow": "direct",
+        "tokenization_requested": False,
+        "landing_route": form.get("data-landing-route"),
+        "is_validation": False,
+        "access_token": form.get("data-access-token"),
+    }
+
+
 class PaymentLinksCommon(CollectionsCommon, HttpCase):
     """The company's own Demo provider, a customer owing overdue and not yet
     due invoices, and the customer's seat: open a link, pay it, read its
@@ -100,23 +120,8 @@ class PaymentLinksCommon(CollectionsCommon, HttpCase):
         page, tree, form = self.open_link(url)
         self.assertIsNotNone(form, "a payment form, not 'No payment method available'")
         self.assertNotIn("No payment method available", page.text)
-        option = form.xpath(
-            f"//input[@name='o_payment_radio'][@data-provider-id='{provider.id}']"
-        )
-        self.assertTrue(option, "the Demo provider is offered")
         processing = self.make_jsonrpc_request(
-            form.get("data-transaction-route"),
-            {
-                "provider_id": provider.id,
-                "payment_method_id": int(option[0].get("data-payment-option-id")),
-                "token_id": None,
-                "amount": float(form.get("data-amount")),
-                "flow": "direct",
-                "tokenization_requested": False,
-                "landing_route": form.get("data-landing-route"),
-                "is_validation": False,
-                "access_token": form.get("data-access-token"),
-            },
+            form.get("data-transaction-route"), transaction_params(form, provider)
         )
         self.make_jsonrpc_request(
             "/payment/demo/simulate_payment",
@@ -138,24 +143,11 @@ class PaymentLinksCommon(CollectionsCommon, HttpCase):
         default the company's), refused: the error the page shows (name and
         message)."""
         provider = provider or self.provider
-        option = form.xpath(
-            f"//input[@name='o_payment_radio'][@data-provider-id='{provider.id}']"
-        )
         payload = {
             "id": 0,
             "jsonrpc": "2.0",
             "method": "call",
-            "params": {
-                "provider_id": provider.id,
-                "payment_method_id": int(option[0].get("data-payment-option-id")),
-                "token_id": None,
-                "amount": float(form.get("data-amount")),
-                "flow": "direct",
-                "tokenization_requested": False,
-                "landing_route": form.get("data-landing-route"),
-                "is_validation": False,
-                "access_token": form.get("data-access-token"),
-            },
+            "params": transaction_params(form, provider),
         }
         with mute_logger("odoo.http"):
             response = self.url_open(
