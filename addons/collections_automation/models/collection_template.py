@@ -194,7 +194,6 @@ class CollectionTemplate(models.Model):
         None: read with :func:`template_instructions`, the parser the
         rendering uses, a ``{{`` it leaves in the text was never closed (or
         closed on another line), a ``}}`` it leaves closes nothing."""
-        _ = self.env._
         instructions = template_instructions(text)
         last = len(instructions) - 1
         for index, (literal, expression, _default) in enumerate(instructions):
@@ -204,13 +203,13 @@ class CollectionTemplate(models.Model):
                 opening, closing = 0, -1
                 literal = "{{ " + expression[: expression.find("{{")].strip()
             if opening != -1 and (closing == -1 or opening < closing):
-                return _(
+                return self.env._(
                     "A {{ is never closed, in \u201c%(text)s\u201d: a placeholder "
                     "opens with {{ and closes with }} on the same line.",
                     text=_excerpt(literal[opening:]),
                 )
             if closing != -1:
-                return _(
+                return self.env._(
                     "A }} closes no placeholder, in \u201c%(text)s\u201d: a "
                     "placeholder opens with {{ and closes with }} on the same line.",
                     text=_excerpt(
@@ -221,7 +220,7 @@ class CollectionTemplate(models.Model):
                 # the parser's last triple may be the text after the last
                 # placeholder; any other one is a "{{ }}"
                 if index < last or text.endswith("}}"):
-                    return _("A placeholder {{ }} is empty.")
+                    return self.env._("A placeholder {{ }} is empty.")
                 continue
             problem = self._expression_problem(expression)
             if problem:
@@ -235,19 +234,18 @@ class CollectionTemplate(models.Model):
         (``test_expr``), use only the names the rendering gives it
         (:func:`placeholder_names`), and the fields it reads from ``object``
         must exist."""
-        _ = self.env._
         try:
             test_expr(expression, _SAFE_OPCODES)
             tree = ast.parse(expression.strip(), mode="eval")
         except SyntaxError:
-            return _(
+            return self.env._(
                 "The placeholder {{ %(expression)s }} cannot be read: it is not "
                 "written correctly.",
                 expression=expression,
             )
         except (NameError, TypeError, ValueError):
             # a forbidden name (__class__) or operation
-            return _(
+            return self.env._(
                 "The placeholder {{ %(expression)s }} cannot be read: it uses "
                 "what a template may not use.",
                 expression=expression,
@@ -263,13 +261,13 @@ class CollectionTemplate(models.Model):
         for node in ast.walk(tree):
             reason = None
             if isinstance(node, ast.Name) and node.id not in known:
-                reason = _("nothing is called %(name)s", name=node.id)
+                reason = self.env._("nothing is called %(name)s", name=node.id)
             elif isinstance(node, ast.Attribute):
                 path = _attribute_path(node)
                 if path and path[0] in roots and path[0] not in bound:
                     reason = self._field_path_problem(roots[path[0]], path[1:])
             if reason:
-                return _(
+                return self.env._(
                     "The placeholder {{ %(expression)s }} is unknown: %(reason)s.",
                     expression=expression,
                     reason=reason,
@@ -341,42 +339,41 @@ class CollectionTemplate(models.Model):
 
     @api.model
     def _sms_size_sentence(self, size, placeholders):
-        _ = self.env._
         values = {
             "count": size.segments,
             "length": size.units,
             "per": size.per_segment,
-            "encoding": _("GSM-7")
+            "encoding": self.env._("GSM-7")
             if size.encoding == sms_engine.GSM7
-            else _("Unicode (UCS-2)"),
+            else self.env._("Unicode (UCS-2)"),
         }
         if placeholders and size.segments > 1:
-            sentence = _(
+            sentence = self.env._(
                 "About %(count)s SMS: about %(length)s characters in "
                 "%(encoding)s, %(per)s per SMS once split.",
                 **values,
             )
         elif placeholders:
-            sentence = _(
+            sentence = self.env._(
                 "About %(count)s SMS: about %(length)s of the %(per)s "
                 "characters in %(encoding)s one SMS holds.",
                 **values,
             )
         elif size.segments > 1:
-            sentence = _(
+            sentence = self.env._(
                 "%(count)s SMS: %(length)s characters in %(encoding)s, %(per)s "
                 "per SMS once split.",
                 **values,
             )
         else:
-            sentence = _(
+            sentence = self.env._(
                 "%(count)s SMS: %(length)s of the %(per)s characters in "
                 "%(encoding)s one SMS holds.",
                 **values,
             )
         if size.non_gsm:
             single, multi = sms_engine.PER_SEGMENT[sms_engine.UCS2]
-            sentence += " " + _(
+            sentence += " " + self.env._(
                 "Sent as Unicode, %(single)s characters per SMS (%(multi)s once "
                 "split), because of %(characters)s, outside the GSM alphabet.",
                 single=single,
@@ -386,7 +383,7 @@ class CollectionTemplate(models.Model):
                 ),
             )
         if placeholders:
-            sentence += " " + _(
+            sentence += " " + self.env._(
                 "Approximate: each placeholder is counted at a typical length "
                 "(a name, an amount, a payment link), and a value with a "
                 "character outside the GSM alphabet (an \u201c\u00f3\u201d in a "
@@ -398,24 +395,23 @@ class CollectionTemplate(models.Model):
     def _sms_warning_sentence(self, size, text, placeholders):
         if not size.too_long():
             return False
-        _ = self.env._
         values = {"count": size.segments, "limit": sms_engine.MAX_SEGMENTS}
         if placeholders:
-            sentence = _(
+            sentence = self.env._(
                 "This text takes about %(count)s SMS, more than %(limit)s: "
                 "each SMS is billed, and a long text reaches some phones in "
                 "pieces. Shorten it, or leave the details to the payment page.",
                 **values,
             )
         else:
-            sentence = _(
+            sentence = self.env._(
                 "This text takes %(count)s SMS, more than %(limit)s: each SMS "
                 "is billed, and a long text reaches some phones in pieces. "
                 "Shorten it, or leave the details to the payment page.",
                 **values,
             )
         if len(text) > sms_engine.MAX_CHARACTERS:
-            sentence += " " + _(
+            sentence += " " + self.env._(
                 "Beyond %(max)s characters Twilio refuses an SMS: the reminder "
                 "would fail.",
                 max=sms_engine.MAX_CHARACTERS,

@@ -419,17 +419,16 @@ class CollectionWebhookEvent(models.Model):
         when they sent only words."""
         if not attachment:
             return None
-        _ = self.env._
         labels = {
-            "image": (_("a photo"), _("the photo")),
-            "document": (_("a document"), _("the document")),
-            "audio": (_("a voice message"), _("the voice message")),
-            "video": (_("a video"), _("the video")),
-            "sticker": (_("a sticker"), _("the sticker")),
-            "location": (_("a location"), _("the location")),
-            "contacts": (_("a contact card"), _("the contact card")),
+            "image": (self.env._("a photo"), self.env._("the photo")),
+            "document": (self.env._("a document"), self.env._("the document")),
+            "audio": (self.env._("a voice message"), self.env._("the voice message")),
+            "video": (self.env._("a video"), self.env._("the video")),
+            "sticker": (self.env._("a sticker"), self.env._("the sticker")),
+            "location": (self.env._("a location"), self.env._("the location")),
+            "contacts": (self.env._("a contact card"), self.env._("the contact card")),
         }
-        default = (_("an attachment"), _("the attachment"))
+        default = (self.env._("an attachment"), self.env._("the attachment"))
         return labels.get(attachment, default)[article == "the"]
 
     def _hand_to_agent(self, partner, channel, text, source=None):
