@@ -69,6 +69,20 @@ class TestFeeWaiver(AgentCommon):
             "Late fee waived", "".join(self.customer.message_ids.mapped("body"))
         )
 
+    def test_a_paid_fee_is_left_and_its_invoice_says_why(self):
+        self.env.company.collection_fee_state = "posted"
+        self.policy.waive_late_fees = True
+        fee = self.charge()
+        self.pay(fee.move_id, 5)  # in part
+        self.whatsapp_in("quiero pagarlo en 3 cuotas", "wamid.FW5")
+        self.whatsapp_in("sí", "wamid.FW6")
+        self.assertEqual(fee.state, "charged")
+        self.assertEqual(fee.move_id.payment_state, "partial")
+        notes = "".join(fee.move_id.message_ids.mapped("body"))
+        # the reason the manager's Waive gives, not a bare "paid"
+        self.assertIn("Late fee not waived", notes)
+        self.assertIn("This late fee is paid already, in full or in part", notes)
+
     def test_a_promise_cancels_a_draft_fee(self):
         self.policy.waive_late_fees = True
         fee = self.charge()

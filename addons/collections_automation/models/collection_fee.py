@@ -485,11 +485,13 @@ class CollectionFee(models.Model):
         waived = self.browse()
         for fee in self.sudo().filtered(lambda f: f.state == "charged"):
             move = fee.move_id
-            if move.state == "posted" and move.payment_state != "not_paid":
+            why = fee._why_not_waivable()
+            if why:
                 move._message_log(
                     body=self.env._(
-                        "Late fee not waived (%(reason)s): it is paid already.",
+                        "Late fee not waived (%(reason)s): %(why)s",
                         reason=reason,
+                        why=why,
                     )
                 )
                 continue
