@@ -8,3 +8,4 @@ from . import test_agent_currencies
 from . import test_tour_portal_chat
 from . import test_dunning_leftovers
 from . import test_conversation_words
+from . import test_voice_agent

@@ -594,6 +594,7 @@ def reminder_twiml(
     hints=None,
     goodbye=None,
     timeout=5,
+    redirect_url=None,
 ):
     """The call's opening: the reminder and the choices, keypad or speech.
 
@@ -604,6 +605,9 @@ def reminder_twiml(
         "press 1 for the payment link, 2 for a person, or say when you can
         pay" in the customer's language)
     :param hints: comma-separated words that help speech recognition
+    :param redirect_url: where Twilio goes when the customer says nothing
+        (posted without ``Digits`` or ``SpeechResult``), instead of the
+        goodbye
     """
     lang = twilio_language(language)
     phrases = _phrases(language)
@@ -625,7 +629,11 @@ def reminder_twiml(
     gather = ET.SubElement(root, "Gather", attributes)
     prompt = transfer_prompt or phrases["prompt"]
     _say(gather, f"{_clean_text(message)} {_clean_text(prompt)}", lang)
-    _say(root, goodbye or phrases["goodbye"], lang)
+    if redirect_url:
+        redirect = ET.SubElement(root, "Redirect", {"method": "POST"})
+        redirect.text = str(redirect_url)
+    else:
+        _say(root, goodbye or phrases["goodbye"], lang)
     return _document(root)
 
 
@@ -653,6 +661,38 @@ def voicemail_twiml(message, language):
     _say(root, message, lang)
     ET.SubElement(root, "Hangup")
     return _document(root)
+
+
+def hangup_twiml():
+    """End the call without a word (an answering machine still greeting, a
+    fax)."""
+    root = ET.Element("Response")
+    ET.SubElement(root, "Hangup")
+    return _document(root)
+
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+# a chat's "(yes/no)" after a question: a voice asks without it
+_CHOICE = re.compile(r"\s*\((?:s[ií]|sim|yes)\s*/\s*(?:no|não|nao)\)", re.IGNORECASE)
+
+
+def spoken_text(text):
+    """``text`` as a voice should read it: no link (read aloud it means
+    nothing: the call offers it by text message), no markup, no chat-style
+    "(yes/no)", one space between words.
+
+    >>> spoken_text("Pague aquí: https://x.example/p?a=1 o <b>responda</b>.")
+    'Pague aquí: o responda.'
+    >>> spoken_text("¿Lo registro? (sí/no)")
+    '¿Lo registro?'
+    """
+    text = _URL.sub("", str(text or ""))
+    text = _TAG.sub("", text)
+    text = _CHOICE.sub("", text)
+    text = re.sub(r"[ \t\r\n]+", " ", text)
+    text = re.sub(r" ([,.;:?!])", r"\1", text)
+    return text.strip()
 
 
 def say_twiml(message, language, hangup=True):

@@ -388,17 +388,39 @@ class CollectionsWebhook(http.Controller):
             return _text(403, "forbidden")
         try:
             digits = self._param(params, "Digits")
-            speech = self._param(params, "SpeechResult", MAX_SPEECH)
-            heard = self._param(params, "heard", MAX_SPEECH)
             confidence = self._param(params, "Confidence")
             confidence = float(confidence) if confidence else None
+            n = self._count(params, "n")
+            silence = self._count(params, "silence")
         except ValueError as error:
             return _text(400, f"malformed request: {error}")
         if confidence is not None and not 0 <= confidence <= 1:
             return _text(400, "malformed request: Confidence must be between 0 and 1")
+        # words the recogniser heard are the caller's: whatever they are
+        # (too long, odd characters) the caller hears an answer, never an
+        # error, and nothing odd reaches the agent
+        odd = False
+        try:
+            speech = self._param(params, "SpeechResult", MAX_SPEECH)
+            heard = self._param(params, "heard", MAX_SPEECH)
+        except ValueError:
+            speech = heard = None
+            odd = True
         return self._twiml(
-            message._voice_answer(provider, digits, speech, confidence, heard)
+            message._voice_answer(
+                provider, digits, speech, confidence, heard, n, silence, odd
+            )
         )
+
+    @classmethod
+    def _count(cls, params, name):
+        """A small counter of our own gather URL (0 when absent)."""
+        value = cls._param(params, name, 4)
+        if value in (None, ""):
+            return 0
+        if not (value.isascii() and value.isdigit()):
+            raise ValueError(f"{name} is malformed")
+        return int(value)
 
     @staticmethod
     def _twiml(xml):

@@ -1,8 +1,10 @@
+import hashlib
 import re
 from urllib.parse import quote
 
 from odoo import api, fields, models
 from odoo.tools.misc import hmac as hmac_tool
+from odoo.tools.translate import _lt
 
 from ..channels import twilio
 
@@ -16,6 +18,36 @@ _YES = re.compile(
     r"correto|claro|isso|eso|ok|okay|dale|va|certo|perfecto|perfeito)\b",
     re.IGNORECASE,
 )
+
+
+#: Prompts without an answer before the call says goodbye.
+MAX_SILENCE = 2
+
+# What the call says, translatable: the customer's language all through.
+INTRO = _lt("Hello, this is %s calling about your account.")
+CHOICES = _lt(
+    "Press 1 to receive the payment link by text message, 2 to talk to a "
+    "person, or tell us when you can pay."
+)
+UNSURE = _lt("I understood: %s. Is that right? Say yes, or say it again.")
+ALSO_A_PERSON = _lt("You can also press 2 to talk to a person.")
+HOLD = _lt("Please hold, we are connecting you with a person.")
+CALL_BACK = _lt(
+    "No one can take your call right now: a person from our team will call "
+    "you back soon. Thank you, goodbye."
+)
+LINK_SENT = _lt("We are sending you the payment link. Thank you, goodbye.")
+LINK_FAILED = _lt(
+    "We could not send you the link now; a person will contact you. Goodbye."
+)
+NOTED = _lt("Thank you, we have noted it. Goodbye.")
+GOODBYE = _lt("Thank you. Goodbye.")
+NOT_HEARD = _lt("Sorry, I did not hear you.")
+NOT_A_KEY = _lt("That key is not one of the choices.")
+NOT_FOLLOWED = _lt(
+    "Sorry, I could not follow that. Could you say it again in a few words?"
+)
+NOT_HEARD_BYE = _lt("We could not hear you. We will try again another time. Goodbye.")
 
 
 class CollectionMessageVoice(models.AbstractModel):
@@ -54,96 +86,218 @@ class CollectionMessageVoice(models.AbstractModel):
         )
         return f"{int(expires)}.{signature}"
 
-    def _voice_twiml(self, answered_by=None):
-        """The call's opening: the reminder, then keypad or speech answers;
-        a short message for an answering machine."""
-        self.ensure_one()
-        customer = self.with_context(lang=self.partner_id.lang or self.env.lang)
-        lang = customer.env.lang
-        if answered_by and answered_by.startswith("machine"):
-            return twilio.voicemail_twiml(self.body or "", lang)
-        return twilio.reminder_twiml(
-            self.body or "",
-            lang,
+    # === What the caller hears === #
+    def _voice_lang(self):
+        return self.partner_id.lang or self.env.lang
+
+    def _voice_phrase(self, phrase, *args):
+        """``phrase`` (one of this file's ``_lt``) in the customer's
+        language."""
+        text = phrase._translate(self._voice_lang())
+        return text % args if args else text
+
+    def _voice_gather_url(self, **params):
+        """Where Twilio posts the next answer; ``n`` counts the answers of
+        the call (a retried request is the same ``n``), ``silence`` the
+        prompts in a row without any."""
+        query = "".join(
+            f"&{name}={quote(str(value))}" for name, value in params.items() if value
+        )
+        return (
             f"{self.get_base_url()}{VOICE_PATH}/{self.id}/gather"
-            f"?token={self._voice_token()}",
-            customer.env._(
-                "Press 1 to receive the payment link by text message, 2 to "
-                "talk to a person, or tell us when you can pay."
-            ),
+            f"?token={self._voice_token()}{query}"
         )
 
+    def _voice_listen(self, message, n, prompt=None, silence=0, **params):
+        """Say ``message`` and listen; silence comes back here (bounded)."""
+        lang = self._voice_lang()
+        return twilio.reminder_twiml(
+            twilio.spoken_text(message),
+            lang,
+            self._voice_gather_url(n=n, **params),
+            prompt or self._voice_phrase(ALSO_A_PERSON),
+            redirect_url=self._voice_gather_url(n=n, silence=silence + 1),
+        )
+
+    def _voice_goodbye(self, message):
+        return twilio.say_twiml(twilio.spoken_text(message), self._voice_lang())
+
+    def _voice_note(self, text):
+        """What happened on the call, in words, on the row."""
+        notes = self.sudo().channel_notes
+        self.sudo().channel_notes = f"{notes}\n{text}" if notes else text
+
+    def _voice_twiml(self, answered_by=None):
+        """The call's opening: who calls and why, the reminder, then keypad
+        or speech answers. An answering machine gets a short message once
+        its greeting is over (``machine_end_*``); no conversation, and
+        nothing over its greeting (``machine_start``) or to a fax."""
+        self.ensure_one()
+        lang = self._voice_lang()
+        body = twilio.spoken_text(self.body or "")
+        company = self.company_id.name or ""
+        if company and company.lower() not in body.lower():
+            body = f"{self._voice_phrase(INTRO, company)} {body}"
+        if answered_by and (answered_by.startswith("machine") or answered_by == "fax"):
+            if answered_by.startswith("machine_end"):
+                self._voice_note(
+                    self.env._(
+                        "An answering machine took the call: a voicemail was left."
+                    )
+                )
+                return twilio.voicemail_twiml(body, lang)
+            self._voice_note(
+                self.env._(
+                    "An answering machine or a fax took the call: hung up "
+                    "without a message."
+                )
+            )
+            return twilio.hangup_twiml()
+        return self._voice_listen(body, 1, self._voice_phrase(CHOICES))
+
     def _voice_answer(
-        self, provider, digits=None, speech=None, confidence=None, heard=None
+        self,
+        provider,
+        digits=None,
+        speech=None,
+        confidence=None,
+        heard=None,
+        n=None,
+        silence=0,
+        odd=False,
     ):
-        """What the customer answered: 1 sends the link, 2 transfers, words
-        are a reply (the chatter and the agent get them).
+        """What the customer answered: 1 sends the link, 2 transfers (or
+        promises a call back), words are a reply (the chatter and the agent
+        get them); silence or a key that is no choice asks again, a few
+        times. A request Twilio retries (the same ``n`` and answer) gets the
+        answer given the first time, and changes nothing again.
 
         Words the recogniser was unsure of (``confidence`` below
         twilio.LOW_CONFIDENCE) are read back first; ``heard`` is that sentence
         on the next turn: a yes confirms it, anything else is the new answer.
         """
         self.ensure_one()
-        customer = self.with_context(lang=self.partner_id.lang or self.env.lang)
-        say = customer.env._
-        lang = customer.env.lang
-        if heard and speech and _YES.match(speech.strip()):
+        claimed = None
+        if n and provider:
+            key = hashlib.sha256(
+                repr((digits, speech, heard, silence, odd)).encode()
+            ).hexdigest()[:16]
+            call_sid = self.env.context.get("collection_voice_call_sid") or ""
+            Event = self.env["collection.webhook.event"].sudo()
+            event = {
+                "kind": "call",
+                "event_key": f"{call_sid}:{self.id}:answer:{n}:{key}",
+                "status": "answer",
+            }
+            claimed = Event._claim_event(provider, event, "voice")
+            if not claimed:
+                given = Event.search(
+                    [
+                        ("provider_id", "=", provider.id),
+                        ("event_key", "=", event["event_key"]),
+                    ],
+                    limit=1,
+                )
+                if given.text:
+                    return given.text
+        xml = self._voice_respond(
+            provider, digits, speech, confidence, heard, int(n or 0), silence, odd
+        )
+        if claimed:
+            self.env["collection.webhook.event"].sudo().browse(claimed).write(
+                {"text": xml, "partner_id": self.partner_id.id}
+            )
+        return xml
+
+    def _voice_respond(
+        self, provider, digits, speech, confidence, heard, n, silence, odd
+    ):
+        phrase = self._voice_phrase
+        following = n + 1
+        if odd:
+            return self._voice_listen(phrase(NOT_FOLLOWED), following)
+        speech = (speech or "").strip()
+        if heard and speech and _YES.match(speech):
             speech, confidence = heard, None
         if speech and confidence is not None and confidence < twilio.LOW_CONFIDENCE:
-            return twilio.reminder_twiml(
-                say(
-                    "I understood: %s. Is that right? Say yes, or say it again.", speech
-                ),
-                lang,
-                f"{self.get_base_url()}{VOICE_PATH}/{self.id}/gather"
-                f"?token={self._voice_token()}&heard={quote(speech[:300])}",
-                say("You can also press 2 to talk to a person."),
-            )
-        if digits == "2" and provider.voice_transfer_number:
+            if heard:
+                # read back once; unsure again, the words are taken as said
+                confidence = None
+            else:
+                return self._voice_listen(
+                    phrase(UNSURE, speech[:300]), following, heard=speech[:300]
+                )
+        if digits == "2":
             self._register_reply(
-                self.partner_id, "voice", say("Asked for a person (keypad 2).")
+                self.partner_id, "voice", self.env._("Asked for a person (keypad 2).")
             )
-            return twilio.transfer_twiml(
-                provider.voice_transfer_number,
-                say("Please hold, we are connecting you with a person."),
-                lang,
-                provider.twilio_from_number,
-            )
+            return self._voice_person(provider)
         if digits == "1":
             self._register_reply(
-                self.partner_id, "voice", say("Asked for the payment link (keypad 1).")
+                self.partner_id,
+                "voice",
+                self.env._("Asked for the payment link (keypad 1)."),
             )
             link = self._voice_link_message()
-            return twilio.say_twiml(
-                say("We are sending you the payment link. Thank you, goodbye.")
-                if link
-                else say(
-                    "We could not send you the link now; a person will "
-                    "contact you. Goodbye."
-                ),
-                lang,
-            )
+            return self._voice_goodbye(phrase(LINK_SENT if link else LINK_FAILED))
         if speech:
-            event = self.env["collection.webhook.event"].sudo()
             self._register_reply(self.partner_id, "voice", speech)
             self.partner_id.message_post(
-                body=say("Said on the call: %s", speech),
+                body=self.env._("Said on the call: %s", speech),
                 author_id=self.partner_id.id,
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",
             )
-            answer = event._hand_to_agent(self.partner_id, "voice", speech, source=self)
-            if isinstance(answer, str) and answer:
+            answer, ending = self._voice_agent_reply(provider, speech)
+            if answer and ending == "transfer":
+                return self._voice_person(provider, answer, ask=False)
+            if answer and ending == "hangup":
+                return self._voice_goodbye(f"{answer} {phrase(GOODBYE)}")
+            if answer:
                 # the agent answered: say it and listen for the next sentence
-                return twilio.reminder_twiml(
-                    answer,
-                    lang,
-                    f"{self.get_base_url()}{VOICE_PATH}/{self.id}/gather"
-                    f"?token={self._voice_token()}",
-                    say("You can also press 2 to talk to a person."),
-                )
-            return twilio.say_twiml(say("Thank you, we have noted it. Goodbye."), lang)
-        return twilio.say_twiml(say("Thank you. Goodbye."), lang)
+                return self._voice_listen(answer, following)
+            return self._voice_goodbye(phrase(NOTED))
+        # silence, or a key that is no choice: the choices again, a few times
+        if silence >= MAX_SILENCE:
+            return self._voice_goodbye(phrase(NOT_HEARD_BYE))
+        sorry = phrase(NOT_A_KEY) if digits else phrase(NOT_HEARD)
+        return self._voice_listen(
+            sorry, following, phrase(CHOICES), silence=silence if not digits else 0
+        )
+
+    def _voice_agent_reply(self, provider, speech):
+        """The agent's spoken answer to ``speech`` and how the call goes on:
+        ``(text or None, None | "transfer" | "hangup")``."""
+        event = self.env["collection.webhook.event"].sudo()
+        answer = event._hand_to_agent(self.partner_id, "voice", speech, source=self)
+        return (answer if isinstance(answer, str) and answer else None), None
+
+    def _voice_person(self, provider, said=None, ask=True):
+        """The customer wants a person: the collectors' number takes the
+        call, else a collector is asked to call back and the caller told."""
+        lang = self._voice_lang()
+        if provider and provider.voice_transfer_number:
+            hold = self._voice_phrase(HOLD)
+            return twilio.transfer_twiml(
+                provider.voice_transfer_number,
+                twilio.spoken_text(f"{said} {hold}" if said else hold),
+                lang,
+                provider.twilio_from_number,
+            )
+        if ask:
+            company = self.company_id
+            self.partner_id.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Call the customer back: they asked for a person"),
+                note=self.env._(
+                    "Asked for a person on the reminder call; no number to "
+                    "transfer the call to is configured."
+                ),
+                user_id=self.partner_id._collection_follow_up_user(company).id,
+            )
+        if said:
+            return self._voice_goodbye(f"{said} {self._voice_phrase(GOODBYE)}")
+        return self._voice_goodbye(self._voice_phrase(CALL_BACK))
 
     def _voice_link_message(self):
         """An SMS with the payment link, through the contact policy like any

@@ -319,6 +319,15 @@ class CollectionWebhookEvent(models.Model):
     def _provider_error(self, provider, event):
         """The provider's reason for a failure, without any of its secrets."""
         error = event.get("error")
+        if not error and event.get("kind") == "call":
+            error = {
+                "no-answer": self.env._("The call was not answered."),
+                "busy": self.env._("The line was busy."),
+                "canceled": self.env._(
+                    "The call was cancelled before it was answered."
+                ),
+                "failed": self.env._("The call could not be connected."),
+            }.get(event.get("status"))
         if not error:
             return self.env._("The provider could not deliver it.")
         provider = provider.sudo()

@@ -843,12 +843,11 @@ class TestWebhookInput(WebhookClient, ProvidersCommon, HttpCase):
             self.assert_plain(self.post_twilio(params, path=path), 403)
         token = call._voice_token()
         gather = f"/collections/voice/{call.id}/gather?token={token}"
-        self.assert_plain(
-            self.post_twilio(dict(params, SpeechResult="x\x00y"), path=gather), 400
-        )
-        self.assert_plain(
-            self.post_twilio(dict(params, SpeechResult="x" * 5000), path=gather), 400
-        )
+        # odd words the recogniser heard are answered in words, on the call
+        # (test_voice_calls.py); a malformed key or counter is refused
+        for odd in ({"Digits": "1\x00"}, {"Confidence": "2"}):
+            self.assert_plain(self.post_twilio(dict(params, **odd), path=gather), 400)
+        self.assert_plain(self.post_twilio(params, path=f"{gather}&n=x"), 400)
 
 
 @tagged("post_install", "-at_install")
