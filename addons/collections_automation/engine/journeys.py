@@ -90,7 +90,10 @@ class JourneyState:
     """Where a customer stands, gathered per customer by the Odoo layer.
 
     ``reply_pending`` means the customer replied and nobody has handled the
-    reply yet: the journey waits for a human.
+    reply yet: the journey waits for a human. ``step_waiting`` means a step
+    planned earlier has not gone out yet (the contact policy deferred it past
+    a night, a weekend, a holiday or a cap): the journey waits for it, so two
+    steps never go out together when its time comes.
     """
 
     customer_id: int
@@ -102,6 +105,7 @@ class JourneyState:
     replied_since_last_step: bool
     reply_pending: bool
     last_reply_date: date | None
+    step_waiting: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,12 +146,15 @@ def next_step(
 ) -> StepDecision | None:
     """The step to send ``today``, or None when there is nothing to send.
 
-    None also covers a paused journey, a step already sent today, and due steps
+    None also covers a paused journey, a step already sent today or still
+    waiting to go out (``state.step_waiting``), and due steps
     that are all skipped: those are reported only with a step to send, since
     until then they are simply looked at again on the next run.
     """
-    if paused(state) or (
-        state.last_step_date is not None and state.last_step_date >= today
+    if (
+        paused(state)
+        or state.step_waiting
+        or (state.last_step_date is not None and state.last_step_date >= today)
     ):
         return None
     due = []

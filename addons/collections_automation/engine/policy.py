@@ -25,7 +25,10 @@ of an opt-out by none.
 2. the local time. The customer's time zone is used when known; otherwise every
    zone of the customer's country is, and the contact must be allowed in all of
    them (a US customer without a time zone is only called when it is within
-   hours from Eastern to Hawaii time). With neither a time zone nor a country,
+   hours from Eastern to Hawaii time). A time zone that is not one of the
+   country's (Odoo gives a new contact its creator's zone) is not trusted
+   alone: the contact must be allowed there and in every zone of the country
+   (:func:`zone_basis`). With neither a time zone nor a country,
    the local time is unknown and the contact is refused: we never guess.
    In each zone the local date must not be a public holiday (when the rules say
    so), the weekday must have a window, and the local time must fall inside it
@@ -681,14 +684,65 @@ def _local_day_span(zone, day):
     )
 
 
+def zone_basis(tz, country):
+    """Which zones the local time is read in, for a customer with time zone
+    ``tz`` and country ``country`` (either may be None):
+
+    - ``"tz"``: the customer's zone alone (it is one of its country's, or an
+      alias of one, or the country is unknown);
+    - ``"tz_and_country"``: the customer's zone is not one of its country's
+      (Odoo gives a new contact the zone of the user who creates it: a
+      Mexican customer typed in from Madrid reads Europe/Madrid), so the
+      contact must be allowed both there and in every zone of the country;
+    - ``"country"``: no (valid) zone: every zone of the country;
+    - ``"none"``: neither: the local time is unknown.
+    """
+    return _zone_basis(tz or None, (country or "").upper() or None)
+
+
+@lru_cache(maxsize=1024)
+def _zone_basis(tz, country):
+    zone = _zone(tz) if tz else None
+    country_zones = _country_zones(country) if country else ()
+    if zone is not None:
+        if not country_zones or _same_clock_as_one_of(zone, country_zones):
+            return "tz"
+        return "tz_and_country"
+    return "country" if country_zones else "none"
+
+
+#: Instants at which two zones are compared (1st and 16th of each month of
+#: four years): an alias (``US/Pacific``) keeps its zone's clock at all of them.
+_CLOCK_SAMPLES = tuple(
+    datetime(year, month, day, 12, tzinfo=UTC)
+    for year in range(2025, 2029)
+    for month in range(1, 13)
+    for day in (1, 16)
+)
+
+
+@lru_cache(maxsize=1024)
+def _clock(zone):
+    return tuple(moment.astimezone(zone).utcoffset() for moment in _CLOCK_SAMPLES)
+
+
+def _same_clock_as_one_of(zone, zones):
+    return zone in zones or any(_clock(zone) == _clock(other) for other in zones)
+
+
 def _zones_for(request):
-    """The zones the customer may be in: theirs, else all of their country's."""
-    if request.tz:
+    """The zones the customer may be in (see :func:`zone_basis`): theirs
+    when it is of their country, else all of their country's, with theirs
+    first when they have one of elsewhere."""
+    country = (request.country or "").upper() or None
+    basis = zone_basis(request.tz, country)
+    if basis == "tz":
+        return (_zone(request.tz),)
+    if basis == "tz_and_country":
         zone = _zone(request.tz)
-        if zone is not None:
-            return (zone,)
-    if request.country:
-        return _country_zones(request.country.upper())
+        return (zone, *(z for z in _country_zones(country) if z != zone))
+    if basis == "country":
+        return _country_zones(country)
     return ()
 
 

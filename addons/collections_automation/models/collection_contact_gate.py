@@ -125,15 +125,50 @@ class CollectionContactGate(models.AbstractModel):
     @api.model
     def _deferral_note(self, verdict, partner):
         """What a person reads on a deferred row: the reason and until when,
-        in the customer's time zone when known."""
-        tz = partner.tz or self.env.user.tz or "UTC"
+        in the customer's time zone (or its country's first one) when known,
+        and in which zones the hours were checked when the customer's own
+        zone is missing or not of its country (:meth:`_zone_note`)."""
+        country = partner.country_id.code or None
+        basis = policy_engine.zone_basis(partner.tz, country)
+        if basis in ("tz", "tz_and_country"):
+            tz = partner.tz
+        elif basis == "country":
+            tz = pytz.country_timezones(country)[0]
+        else:
+            tz = self.env.user.tz or "UTC"
         when = format_datetime(self.env, verdict.until, tz=tz, dt_format="short")
-        return self.env._(
+        note = self.env._(
             "%(reason)s Deferred until %(when)s (%(tz)s).",
             reason=verdict.reason,
             when=when,
             tz=tz,
         )
+        zone_note = self._zone_note(partner)
+        return f"{note} {zone_note}" if zone_note else note
+
+    @api.model
+    def _zone_note(self, partner):
+        """In words, what the contact policy assumes of the customer's local
+        time when its time zone is missing or is not one of its country's
+        (see ``engine.policy.zone_basis``); None when it uses the customer's
+        own zone."""
+        country = partner.country_id
+        basis = policy_engine.zone_basis(partner.tz, country.code or None)
+        if basis == "country":
+            return self.env._(
+                "The customer has no time zone: the allowed hours must hold in "
+                "every time zone of %(country)s.",
+                country=country.name,
+            )
+        if basis == "tz_and_country":
+            return self.env._(
+                "The customer's time zone (%(tz)s) is not one of %(country)s: "
+                "the allowed hours must hold there and in every time zone of "
+                "%(country)s.",
+                tz=partner.tz,
+                country=country.name,
+            )
+        return None
 
     # === Facts, read in bulk === #
     @api.model

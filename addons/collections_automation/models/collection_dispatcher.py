@@ -11,6 +11,8 @@ from odoo.tools import SQL, split_every
 
 from ..channels import base as channel_base
 from ..engine import outbox
+from .collection_contact_gate import Verdict
+from .collection_message_render import FIGURE_KINDS
 from .collection_provider import ODOO_JOB_CHANNEL
 
 _logger = logging.getLogger(__name__)
@@ -468,8 +470,12 @@ class CollectionDispatcher(models.AbstractModel):
         allowed = self.env["collection.message"]
         deferred = defaultdict(lambda: self.env["collection.message"])
         refused = defaultdict(lambda: self.env["collection.message"])
+        settled = self._settled(messages)
         for message in messages:
             partner = message.partner_id
+            if message in settled:
+                refused[self._nothing_due_verdict()] |= message
+                continue
             verdict = gate._decide(
                 partner,
                 message.channel,
@@ -494,6 +500,37 @@ class CollectionDispatcher(models.AbstractModel):
         for verdict, rows in refused.items():
             rows._mark_refused(verdict)
         return allowed
+
+    @api.model
+    def _settled(self, messages):
+        """The reminders whose customer owes nothing any more: a row waits
+        (deferred to the morning, past a weekend) and the customer paid
+        meanwhile. Only rows asking for the debt (``FIGURE_KINDS``: the
+        journey's and those sent by hand) are concerned; an answer, a link
+        the customer asked for or a promise's reminder are not."""
+        chasing = messages.filtered(
+            lambda m: m.kind in FIGURE_KINDS and m.debtor_id
+        )
+        if not chasing:
+            return chasing
+        chasing.debtor_id._compute_stated_amounts()
+        return chasing.filtered(
+            lambda m: m.debtor_id.currency_id.compare_amounts(
+                m.debtor_id._amount_to_pay(), 0
+            )
+            <= 0
+        )
+
+    @api.model
+    def _nothing_due_verdict(self):
+        return Verdict(
+            "refused",
+            "nothing_due",
+            self.env._(
+                "The customer has nothing left to pay (paid or credited "
+                "since the reminder was planned)."
+            ),
+        )
 
     # === Sending through an external provider === #
     @api.model

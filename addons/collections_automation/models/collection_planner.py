@@ -110,12 +110,14 @@ class CollectionPlanner(models.AbstractModel):
             [s.step_id for steps in steps_by_journey.values() for s in steps]
         )
         progress = self._journey_progress(debtors)
+        waiting = self._steps_waiting(debtors, today)
         invoices = self._open_invoices(debtors)
         decided = []
         for debtor in debtors:
             reached, refusals, last_step_date, last_sent_at = progress.get(
                 debtor.id, ({}, {}, None, None)
             )
+            step_waiting = debtor.id in waiting
             steps = steps_by_journey.get(debtor.journey_id, ())
             last_reply = debtor.last_reply_at
             state = journey_engine.JourneyState(
@@ -130,6 +132,7 @@ class CollectionPlanner(models.AbstractModel):
                 ),
                 reply_pending=debtor.reply_pending,
                 last_reply_date=last_reply.date() if last_reply else None,
+                step_waiting=step_waiting,
             )
             decision = journey_engine.next_step(steps, state, today)
             if decision:
@@ -305,10 +308,21 @@ class CollectionPlanner(models.AbstractModel):
                     # quiet hours defer a whole run to a few minutes per
                     # time zone: one note each
                     notes_memo = context.setdefault("deferral_notes", {})
-                    note_key = (verdict, partner.tz)
+                    note_key = (verdict, partner.tz, partner.country_id.id)
                     if note_key not in notes_memo:
                         notes_memo[note_key] = gate._deferral_note(verdict, partner)
                     row["deferral_reason"] = notes_memo[note_key]
+                else:
+                    # sent now: what the policy assumed of the customer's
+                    # local time, said on the row
+                    zone_notes = context.setdefault("zone_notes", {})
+                    zone_key = (partner.tz, partner.country_id.id)
+                    if zone_key not in zone_notes:
+                        zone_notes[zone_key] = gate._zone_note(partner)
+                    if zone_notes[zone_key]:
+                        row["channel_notes"] = "\n".join(
+                            filter(None, [row["channel_notes"], zone_notes[zone_key]])
+                        )
                 return row
             notes.append(f"{gate._channel_label(channel)}: {verdict.reason}")
             # the policy's word (a hold, an opt-out) says more than a channel
@@ -388,6 +402,29 @@ class CollectionPlanner(models.AbstractModel):
                 last_sent,
             )
         return progress
+
+    @api.model
+    def _steps_waiting(self, debtors, today):
+        """Debtors with a step planned before ``today`` that has not gone out
+        yet: deferred by the contact policy (a night, a weekend, a holiday,
+        a cap), waiting in the job queue or for a retry. The journey waits for
+        it: planned now, a later step would wait for the same allowed minute
+        and both would go out together."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT debtor_id FROM collection_message
+                 WHERE debtor_id = ANY(%s::int[]) AND kind = 'journey'
+                   AND state IN ('planned', 'queued', 'sending')
+                   AND channel != 'collector'
+                   AND create_date::date < %s
+                """,
+                pg_array(debtors.ids),
+                today,
+            )
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
 
     @api.model
     def _last_contacts(self, debtors):
