@@ -27,6 +27,7 @@ class TestAgreementWithoutTheWaivedFee(test_fee_waiver.TestFeeWaiver):
     test_a_promise_cancels_a_draft_fee = None
     test_no_waiver_unless_the_policy_says_so = None
     test_the_policy_reaches_the_engine = None
+    test_a_paid_fee_is_left_and_its_invoice_says_why = None
 
     def setUp(self):
         super().setUp()
