@@ -170,6 +170,9 @@ export class CollectionKpiDashboard extends Component {
                         beginAtZero: trend.unit !== "days",
                         ticks: {
                             maxTicksLimit: 5,
+                            // whole numbers only: the labels show none, so a
+                            // 0-1 % scale would read "0 %, 1 %, 1 %"
+                            precision: 0,
                             callback: (value) => this.format(value, trend.unit, { short: true }),
                         },
                     },
