@@ -36,6 +36,8 @@ from email.utils import parsedate_to_datetime
 from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import phonenumbers
+
 from .base import (
     DEFAULT_TIMEOUT,
     POOL_MAXSIZE,
@@ -661,6 +663,25 @@ def voicemail_twiml(message, language):
     _say(root, message, lang)
     ET.SubElement(root, "Hangup")
     return _document(root)
+
+
+def spoken_number(number):
+    """A phone number as a voice reads it out: digit by digit, in the groups
+    its country writes it in.
+
+    >>> spoken_number("+525511110000")
+    '5 2, 5 5, 1 1 1 1, 0 0 0 0'
+    >>> spoken_number("not a number 12")
+    '1 2'
+    """
+    try:
+        written = phonenumbers.format_number(
+            phonenumbers.parse(number, None),
+            phonenumbers.PhoneNumberFormat.INTERNATIONAL,
+        )
+    except phonenumbers.NumberParseException:
+        written = number
+    return ", ".join(" ".join(group) for group in re.findall(r"\d+", written))
 
 
 def hangup_twiml():

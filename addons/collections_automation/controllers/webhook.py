@@ -365,14 +365,14 @@ class CollectionsWebhook(http.Controller):
     )
     @_guarded
     def voice_flow(self, message_id, token=None, **params):
-        message, _provider = self._call_row(message_id, token, params.get("CallSid"))
+        message, provider = self._call_row(message_id, token, params.get("CallSid"))
         if message is None:
             return _text(403, "forbidden")
         try:
             answered_by = self._param(params, "AnsweredBy")
         except ValueError as error:
             return _text(400, f"malformed request: {error}")
-        return self._twiml(message._voice_twiml(answered_by))
+        return self._twiml(message._voice_twiml(answered_by, provider))
 
     @http.route(
         "/collections/voice/<int:message_id>/gather",

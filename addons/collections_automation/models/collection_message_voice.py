@@ -47,6 +47,17 @@ NOT_A_KEY = _lt("That key is not one of the choices.")
 NOT_FOLLOWED = _lt(
     "Sorry, I could not follow that. Could you say it again in a few words?"
 )
+# An answering machine may be heard by anyone: a limited-content message
+# (Regulation F, 12 CFR 1006.2(j)): who it is for, who calls, a number to
+# call back; nothing of the debt.
+VOICEMAIL = _lt(
+    "Hello, this is a message for %(name)s from %(company)s. Please call us "
+    "back at %(number)s. Thank you."
+)
+VOICEMAIL_NO_NUMBER = _lt(
+    "Hello, this is a message for %(name)s from %(company)s. Please call us "
+    "back. Thank you."
+)
 NOT_HEARD_BYE = _lt("We could not hear you. We will try again another time. Goodbye.")
 
 
@@ -96,6 +107,21 @@ class CollectionMessageVoice(models.AbstractModel):
         text = phrase._translate(self._voice_lang())
         return text % args if args else text
 
+    def _voicemail(self, provider):
+        """What an answering machine records: a limited-content message
+        (:data:`VOICEMAIL`), the number to call back read digit by digit."""
+        number = provider and (
+            provider.voice_transfer_number or provider.twilio_from_number
+        )
+        words = {
+            "name": self.partner_id.name or "",
+            "company": self.company_id.name or "",
+        }
+        if number:
+            words["number"] = twilio.spoken_number(number)
+            return self._voice_phrase(VOICEMAIL) % words
+        return self._voice_phrase(VOICEMAIL_NO_NUMBER) % words
+
     def _voice_gather_url(self, **params):
         """Where Twilio posts the next answer; ``n`` counts the answers of
         the call (a retried request is the same ``n``), ``silence`` the
@@ -127,11 +153,12 @@ class CollectionMessageVoice(models.AbstractModel):
         notes = self.sudo().channel_notes
         self.sudo().channel_notes = f"{notes}\n{text}" if notes else text
 
-    def _voice_twiml(self, answered_by=None):
+    def _voice_twiml(self, answered_by=None, provider=None):
         """The call's opening: who calls and why, the reminder, then keypad
         or speech answers. An answering machine gets a short message once
-        its greeting is over (``machine_end_*``); no conversation, and
-        nothing over its greeting (``machine_start``) or to a fax."""
+        its greeting is over (``machine_end_*``), saying nothing of the debt
+        (:meth:`_voicemail`); no conversation, and nothing over its greeting
+        (``machine_start``) or to a fax."""
         self.ensure_one()
         lang = self._voice_lang()
         body = twilio.spoken_text(self.body or "")
@@ -145,7 +172,7 @@ class CollectionMessageVoice(models.AbstractModel):
                         "An answering machine took the call: a voicemail was left."
                     )
                 )
-                return twilio.voicemail_twiml(body, lang)
+                return twilio.voicemail_twiml(self._voicemail(provider), lang)
             self._voice_note(
                 self.env._(
                     "An answering machine or a fax took the call: hung up "

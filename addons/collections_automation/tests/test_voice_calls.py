@@ -141,6 +141,14 @@ class TestVoiceCalls(WebhookClient, ProvidersCommon, HttpCase):
         voicemail = self.opening(call, AnsweredBy="machine_end_beep")
         self.assertIsNone(voicemail.find("Gather"))
         self.assertIsNotNone(voicemail.find("Hangup"))
+        # anyone may hear a voicemail: who it is for, who calls, a number to
+        # call back, nothing of the debt (Regulation F's limited content)
+        said = self.spoken(voicemail)
+        self.assertIn(self.customer.name, said)
+        self.assertIn(self.env.company.name, said)
+        self.assertIn("5 2, 5 5, 1 1 1 1, 0 0 0 0", said)
+        self.assertNotIn("1,180", said)
+        self.assertNotIn("Debe", said)
         self.assertIn("voicemail", (call.channel_notes or "").lower())
         for status, words, sid in (
             ("no-answer", "not answered", "CA" + "d" * 32),
