@@ -35,8 +35,14 @@ def local_hours(moment, zone_names):
     "day",
     # before and after the DST changes of Madrid (last Sundays of March and
     # October) and Los Angeles (2nd Sunday of March, 1st of November)
-    [date(2026, 3, 7), date(2026, 3, 9), date(2026, 3, 30), date(2026, 10, 26),
-     date(2026, 11, 2), date(2026, 12, 7)],
+    [
+        date(2026, 3, 7),
+        date(2026, 3, 9),
+        date(2026, 3, 30),
+        date(2026, 10, 26),
+        date(2026, 11, 2),
+        date(2026, 12, 7),
+    ],
 )
 @pytest.mark.parametrize(
     "country, tz, first_hour",

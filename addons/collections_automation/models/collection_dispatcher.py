@@ -508,9 +508,7 @@ class CollectionDispatcher(models.AbstractModel):
         meanwhile. Only rows asking for the debt (``FIGURE_KINDS``: the
         journey's and those sent by hand) are concerned; an answer, a link
         the customer asked for or a promise's reminder are not."""
-        chasing = messages.filtered(
-            lambda m: m.kind in FIGURE_KINDS and m.debtor_id
-        )
+        chasing = messages.filtered(lambda m: m.kind in FIGURE_KINDS and m.debtor_id)
         if not chasing:
             return chasing
         chasing.debtor_id._compute_stated_amounts()

@@ -159,9 +159,7 @@ class TestContactHours(CollectionsCommon):
         self.cycle(monday)
         waiting = self.rows(partner, ["planned"])
         self.assertTrue(waiting)
-        self.assertTrue(
-            all("Deferred until" in row.deferral_reason for row in waiting)
-        )
+        self.assertTrue(all("Deferred until" in row.deferral_reason for row in waiting))
         start = datetime.combine(monday, time(4))
         self.dispatch_every_hour(start, 16)
         sent = self.rows(partner, ["sent"])

@@ -197,6 +197,8 @@ class TestLateFees(LateFeesCommon):
         self.step.late_fee_fixed = 0
         escalate = self.env.ref("collections_automation.step_standard_escalate")
         escalate.write({"late_fee_rate": 12})
+        # the first step goes out (a step still waiting holds the journey)
+        self.Message._dispatch(now=self.now)
         self.cycle(self.now + timedelta(days=15))
         second = self.fees() - first
         self.assertEqual(second.step_id, escalate)
