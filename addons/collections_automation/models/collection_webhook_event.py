@@ -352,11 +352,7 @@ class CollectionWebhookEvent(models.Model):
             return
         text = event.get("text") or ""
         self.write({"partner_id": partner.id})
-        label = dict(
-            self.env["collection.message"]
-            ._fields["channel"]
-            ._description_selection(self.env)
-        ).get(channel, channel)
+        label = self.env["collection.contact.gate"]._channel_label(channel)
         if channel == "whatsapp":
             partner.collection_whatsapp_inbound_at = fields.Datetime.now()
         if event.get("reaction"):
