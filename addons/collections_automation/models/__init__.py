@@ -11,6 +11,7 @@ from . import collection_journey_variant
 from . import collection_segment
 from . import collection_contact_policy
 from . import collection_contact_gate
+from . import collection_contact_lock
 from . import collection_message_render
 from . import collection_message_send
 from . import collection_message_voice

@@ -210,7 +210,9 @@ class CollectionContactGate(models.AbstractModel):
         """Partner id -> ContactEvents over the last days, from the outbox.
 
         Every row that went out is an attempt, even one that failed after
-        (an unanswered call is a call attempt). A reply, or a call on which
+        (an unanswered call is a call attempt), and so is a row another job
+        is sending now (claimed, not yet sent: counted from its claim). A
+        reply, or a call on which
         the customer spoke, is a conversation. A statement of account emailed
         (``collection.statement.sending``, which is no outbox row) is an email
         attempt too, so the daily and weekly caps count it. Other addons
@@ -223,15 +225,18 @@ class CollectionContactGate(models.AbstractModel):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT partner_id, channel, sent_at, debtor_id,
+                SELECT partner_id, channel, attempted_at, debtor_id,
                        state IN ('delivered', 'read', 'replied'),
                        state = 'replied', replied_at
-                  FROM collection_message
-                 WHERE partner_id = ANY(%s::int[])
-                   AND (state IN %s OR state = 'failed')
-                   AND channel != 'collector'
-                   AND sent_at IS NOT NULL
-                   AND (sent_at > %s OR replied_at > %s)
+                  FROM (SELECT *,
+                               CASE WHEN state = 'sending' THEN claimed_at
+                                    ELSE sent_at END AS attempted_at
+                          FROM collection_message
+                         WHERE partner_id = ANY(%s::int[])
+                           AND (state IN %s OR state IN ('failed', 'sending'))
+                           AND channel != 'collector') m
+                 WHERE attempted_at IS NOT NULL
+                   AND (attempted_at > %s OR replied_at > %s)
                 """,
                 pg_array(partners.ids),
                 outbox.CONTACTED,
@@ -240,11 +245,13 @@ class CollectionContactGate(models.AbstractModel):
             )
         )
         for row in self.env.cr.fetchall():
-            partner_id, channel, sent_at, debtor_id, delivered, talked, replied = row
+            partner_id, channel, attempted_at, debtor_id, delivered, talked, replied = (
+                row
+            )
             history[partner_id].append(
                 policy_engine.ContactEvent(
                     channel,
-                    pytz.utc.localize(sent_at),
+                    pytz.utc.localize(attempted_at),
                     str(debtor_id) if debtor_id else None,
                     conversation=talked,
                     delivered=delivered or talked or channel == "email",

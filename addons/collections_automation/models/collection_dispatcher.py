@@ -466,6 +466,9 @@ class CollectionDispatcher(models.AbstractModel):
         (back to ``planned`` at the next allowed minute, with the rule and
         until when on the row) or refused, with the reason on the row."""
         gate = self.env["collection.contact.gate"]
+        # before reading their history: another job deciding for one of
+        # these customers now makes this one run again (collection.contact.lock)
+        self.env["collection.contact.lock"]._take(messages.partner_id.ids, now)
         context = gate._facts(messages.partner_id, now)
         allowed = self.env["collection.message"]
         deferred = defaultdict(lambda: self.env["collection.message"])

@@ -34,3 +34,4 @@ from . import test_template_checks
 from . import test_inbound_attachments
 from . import test_voice_calls
 from . import test_contact_hours
+from . import test_contact_lock
