@@ -42,7 +42,8 @@ messages per second: every worker of both servers reserves its sends on the
 provider's row (``collection.provider._reserve_slots``), and the script
 checks, from the gateway's counter sampled ten times a second, that no
 window of time saw more than the rate allows (plus one reserved chunk of
-50, sent as a burst at the start of its slot).
+50, sent as a burst at the start of its slot, and one send:
+``addons/collections_automation/engine/pace.py``).
 
 5. prints sent (distinct rows the gateway accepted), delivered (rows the
    receipts moved), duplicate requests (a second request for a row the
@@ -280,7 +281,8 @@ class RateProbe:
     def report(self, rate):
         """The most messages in a window of 1 s and of 10 s, and whether
         every window stayed within ``rate`` per second plus one chunk
-        reserved ahead (sent as a burst at the start of its slot)."""
+        reserved ahead (sent as a burst at the start of its slot) and one
+        send (``engine/pace.py``)."""
         result = {}
         for seconds in (1, 10):
             result[f"max_sent_in_{seconds}s"] = max(
@@ -297,8 +299,8 @@ class RateProbe:
             )
             # messages above the pace in the worst window, and the allowance
             result["max_above_rate"] = round(worst, 1)
-            result["allowed_above_rate"] = SEND_CHUNK
-            result["rate_respected"] = worst <= SEND_CHUNK
+            result["allowed_above_rate"] = SEND_CHUNK + 1
+            result["rate_respected"] = worst <= SEND_CHUNK + 1
         return result
 
 

@@ -10,7 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
 from ..channels import base as channel_base
-from ..engine import outbox
+from ..engine import outbox, pace
 from .collection_contact_gate import Verdict
 from .collection_message_render import FIGURE_KINDS
 from .collection_provider import ODOO_JOB_CHANNEL
@@ -554,13 +554,15 @@ class CollectionDispatcher(models.AbstractModel):
             # never before the slot: the rate holds however long the queue
             while (wait := (start - _utcnow()).total_seconds()) > 0:
                 time.sleep(min(wait, 60))
-            end = provider.rate_limit and start + timedelta(
-                seconds=len(chunk) / provider.rate_limit
+            slot = pace.SlotPace(
+                provider.rate_limit
+                and start + timedelta(seconds=len(chunk) / provider.rate_limit),
+                provider.rate_limit,
             )
             for position, message in enumerate(chunk):
-                if end and position and _utcnow() >= end:
-                    # sending ran slower than the pace: the rest takes a
-                    # slot of its own, never the time other workers reserved
+                if not slot.allows(position, _utcnow()):
+                    # late, or slower than the pace: the rest takes a slot of
+                    # its own, never the time other workers reserved
                     pending = chunk[position:] + pending
                     break
                 try:
