@@ -404,6 +404,9 @@ class CollectionStatement(models.AbstractModel):
             raise UserError(
                 self.env._("%s has nothing open: no statement to send.", partner.name)
             )
+        # as the dispatcher does before sending: no other job decides for
+        # this customer meanwhile (collection.contact.lock)
+        self.env["collection.contact.lock"]._take(partner.ids, now)
         [(_partner, verdict)] = self._review(partner, company, purpose, now)
         if not verdict.allowed:
             raise UserError(

@@ -11,6 +11,8 @@ import psycopg2.errors
 
 from odoo.tests import TransactionCase, tagged
 
+from .test_statement import StatementPortfolio
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -80,6 +82,21 @@ class TestARowBeingSentCounts(TransactionCase):
             [self.partner.id],
         )
         self.assertEqual(self.env.cr.fetchall(), [(self.NOW,)])
+
+
+@tagged("post_install", "-at_install")
+class TestAStatementTakesTheLock(StatementPortfolio):
+    """A statement of account emailed is a contact the caps count: its
+    sending decides under the customer's lock too."""
+
+    def test_sending_a_statement_takes_the_customers_lock(self):
+        with self.noon():
+            self.assertTrue(self.env["collection.statement"]._send_by_hand(self.dora))
+        self.env.cr.execute(
+            "SELECT COUNT(*) FROM collection_contact_lock WHERE partner_id = %s",
+            [self.dora.id],
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 1)
 
 
 @tagged("post_install", "-at_install")
