@@ -279,22 +279,41 @@ class CollectionsWebhook(http.Controller):
             return _text(413, "payload too large")
         header = request.httprequest.headers.get(generic.SIGNATURE_HEADER, "")
         now = time.time()
-        provider = next(
-            (
-                p
-                for p in self._providers("generic")
-                if p.generic_secret
-                and generic.verify(p.generic_secret, raw, header, now)
-            ),
-            None,
+        signed = self._providers("generic").filtered(
+            lambda p: p.generic_secret
+            and generic.verify(p.generic_secret, raw, header, now)
         )
-        if provider is None:
+        if not signed:
             return _text(403, "invalid or stale signature")
         try:
             events, refused = generic.parse_batch(self._json(raw))
         except ValueError as error:
             return _text(400, f"malformed payload: {_plain(error)}")
-        return self._answer({provider: events}, refused, "sms")
+        return self._answer(self._generic_owners(signed, events), refused, "sms")
+
+    @staticmethod
+    def _generic_owners(signed, events):
+        """``{provider: events}``: two gateways sharing one secret (an SMS
+        gateway and a WhatsApp one of the same vendor) both verify the
+        signature; each receipt goes to the one that sent its message, else
+        to the first."""
+        if len(signed) == 1:
+            return {signed: events}
+        Event = request.env["collection.webhook.event"].sudo()
+        batches = defaultdict(list)
+        for event in events:
+            owner = next(
+                (
+                    provider
+                    for provider in signed
+                    if Event.with_company(provider.company_id)._find_row(
+                        provider, event
+                    )
+                ),
+                signed[:1],
+            )
+            batches[owner].append(event)
+        return batches
 
     # === Voice calls (Twilio fetches the call flow here) === #
     def _call_row(self, message_id, token, call_sid):

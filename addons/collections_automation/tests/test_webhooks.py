@@ -439,6 +439,38 @@ class TestWebhooks(WebhookClient, ProvidersCommon, HttpCase):
         malformed = self.post_generic({"events": [{"type": "status"}]})
         self.assertEqual(malformed.status_code, 400)
 
+    def test_two_gateways_sharing_a_secret_each_get_their_receipts(self):
+        # an SMS gateway and an email one of the same vendor, one secret:
+        # both verify the signature; each receipt is the sender's
+        self.Provider.create(
+            {
+                "name": "Mail gateway",
+                "kind": "generic",
+                "use_for_email": True,
+                "generic_url": f"{self.loopback.url}/send",
+                "generic_secret": self.GENERIC_SECRET,
+                "rate_limit": 0,
+            }
+        )
+        sms = self.make_row("sms", state="sent", provider_ref="gw-sms-1")
+        email = self.make_row("email", state="sent", provider_ref="gw-mail-1")
+        payload = {
+            "events": [
+                {
+                    "id": f"evt-{ref}",
+                    "type": "status",
+                    "message_id": ref,
+                    "reference": row.idempotency_key,
+                    "status": "delivered",
+                }
+                for ref, row in (("gw-sms-1", sms), ("gw-mail-1", email))
+            ]
+        }
+        response = self.post_generic(payload)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertIn("2 applied", response.text)
+        self.assertEqual((sms.state, email.state), ("delivered", "delivered"))
+
 
 WA_NUMBER_ID_2 = "209876543210"
 SHARED = "+525588880001"  # a number two companies' customers share
