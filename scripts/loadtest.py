@@ -45,6 +45,16 @@ window of time saw more than the rate allows (plus one reserved chunk of
 50, sent as a burst at the start of its slot, and one send:
 ``addons/collections_automation/engine/pace.py``).
 
+With ``--two-channels``, each customer is due an SMS and a WhatsApp at the
+same minute, through two providers (two generic ones, both pointing at the
+gateway), and the contact policy allows one contact in 7 days across every
+channel: the two rows of a customer go out in two jobs running side by side
+(with ``--batch`` at the number of customers and a ``--rate-limit``, the SMS
+go in one long paced job, the WhatsApp in jobs of a tenth of ``--batch`` on
+the other workers), and exactly one of them may go, the other refused or
+deferred by the policy (``collection.contact.lock``). The report adds the
+customers contacted once, twice (the defect) or not at all.
+
 5. prints sent (distinct rows the gateway accepted), delivered (rows the
    receipts moved), duplicate requests (a second request for a row the
    gateway already had: absorbed by its Idempotency-Key), sent twice, lost
@@ -321,7 +331,8 @@ def worker_pids(master_pid):
 
 
 def seed(odoo, options, gateway_port):
-    """Customers at noon in their time zone, one due SMS row each."""
+    """Customers at noon in their time zone, one due SMS row each (and a
+    WhatsApp row due at the same minute, with ``--two-channels``)."""
     now = datetime.now(timezone.utc)
     offset = (12 - now.hour) % 24
     offset = offset - 24 if offset > 12 else offset  # Etc/GMT signs are reversed
@@ -341,6 +352,28 @@ def seed(odoo, options, gateway_port):
             "batch_size": options.batch,
         }
     )
+    channels = ["sms"]
+    if options.two_channels:
+        channels.append("whatsapp")
+        Provider.create(
+            {
+                "name": "Loopback gateway (WhatsApp)",
+                "kind": "generic",
+                "use_for_whatsapp": True,
+                "generic_url": f"http://127.0.0.1:{gateway_port}/messages",
+                "generic_secret": SECRET,
+                "rate_limit": options.rate_limit,
+                # small jobs on the other workers: most are decided while
+                # the SMS job, paced, is sending to the same customers
+                "batch_size": max(1, options.batch // 10),
+            }
+        )
+    # the customers have no country: the policy of "other countries" is
+    # theirs; one contact in 7 days on every channel with --two-channels
+    Policy = odoo.env["collection.contact.policy"]
+    Policy.browse(Policy.search([("country_id", "=", False)])).write(
+        {"attempts_7d": 1 if options.two_channels else 0, "attempts_7d_scope": "all"}
+    )
     odoo.env["ir.config_parameter"].set_param(
         "collections.dispatch_stuck_minutes", str(options.stuck_minutes)
     )
@@ -356,6 +389,7 @@ def seed(odoo, options, gateway_port):
                     "mobile": f"+1202555{(start + i) % 10000:04d}",
                     "tz": tz,
                     "collection_consent_sms": True,
+                    "collection_consent_whatsapp": True,
                 }
                 for i in range(count)
             ]
@@ -367,13 +401,16 @@ def seed(odoo, options, gateway_port):
                 {
                     "partner_id": partner_id,
                     "company_id": company_id,
-                    "channel": "sms",
+                    "channel": channel,
                     "state": "planned",
                     "scheduled_at": now.strftime("%Y-%m-%d %H:%M:%S"),
-                    "idempotency_key": f"load-{run}-{partner_id}",
+                    "idempotency_key": f"load-{run}-{partner_id}-{channel}",
                     "body": "Your invoice is overdue: please pay.",
                 }
+                # a customer's rows side by side: the jobs of both providers
+                # take the same customers at the same time
                 for partner_id in partner_ids[start : start + 1000]
+                for channel in channels
             ]
         )
     return rows
@@ -417,11 +454,37 @@ def connect(port, database):
 
 
 def counts(odoo, ids):
+    """Rows by state; rows the contact policy deferred apart."""
     Message = odoo.env["collection.message"]
     result = {}
     for group in Message.read_group([("id", "in", ids)], ["state"], ["state"]):
         result[group["state"]] = group["state_count"]
+    deferred = Message.search_count(
+        [("id", "in", ids), ("state", "=", "planned"), ("deferral_rule", "!=", False)]
+    )
+    if deferred:
+        result["planned"] -= deferred
+        result["deferred"] = deferred
     return result
+
+
+def contacts_per_customer(odoo, ids):
+    """How many customers had 0, 1 or 2 of their rows sent."""
+    Message = odoo.env["collection.message"]
+    customers = {row["partner_id"][0] for row in Message.read(ids, ["partner_id"])}
+    sent = collections.Counter(
+        row["partner_id"][0]
+        for row in Message.search_read(
+            [("id", "in", ids), ("state", "in", ["sent", "delivered"])],
+            ["partner_id"],
+        )
+    )
+    return {
+        "customers": len(customers),
+        "contacted_once": sum(1 for c in customers if sent[c] == 1),
+        "contacted_twice": sum(1 for c in customers if sent[c] > 1),
+        "not_contacted": sum(1 for c in customers if not sent[c]),
+    }
 
 
 def post_receipts(base_url, receipts, concurrency):
@@ -486,6 +549,12 @@ def main(argv=None):
         default=0.0,
         help="the provider's messages per second, shared by every worker of "
         "every server (0: none)",
+    )
+    parser.add_argument(
+        "--two-channels",
+        action="store_true",
+        help="each customer due an SMS and a WhatsApp at once through two "
+        "providers, one contact in 7 days allowed: exactly one may go",
     )
     parser.add_argument("--stuck-minutes", type=float, default=1.0)
     parser.add_argument(
@@ -585,7 +654,10 @@ def main(argv=None):
                         print(f"SIGKILL worker {killed} at {unique} sent", flush=True)
             state = counts(odoo, ids)
             jobs = run_jobs(odoo, since)
-            done = sum(state.get(s, 0) for s in ("sent", "delivered", "failed"))
+            done = sum(
+                state.get(s, 0)
+                for s in ("sent", "delivered", "failed", "refused", "deferred")
+            )
             waiting = sum(jobs.get(s, 0) for s in ("pending", "enqueued", "started"))
             if done >= len(ids) and not waiting:
                 break
@@ -637,6 +709,8 @@ def main(argv=None):
         # the gateway knows a row by its Idempotency-Key, one per row: more
         # distinct messages than rows would be rows that reached it twice
         sent_twice = max(0, unique - len(ids))
+        # rows the policy refused or deferred are not lost: it held them
+        expected = len(ids) - state.get("refused", 0) - state.get("deferred", 0)
         left = {
             "queued": state.get("queued", 0),
             "sending": state.get("sending", 0),
@@ -645,7 +719,8 @@ def main(argv=None):
             "jobs_enqueued": jobs.get("enqueued", 0),
             "jobs_pending": jobs.get("pending", 0),
         }
-        rate = probe.report(options.rate_limit)
+        # each provider keeps its own pace: the gateway sees them together
+        rate = probe.report(options.rate_limit * (2 if options.two_channels else 1))
         report = {
             "messages": len(ids),
             "servers": options.servers,
@@ -660,7 +735,7 @@ def main(argv=None):
             "rejected_requests": (requests - unique)
             - (stats["duplicates"] - before["duplicates"]),
             "sent_twice": sent_twice,
-            "lost": len(ids) - min(unique, len(ids)),
+            "lost": expected - min(unique, expected),
             # jobs of dead workers the dispatcher's recovery cancelled after
             # taking their rows back; the script itself never touches a job
             "released_jobs": jobs.get("cancelled", 0),
@@ -681,6 +756,8 @@ def main(argv=None):
             "rate_limit": options.rate_limit or None,
             **rate,
         }
+        if options.two_channels:
+            report["per_customer"] = contacts_per_customer(odoo, ids)
         if balancer:
             # connections each server took: the runner's calls to run jobs
             # during the dispatch, then the webhooks
@@ -698,6 +775,8 @@ def main(argv=None):
             and not any(left.values())
             and report["webhook_5xx"] == 0
             and report.get("rate_respected", True)
+            and not report.get("per_customer", {}).get("contacted_twice")
+            and not report.get("per_customer", {}).get("not_contacted")
         )
         return 0 if ok else 1
     finally:
