@@ -20,16 +20,15 @@ def send_times(rate, slots, pace=True):
     sends until the slot's end (the rule before the pace)."""
     times, opens = [], OPENS
     for lateness, latency in slots:
-        end = opens + timedelta(seconds=CHUNK / rate)
-        slot = SlotPace(end, rate)
+        slot = SlotPace(opens, CHUNK, rate)
         now = opens + timedelta(seconds=lateness)
         for position in range(CHUNK):
-            allowed = slot.allows(position, now) if pace else now < end
+            allowed = slot.allows(position, now) if pace else now < slot.end
             if not allowed:
                 break
             times.append(now)
             now += timedelta(seconds=latency)
-        opens = end
+        opens = slot.end
     return times
 
 
@@ -70,6 +69,6 @@ def test_a_late_worker_no_longer_sends_two_chunks_at_once():
 
 
 def test_no_send_once_the_slot_is_over():
-    slot = SlotPace(OPENS, rate=100)
+    slot = SlotPace(OPENS, CHUNK, rate=100)
     assert not slot.allows(0, OPENS + timedelta(seconds=1))
-    assert SlotPace(OPENS, rate=0).allows(0, OPENS + timedelta(seconds=1))
+    assert SlotPace(OPENS, CHUNK, rate=0).allows(0, OPENS + timedelta(seconds=1))

@@ -13,26 +13,27 @@ most the pace plus one chunk and one send.
 
 >>> from datetime import datetime, timedelta
 >>> opens = datetime(2026, 12, 7, 9, 0)
->>> on_time = SlotPace(opens + timedelta(seconds=0.5), rate=100)
+>>> on_time = SlotPace(opens, 50, rate=100)
 >>> all(on_time.allows(p, opens + timedelta(milliseconds=p)) for p in range(50))
 True
->>> late = SlotPace(opens + timedelta(seconds=0.5), rate=100)
+>>> late = SlotPace(opens, 50, rate=100)
 >>> sum(late.allows(p, opens + timedelta(seconds=0.4)) for p in range(50))
 10
->>> SlotPace(opens, rate=100).allows(0, opens + timedelta(seconds=1))
+>>> SlotPace(opens, 50, rate=100).allows(0, opens + timedelta(seconds=1))
 False
 """
 
 import math
+from datetime import timedelta
 
 
 class SlotPace:
-    """The sends of one slot ending at ``end``, at ``rate`` per second
-    (none: no limit)."""
+    """The ``count`` sends of one slot opening at ``start``, at ``rate`` per
+    second (none: no limit)."""
 
-    def __init__(self, end, rate):
-        self.end = end
+    def __init__(self, start, count, rate):
         self.rate = rate
+        self.end = rate and start + timedelta(seconds=count / rate)
         self.budget = math.inf
 
     def allows(self, position, now):

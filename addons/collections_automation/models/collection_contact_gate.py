@@ -212,11 +212,10 @@ class CollectionContactGate(models.AbstractModel):
         Every row that went out is an attempt, even one that failed after
         (an unanswered call is a call attempt), and so is a row another job
         is sending now (claimed, not yet sent: counted from its claim). A
-        reply, or a call on which
-        the customer spoke, is a conversation. A statement of account emailed
-        (``collection.statement.sending``, which is no outbox row) is an email
-        attempt too, so the daily and weekly caps count it. Other addons
-        extend this with contacts of their own.
+        reply, or a call on which the customer spoke, is a conversation. A
+        statement of account emailed (``collection.statement.sending``, which
+        is no outbox row) is an email attempt too, so the daily and weekly
+        caps count it. Other addons extend this with contacts of their own.
         """
         history = defaultdict(list)
         if not partners:
@@ -245,13 +244,11 @@ class CollectionContactGate(models.AbstractModel):
             )
         )
         for row in self.env.cr.fetchall():
-            partner_id, channel, attempted_at, debtor_id, delivered, talked, replied = (
-                row
-            )
+            partner_id, channel, at, debtor_id, delivered, talked, replied = row
             history[partner_id].append(
                 policy_engine.ContactEvent(
                     channel,
-                    pytz.utc.localize(attempted_at),
+                    pytz.utc.localize(at),
                     str(debtor_id) if debtor_id else None,
                     conversation=talked,
                     delivered=delivered or talked or channel == "email",

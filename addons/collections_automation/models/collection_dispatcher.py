@@ -554,11 +554,7 @@ class CollectionDispatcher(models.AbstractModel):
             # never before the slot: the rate holds however long the queue
             while (wait := (start - _utcnow()).total_seconds()) > 0:
                 time.sleep(min(wait, 60))
-            slot = pace.SlotPace(
-                provider.rate_limit
-                and start + timedelta(seconds=len(chunk) / provider.rate_limit),
-                provider.rate_limit,
-            )
+            slot = pace.SlotPace(start, len(chunk), provider.rate_limit)
             for position, message in enumerate(chunk):
                 if not slot.allows(position, _utcnow()):
                     # late, or slower than the pace: the rest takes a slot of

@@ -11,9 +11,8 @@ import psycopg2.errors
 
 from odoo.tests import TransactionCase, tagged
 
+from .test_dunning_leftovers import one_email_a_day
 from .test_statement import StatementPortfolio
-
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @tagged("post_install", "-at_install")
@@ -26,17 +25,7 @@ class TestARowBeingSentCounts(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["collection.contact.policy"].create(
-            {
-                "name": "One email a day",
-                "company_id": cls.env.company.id,
-                "country_id": cls.env.ref("base.be").id,
-                "preset": "default",
-                "daily_cap_email": 1,
-                **{f"{day}_start": 8 for day in DAYS},
-                **{f"{day}_end": 20 for day in DAYS},
-            }
-        )
+        one_email_a_day(cls.env, cls.env.ref("base.be"))
         cls.partner = cls.env["res.partner"].create(
             {
                 "name": "Brussels Customer",

@@ -21,6 +21,22 @@ from .test_statement import StatementPortfolio
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
+
+def one_email_a_day(env, country):
+    """A contact policy for ``country``: one email a day, 08:00 to 20:00."""
+    return env["collection.contact.policy"].create(
+        {
+            "name": "One email a day",
+            "company_id": env.company.id,
+            "country_id": country.id,
+            "preset": "default",
+            "daily_cap_email": 1,
+            **{f"{day}_start": 8 for day in DAYS},
+            **{f"{day}_end": 20 for day in DAYS},
+        }
+    )
+
+
 SPEC = {
     "partner_id": {"fields": {"display_name": {}}},
     "company_id": {"fields": {}},
@@ -225,17 +241,7 @@ class TestStatementCountsInTheEmailCaps(StatementPortfolio):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["collection.contact.policy"].create(
-            {
-                "name": "One email a day",
-                "company_id": cls.env.company.id,
-                "country_id": cls.env.ref("base.be").id,
-                "preset": "default",
-                "daily_cap_email": 1,
-                **{f"{day}_start": 8 for day in DAYS},
-                **{f"{day}_end": 20 for day in DAYS},
-            }
-        )
+        one_email_a_day(cls.env, cls.env.ref("base.be"))
         cls.dora.country_id = cls.env.ref("base.be")
         cls.gate = cls.env["collection.contact.gate"]
 
