@@ -11,8 +11,12 @@ from ..engine import journeys as journey_engine
 from ..engine import policy as policy_engine
 from ..tools import pg_array
 
-#: Customers planned per batch.
-PLAN_BATCH = 5000
+#: Customers planned per batch. Some of a batch's reads walk a whole table
+#: (its customers are scattered over it, most urgent first), so fewer
+#: batches read less: at 200,000 invoices 10,000 a batch planned in 19.3 to
+#: 20.1 s against 20.1 to 20.5 s at 5,000, for 270 MB of peak memory
+#: instead of 235 (2026-12-07).
+PLAN_BATCH = 10000
 #: Where ``_insert`` leaves, for the rendering of the rows it inserted, the
 #: invoice each row's link opens (row id -> invoice id), in the transaction's
 #: cache (``cr.cache``).

@@ -43,7 +43,12 @@ def escalate_through_the_orm(Case, escalations):
                     "priority": "3" if reason in URGENT_REASONS else "0",
                 }
             )
-    created = Case.create(to_create) if to_create else Case.browse()
+    # the escalation's note opens the case's chatter: no "created" line
+    created = (
+        Case.with_context(mail_create_nolog=True).create(to_create)
+        if to_create
+        else Case.browse()
+    )
     for case in created:
         existing[(case.partner_id.id, case.company_id.id)] = case
     unowned = (
@@ -287,9 +292,10 @@ class TestBulkEscalation(CollectionsCommon):
         opened = bulk["Bulk Customer 5", False]
         self.assertEqual(opened["case"]["user_id"], self.ana)
         self.assertEqual(bulk["Bulk Customer 7", False]["activities"][0][1], self.carla)
-        # "Collection Case created", then the escalation and its transcript
-        self.assertEqual(len(opened["chatter"]), 2)
-        self.assertIn("Transcript 5", opened["chatter"][1][5])
+        # the escalation and its transcript, no "Collection Case created"
+        self.assertEqual(len(opened["chatter"]), 1)
+        self.assertIn("Escalated", opened["chatter"][0][5])
+        self.assertIn("Transcript 5", opened["chatter"][0][5])
         self.assertEqual(len(bulk["returned"]), 30)
         first = bulk["Bulk Customer 0", False]
         self.assertEqual(first["case"]["escalation_reason"], "request_human")
