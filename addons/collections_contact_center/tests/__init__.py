@@ -13,3 +13,4 @@ from . import test_dashboard
 from . import test_dunning_leftovers
 from . import test_wizards_in_the_web_client
 from . import test_inbound_for_the_collector
+from . import test_escalated_case_chatter
