@@ -82,6 +82,7 @@ import multiprocessing
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -918,6 +919,46 @@ def time_floor(cr, day):
     return seconds, rows
 
 
+def time_dispatch(options):
+    """The outbox sent through queue_job's job runner to the loopback gateway,
+    as ``scripts/loadtest.py`` sends it (an Odoo server with 2 workers and the
+    runner, ``--dispatch`` customers each due an SMS), on this database
+    after the rest was measured: ``dispatch_msg_s`` is messages per second,
+    with what was lost or sent twice."""
+    if not options.dispatch:
+        return {}
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with tempfile.NamedTemporaryFile(suffix=".json") as report:
+        result = subprocess.run(  # noqa: S603 (our own script)
+            [
+                sys.executable,
+                str(Path(__file__).resolve().parent / "loadtest.py"),
+                f"--database={options.database}",
+                f"--messages={options.dispatch}",
+                "--webhooks=0",
+                f"--report={report.name}",
+                *(
+                    f"--{flag.replace('_', '-')}={getattr(options, flag)}"
+                    for flag in ("db_host", "db_port", "db_user", "db_password")
+                    if getattr(options, flag)
+                ),
+            ],
+            stdout=sys.stderr,
+            check=False,
+            # the servers get Odoo's own limits, not this process's
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (hard, hard)),  # noqa: PLW1509
+        )
+        figures = json.loads(Path(report.name).read_text() or "{}")
+    if result.returncode or not figures:
+        log(f"Dispatch: the load test failed (exit {result.returncode})")
+    return {
+        "dispatch_messages": figures.get("messages"),
+        "dispatch_msg_s": figures.get("messages_per_second"),
+        "dispatch_lost": figures.get("lost"),
+        "dispatch_sent_twice": figures.get("sent_twice"),
+    }
+
+
 def apply_odoo_memory_limit():
     """Hold this process to Odoo's default hard memory limit of a worker
     (``limit_memory_hard``, on the address space, as Odoo's workers apply
@@ -958,6 +999,7 @@ def run(options, today):
         # process's memory and count in the KPIs' peak
         floor_s, rows = time_floor(cr, day)
         check_floor(cr, company_id, rows)
+    dispatch = time_dispatch(options)
     return {
         "rebuild_s": round(rebuild_s, 3),
         "refresh_s": round(refresh_s, 3),
@@ -973,6 +1015,7 @@ def run(options, today):
         "peak_rss_mb": round(max(PEAKS.values()), 1) if PEAKS else None,
         "memory_limit_mb": memory_limit_mb,
         **by_hand,
+        **dispatch,
     }
 
 
@@ -1066,6 +1109,13 @@ def main(argv=None):
         customers=50000,
         database=DATABASE,
         today_help="day of the first refresh, YYYY-MM-DD (default: today)",
+    )
+    parser.add_argument(
+        "--dispatch",
+        type=int,
+        default=10000,
+        help="customers due an SMS sent through the job runner at the end "
+        "(dispatch_msg_s; 0: not measured)",
     )
     options = parse_portfolio_arguments(parser, argv)
     try:

@@ -564,6 +564,9 @@ def main(argv=None):
         help="Odoo's ODOO_HTTP_SOCKET_TIMEOUT (its default is 2 s)",
     )
     parser.add_argument("--logfile", default="/tmp/collections_loadtest.log")
+    parser.add_argument(
+        "--report", help="also write the JSON report to this file (benchmark.py)"
+    )
     parser.add_argument("--db-host")
     parser.add_argument("--db-port")
     parser.add_argument("--db-user")
@@ -750,7 +753,9 @@ def main(argv=None):
             "webhook_2xx": sum(1 for c in codes if 200 <= c < 300),
             "webhook_4xx": sum(1 for c in codes if 400 <= c < 500),
             "webhook_5xx": sum(1 for c in codes if c >= 500),
-            "webhooks_per_second": round(len(codes) / hook_elapsed, 1),
+            "webhooks_per_second": round(len(codes) / hook_elapsed, 1)
+            if codes
+            else None,
             "delivered": final.get("delivered", 0),
             "states_after_webhooks": final,
             "rate_limit": options.rate_limit or None,
@@ -769,6 +774,8 @@ def main(argv=None):
                 names[port]: count for port, count in sorted(balancer.served.items())
             }
         print(json.dumps(report, indent=2))
+        if options.report:
+            Path(options.report).write_text(json.dumps(report))
         ok = (
             report["lost"] == 0
             and sent_twice == 0
