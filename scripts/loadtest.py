@@ -516,6 +516,18 @@ def post_receipts(base_url, receipts, concurrency):
         return list(pool.map(post, receipts))
 
 
+def per_second(count, seconds):
+    """``count`` per second over ``seconds``; None when nothing was counted."""
+    return round(count / seconds, 1) if count and seconds else None
+
+
+def emit(report, path=None):
+    """Print the report, and write it to ``path`` when given."""
+    print(json.dumps(report, indent=2))
+    if path:
+        Path(path).write_text(json.dumps(report))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default="collections_load")
@@ -747,15 +759,13 @@ def main(argv=None):
             "left": left,
             "states_after_dispatch": state,
             "dispatch_seconds": round(elapsed, 1),
-            "messages_per_second": round(unique / elapsed, 1) if elapsed else None,
+            "messages_per_second": per_second(unique, elapsed),
             "webhooks_posted": len(codes),
             "webhook_replays": len(replays),
             "webhook_2xx": sum(1 for c in codes if 200 <= c < 300),
             "webhook_4xx": sum(1 for c in codes if 400 <= c < 500),
             "webhook_5xx": sum(1 for c in codes if c >= 500),
-            "webhooks_per_second": round(len(codes) / hook_elapsed, 1)
-            if codes
-            else None,
+            "webhooks_per_second": per_second(len(codes), hook_elapsed),
             "delivered": final.get("delivered", 0),
             "states_after_webhooks": final,
             "rate_limit": options.rate_limit or None,
@@ -773,9 +783,7 @@ def main(argv=None):
             report["connections_in_all"] = {
                 names[port]: count for port, count in sorted(balancer.served.items())
             }
-        print(json.dumps(report, indent=2))
-        if options.report:
-            Path(options.report).write_text(json.dumps(report))
+        emit(report, options.report)
         ok = (
             report["lost"] == 0
             and sent_twice == 0
