@@ -46,7 +46,13 @@ times the refresh against a hand-written floor, and prints one JSON line:
     the limit the suite's calls ran under: Odoo's default hard memory limit
     of a worker (``limit_memory_hard``, 2,560 MB of address space), applied
     to this process as Odoo applies it; a call needing more would have
-    failed with MemoryError, as in production.
+    failed with MemoryError, as in production;
+``dispatch_msg_s``, ``dispatch_messages``, ``dispatch_lost``, ``dispatch_sent_twice``
+    last, ``--dispatch`` customers (10,000; 0 skips it) each due an SMS now,
+    sent as ``scripts/loadtest.py`` sends them: an Odoo server with 2 workers
+    and queue_job's job runner on this database, a generic provider pointing
+    at the loopback gateway; messages per second, and the rows lost or sent
+    twice (both must be 0).
 
 Targets at 200,000 open invoices over 50,000 customers: ``refresh_s`` at most
 3 times ``sql_floor_s``, ``rebuild_s`` under 10 s, ``plan_s`` (cases
